@@ -1,0 +1,154 @@
+package io.boomfs.engine;
+
+import io.boomfs.engine.eval.Evaluator;
+import io.boomfs.engine.eval.IncrementalEvaluator;
+import io.boomfs.engine.eval.NaiveEvaluator;
+import io.boomfs.engine.program.Program;
+import io.boomfs.engine.program.Relation;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * One node: a compiled program, its address and its state. Its only way forward is
+ * {@link #step}: receive, fixpoint, transition (ARCHITECTURE.md, "The step contract"). It reads
+ * no clock, no random source and no socket: time and input come in as arguments, output goes
+ * out in the {@link StepResult}. Not thread-safe: one driver owns it.
+ */
+public final class OverlogNode {
+    private final Program program;
+    private final String address;
+    private final Evaluator eval;
+    private String failure;
+
+    public OverlogNode(Program program, String address) {
+        this(program, address, NodeOptions.defaults());
+    }
+
+    public OverlogNode(Program program, String address, NodeOptions options) {
+        this.program = program;
+        this.address = address;
+        this.eval = options.evaluator() == NodeOptions.EvaluatorKind.NAIVE
+            ? new NaiveEvaluator(program, address, options)
+            : new IncrementalEvaluator(program, address, options);
+        for (Tuple f : program.facts()) {
+            load(f);
+        }
+    }
+
+    public Program program() {
+        return program;
+    }
+
+    public String address() {
+        return address;
+    }
+
+    /**
+     * Adds a tuple as the host, outside any step: a table tuple is inserted now (replacing the
+     * tuple that holds its key) and seen by the next step; an event is raised in the next step.
+     *
+     * @throws IllegalArgumentException when the relation is unknown, built-in or derived, or the
+     *                                  values do not fit its columns
+     */
+    public void load(Tuple t) {
+        Relation r = checked(t);
+        if (r.isDerived() && r.receivedInto == r) {
+            throw new IllegalArgumentException(t.relation() + " is a view: it holds what its rules derive");
+        }
+        eval.load(r.receivedInto, t.valuesUnsafe().clone());
+    }
+
+    /**
+     * Runs one timestep at time {@code nowMs} with the given inbound tuples.
+     *
+     * @throws IllegalArgumentException when an inbound tuple does not fit the program (nothing
+     *                                  is applied then)
+     * @throws OverlogException         when a rule fails; the node then refuses further steps
+     */
+    public StepResult step(long nowMs, List<Tuple> inbound) {
+        if (failure != null) {
+            throw new OverlogException("node " + address + " failed earlier and must be restarted: " + failure);
+        }
+        for (Tuple t : inbound) {
+            Relation r = checked(t);
+            if (r.kind == Relation.Kind.VIEW) {
+                throw new IllegalArgumentException("view " + r.name + " cannot receive tuples");
+            }
+        }
+        try {
+            return eval.step(nowMs, inbound);
+        } catch (OverlogException e) {
+            failure = e.getMessage();
+            throw e;
+        }
+    }
+
+    private Relation checked(Tuple t) {
+        Relation r = program.relation(t.relation());
+        if (r == null || r.internal) {
+            throw new IllegalArgumentException("unknown relation " + t.relation() + " (program " + program.name() + ")");
+        }
+        if (r.kind == Relation.Kind.BUILTIN) {
+            throw new IllegalArgumentException(r.name + " is maintained by the node itself");
+        }
+        if (r.isTimer()) {
+            throw new IllegalArgumentException(r.name + " is a timer: it fires by itself");
+        }
+        if (t.arity() != r.arity()) {
+            throw new IllegalArgumentException(t.relation() + " has " + r.arity() + " columns, but the tuple has "
+                + t.arity() + ": " + t);
+        }
+        for (int i = 0; i < r.arity(); i++) {
+            if (!r.types[i].admits(t.get(i))) {
+                throw new IllegalArgumentException("column " + r.columns[i] + " of " + r.name + " is a " + r.types[i]
+                    + ", but the value is " + Values.format(t.get(i)) + " in " + t);
+            }
+        }
+        return r;
+    }
+
+    /** The current contents of a relation, sorted by their text form. */
+    public List<Tuple> contents(String relation) {
+        Relation r = program.relation(relation);
+        if (r == null) {
+            throw new IllegalArgumentException("unknown relation " + relation);
+        }
+        List<Tuple> out = new ArrayList<>();
+        for (Object[] row : eval.rows(r)) {
+            out.add(Tuple.wrap(r.name, row));
+        }
+        out.sort(Comparator.comparing(Tuple::toString));
+        return out;
+    }
+
+    /** The contents of every durable table: what survives a crash. */
+    public List<Tuple> durableContents() {
+        List<Tuple> out = new ArrayList<>();
+        for (Relation r : program.relations()) {
+            if (r.durable) {
+                out.addAll(contents(r.name));
+            }
+        }
+        return out;
+    }
+
+    public long steps() {
+        return eval.steps();
+    }
+
+    /** Whether a step without input would still change something (see {@link Evaluator#hasPendingWork}). */
+    public boolean hasPendingWork() {
+        return eval.hasPendingWork();
+    }
+
+    /** When the earliest timer is next due; {@code Long.MAX_VALUE} when there is none. */
+    public long nextTimerDueMs() {
+        return eval.nextTimerDueMs();
+    }
+
+    public boolean hasTimers() {
+        return program.relations().stream().anyMatch(Relation::isTimer);
+    }
+}

@@ -1,0 +1,177 @@
+package io.boomfs.engine;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Set;
+
+/**
+ * Operations on Overlog values shared by every part of the engine: the canonical text form,
+ * a total order (used by sorted output and by {@code min}/{@code max}), and the one stable
+ * 64-bit {@link #hash(Object)} that partitioning and the {@code hash()} built-in use.
+ */
+public final class Values {
+    private Values() {
+    }
+
+    /** Total order: null, false, true, numbers (by value), strings, collections, others by text. */
+    public static final Comparator<Object> ORDER = Values::compare;
+
+    public static int compare(Object a, Object b) {
+        int ra = rank(a);
+        int rb = rank(b);
+        if (ra != rb) {
+            return Integer.compare(ra, rb);
+        }
+        switch (ra) {
+            case 0:
+                return 0;
+            case 1:
+                return Boolean.compare((Boolean) a, (Boolean) b);
+            case 2:
+                if (a instanceof Long x && b instanceof Long y) {
+                    return Long.compare(x, y);
+                }
+                int c = Double.compare(((Number) a).doubleValue(), ((Number) b).doubleValue());
+                return c != 0 ? c : Boolean.compare(a instanceof Double, b instanceof Double);
+            case 3:
+                return ((String) a).compareTo((String) b);
+            default:
+                return format(a).compareTo(format(b));
+        }
+    }
+
+    private static int rank(Object v) {
+        if (v == null) {
+            return 0;
+        }
+        if (v instanceof Boolean) {
+            return 1;
+        }
+        if (v instanceof Long || v instanceof Double) {
+            return 2;
+        }
+        if (v instanceof String) {
+            return 3;
+        }
+        return 4;
+    }
+
+    public static String formatTuple(String relation, Object[] values) {
+        StringBuilder sb = new StringBuilder(relation.length() + 8 * values.length);
+        sb.append(relation).append('(');
+        for (int i = 0; i < values.length; i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            appendValue(sb, values[i]);
+        }
+        return sb.append(')').toString();
+    }
+
+    public static String format(Object v) {
+        StringBuilder sb = new StringBuilder();
+        appendValue(sb, v);
+        return sb.toString();
+    }
+
+    public static void appendValue(StringBuilder sb, Object v) {
+        if (v == null) {
+            sb.append("null");
+        } else if (v instanceof String s) {
+            appendQuoted(sb, s);
+        } else if (v instanceof Collection<?> c) {
+            sb.append(v instanceof Set ? '{' : '[');
+            boolean first = true;
+            for (Object e : c) {
+                if (!first) {
+                    sb.append(", ");
+                }
+                first = false;
+                appendValue(sb, e);
+            }
+            sb.append(v instanceof Set ? '}' : ']');
+        } else {
+            sb.append(v);
+        }
+    }
+
+    public static void appendQuoted(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            switch (ch) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                default -> sb.append(ch);
+            }
+        }
+        sb.append('"');
+    }
+
+    /**
+     * The one stable 64-bit hash of a value (FNV-1a over a canonical encoding, finished with a
+     * 64-bit mixer). It depends only on the value, never on the JVM or the platform, so every
+     * node, client and tool computes the same partition for the same value.
+     */
+    public static long hash(Object v) {
+        long h = 0xcbf29ce484222325L;
+        h = hashInto(h, v);
+        return mix(h);
+    }
+
+    /** Hash of several values, as {@code hash} of the list of them. */
+    public static long hashAll(Object... vs) {
+        return hash(java.util.Arrays.asList(vs));
+    }
+
+    private static long hashInto(long h, Object v) {
+        if (v == null) {
+            return fnvByte(h, 0);
+        }
+        if (v instanceof Long l) {
+            h = fnvByte(h, 1);
+            return fnvLong(h, l);
+        }
+        if (v instanceof Double d) {
+            h = fnvByte(h, 2);
+            return fnvLong(h, Double.doubleToLongBits(d == 0.0 ? 0.0 : d));
+        }
+        if (v instanceof Boolean b) {
+            return fnvByte(fnvByte(h, 3), b ? 1 : 0);
+        }
+        if (v instanceof String s) {
+            h = fnvByte(h, 4);
+            for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
+                h = fnvByte(h, x & 0xff);
+            }
+            return fnvByte(h, 0xff);
+        }
+        if (v instanceof Collection<?> c) {
+            h = fnvByte(h, 5);
+            for (Object e : c) {
+                h = hashInto(h, e);
+            }
+            return fnvByte(h, 0xfe);
+        }
+        return hashInto(h, format(v));
+    }
+
+    private static long fnvByte(long h, int b) {
+        return (h ^ b) * 0x100000001b3L;
+    }
+
+    private static long fnvLong(long h, long v) {
+        for (int i = 0; i < 8; i++) {
+            h = fnvByte(h, (int) (v >>> (i * 8)) & 0xff);
+        }
+        return h;
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+}
