@@ -182,27 +182,40 @@ public final class NaiveEvaluator implements Evaluator {
         }
     }
 
+    /**
+     * {@code self} always holds the address. The sys_ relations are "maintained only when a rule
+     * reads them" (LANGUAGE.md, "Built-in relations"): a program that never reads them sees them
+     * empty.
+     */
     private void fillBuiltins(long k, long nowMs) {
         Store self = stores.get(program.relation("self"));
         self.clear();
         self.add(new Row(new Object[] {address}));
-        Store step = stores.get(program.relation("sys_step"));
-        step.clear();
-        step.add(new Row(new Object[] {address, k, nowMs}));
-        Store sizes = stores.get(program.relation("sys_relation"));
-        sizes.clear();
-        for (Map.Entry<Relation, Long> e : sizesBefore.entrySet()) {
-            sizes.add(new Row(new Object[] {address, e.getKey().name, e.getValue()}));
+        Store step = maintained("sys_step");
+        if (step != null) {
+            step.add(new Row(new Object[] {address, k, nowMs}));
         }
-        Relation sysRule = program.relation("sys_rule");
-        Store rules = stores.get(sysRule);
-        rules.clear();
-        if (sysRule.readByRules) {
+        Store sizes = maintained("sys_relation");
+        if (sizes != null) {
+            for (Map.Entry<Relation, Long> e : sizesBefore.entrySet()) {
+                sizes.add(new Row(new Object[] {address, e.getKey().name, e.getValue()}));
+            }
+        }
+        Store rules = maintained("sys_rule");
+        if (rules != null) {
             // The oracle reads no clock, so it reports 0 micros; sys_rule is never compared.
             for (Rule rule : program.rules()) {
                 rules.add(new Row(new Object[] {address, program.name(), rule.name(), fired.getOrDefault(rule, 0L), 0L}));
             }
         }
+    }
+
+    /** The emptied store of a built-in relation that rules read, or null when no rule reads it. */
+    private Store maintained(String name) {
+        Relation r = program.relation(name);
+        Store s = stores.get(r);
+        s.clear();
+        return r.readByRules ? s : null;
     }
 
     private Map<Relation, Long> sizes() {

@@ -11,7 +11,8 @@ import java.util.Random;
 /**
  * Random, valid, stratified Overlog programs with a random sequence of steps, from a seed.
  *
- * <p>Relations live in layers: base tables, events, the timer and the located relations are
+ * <p>Relations live in layers: base tables, events, the timer, the located relations and the
+ * node's built-in relations ({@code self}, {@code sys_step}, {@code sys_relation}) are
  * layer 0; every view, derived event and table filled by instant inserts gets a layer from 1 up.
  * A rule for a relation of layer L reads positively relations of layers up to L (reading its own
  * layer makes recursion) and negates or aggregates only relations of layers below L, so every
@@ -36,7 +37,7 @@ final class RandomProgramGenerator {
         }
     }
 
-    enum Kind { TABLE, ITABLE, EVENT, DEVENT, VIEW, TIMER }
+    enum Kind { TABLE, ITABLE, EVENT, DEVENT, VIEW, TIMER, BUILTIN }
 
     /** A relation as the generator knows it. */
     static final class Rel {
@@ -188,12 +189,14 @@ final class RandomProgramGenerator {
             }
         }
         if (rnd.nextInt(100) < 30) {
-            Rel w = pick(rels.stream().filter(r -> r.kind != Kind.TIMER).toList());
+            Rel w = pick(rels.stream().filter(r -> r.kind != Kind.TIMER && r.kind != Kind.BUILTIN).toList());
             watches.add("watch " + w.name + ".");
         }
         List<String> decls = new ArrayList<>();
         for (Rel r : rels) {
-            decls.add(r.decl());
+            if (r.kind != Kind.BUILTIN) {
+                decls.add(r.decl());
+            }
         }
         decls.addAll(watches);
         return new Case(seed, decls, facts, rules, steps());
@@ -229,6 +232,20 @@ final class RandomProgramGenerator {
                 msg.keyLen = 1;
             }
             rels.add(msg);
+        }
+        builtins();
+    }
+
+    /** The node's own relations, each readable by rules in some programs. */
+    private void builtins() {
+        if (rnd.nextInt(100) < 15) {
+            rels.add(new Rel("self", Kind.BUILTIN, List.of(Ty.ADDR), 0, true));
+        }
+        if (rnd.nextInt(100) < 20) {
+            rels.add(new Rel("sys_step", Kind.BUILTIN, List.of(Ty.ADDR, Ty.LONG, Ty.LONG), 0, true));
+        }
+        if (rnd.nextInt(100) < 20) {
+            rels.add(new Rel("sys_relation", Kind.BUILTIN, List.of(Ty.ADDR, Ty.STRING, Ty.LONG), 0, true));
         }
     }
 
@@ -445,13 +462,16 @@ final class RandomProgramGenerator {
             return;
         }
         Ty ty = p < 75 ? Ty.LONG : p < 88 ? Ty.DOUBLE : Ty.STRING;
-        String e = expression(s, ty);
+        String e = expression(s, ty, false);
         String op = rnd.nextInt(100) < 20 ? " := " : " = ";
         s.body.add(s.fresh(ty) + op + e);
     }
 
-    /** An expression of the given type over bound long variables (there is at least one). */
-    private String expression(Scope s, Ty ty) {
+    /**
+     * An expression of the given type over bound long variables (there is at least one); it may
+     * divide by zero only when {@code mayFail}.
+     */
+    private String expression(Scope s, Ty ty, boolean mayFail) {
         String x = pick(s.of(Ty.LONG));
         String y = pickOther(s.of(Ty.LONG), x);
         if (ty == Ty.DOUBLE) {
@@ -468,8 +488,10 @@ final class RandomProgramGenerator {
             case 3 -> "(" + x + " > " + y + " ? " + x + " : " + y + ")";
             case 4 -> "hash(" + x + ") % 3";
             case 5 -> x + " - " + y;
-            // Integer division by zero is an error that both evaluators must raise.
-            case 6 -> rnd.nextInt(100) < 30 ? x + " / " + y : x + " / 2";
+            // Integer division by zero is an error that both evaluators must raise. Only head
+            // terms may fail: they are evaluated on complete matches only, whereas whether a body
+            // literal sees a partial valuation depends on the evaluator's join order.
+            case 6 -> mayFail && rnd.nextInt(100) < 30 ? x + " / " + y : x + " / 2";
             case 7 -> "len(str(" + x + "))";
             default -> "-" + x;
         };
@@ -519,7 +541,7 @@ final class RandomProgramGenerator {
             return pick(same);
         }
         if (newValues && p < 92 && !s.of(Ty.LONG).isEmpty() && ty != Ty.ADDR) {
-            return expression(s, ty);
+            return expression(s, ty, true);
         }
         return constant(ty);
     }
@@ -675,7 +697,7 @@ final class RandomProgramGenerator {
         List<Step> out = new ArrayList<>();
         int n = 3 + rnd.nextInt(4);
         long now = rnd.nextInt(500);
-        List<Rel> inboundable = rels.stream().filter(r -> r.kind != Kind.VIEW && r.kind != Kind.TIMER
+        List<Rel> inboundable = rels.stream().filter(r -> r.kind != Kind.VIEW && r.kind != Kind.TIMER && r.kind != Kind.BUILTIN
             && (r != msg || rnd.nextInt(100) < 20)).toList();
         List<Rel> events = rels.stream().filter(r -> r.kind == Kind.EVENT && !r.located).toList();
         List<Rel> loadable = rels.stream().filter(r -> r.kind == Kind.TABLE || r.kind == Kind.ITABLE
