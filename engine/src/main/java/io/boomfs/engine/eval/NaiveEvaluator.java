@@ -74,6 +74,8 @@ public final class NaiveEvaluator implements Evaluator {
         for (Rule rule : program.rules()) {
             plans.put(rule, Plan.of(rule));
         }
+        // The node's address is known from the start, so self holds it before step 1 too.
+        stores.get(program.relation("self")).add(new Row(new Object[] {address}));
     }
 
     // ---------------------------------------------------------------- Evaluator
