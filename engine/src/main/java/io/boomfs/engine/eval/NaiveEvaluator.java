@@ -36,6 +36,18 @@ import java.util.Set;
  * over whole relations until a round adds nothing (fixpoint), and finally applies the deferred
  * actions (transition). Nothing is indexed, nothing is maintained incrementally: clarity comes
  * before speed, because a clever oracle could share the bugs of the evaluator it checks.
+ *
+ * <p>Where the reference leaves a choice, the oracle takes the plainest reading:
+ * <ul>
+ *   <li>A body runs its positive atoms first, in the order written, then every other literal in
+ *       the order written as soon as its variables are bound. An expression therefore fails (a
+ *       division by zero) only for a valuation of all positive atoms that passed the literals
+ *       written before it, and a head only for a complete match.</li>
+ *   <li>{@code sys_relation} in step 1 shows the sizes just before step 1 (facts and host loads
+ *       included), since there is no step 0.</li>
+ *   <li>{@code NodeOptions.maxTuplesPerStep} counts every tuple the step's recomputation adds,
+ *       so the oracle reaches it sooner than an evaluator that derives only changes.</li>
+ * </ul>
  */
 public final class NaiveEvaluator implements Evaluator {
     private final Program program;

@@ -107,6 +107,25 @@ class DisagreementRegressionTest {
     }
 
     /**
+     * e(0) and m(0) never hold in the same step (m(0) in step 1, e(0) in step 2), so the rule
+     * never has a match and 10 / X is never evaluated: nothing was derived that a step would
+     * have to take back.
+     */
+    @ParameterizedTest
+    @EnumSource(EvaluatorKind.class)
+    void aHeadIsNotEvaluatedForAJoinOfTuplesFromDifferentSteps(EvaluatorKind kind) {
+        OverlogNode n = node(kind, """
+            event e(X: long).
+            event m(X: long).
+            view q(Y: long).
+            q(10 / X) :- e(X), m(X).
+            """);
+        n.step(0, List.of(new Tuple("m", 0L)));
+        assertDoesNotThrow(() -> n.step(100, List.of(new Tuple("e", 0L))));
+        assertEquals(List.of(), rel(n, "q"));
+    }
+
+    /**
      * "sys_relation holds (address, name, size) for every user relation with its size at the end
      * of step k-1": e held two tuples at the end of step 1 and none at the end of step 2.
      */
