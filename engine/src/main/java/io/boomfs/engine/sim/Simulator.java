@@ -23,6 +23,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Many Overlog nodes in one thread over a seeded, faulty network: the deterministic simulator
@@ -331,7 +332,7 @@ public final class Simulator {
         dropped += lost;
         log.println(where() + "crash " + address + " (" + s.durableAtCrash.size() + " durable tuples kept, " + lost
             + " messages in flight to it lost)");
-        emit("crash " + address);
+        emit(() -> "crash " + address);
     }
 
     /**
@@ -351,7 +352,7 @@ public final class Simulator {
         s.up = true;
         log.println(where() + "restart " + address + " (" + s.durableAtCrash.size() + " durable tuples loaded)");
         s.durableAtCrash = List.of();
-        emit("restart " + address);
+        emit(() -> "restart " + address);
     }
 
     /**
@@ -367,14 +368,14 @@ public final class Simulator {
         }
         partitionSide = cut;
         log.println(where() + "partition " + cut + " from the other nodes");
-        emit("partition " + cut);
+        emit(() -> "partition " + cut);
     }
 
     /** Removes the cut: messages sent from now on cross freely. */
     public void heal() {
         partitionSide = null;
         log.println(where() + "heal");
-        emit("heal");
+        emit(() -> "heal");
     }
 
     /** Tuples the nodes sent (to any address), each counted once even when duplicated. */
@@ -477,8 +478,8 @@ public final class Simulator {
             List<Tuple> tuples = new ArrayList<>(batch.size());
             for (Message m : batch) {
                 tuples.add(m.tuple());
-                emit("deliver " + m.from() + " -> " + m.to() + " " + m.tuple() + " (sent in round " + m.sentRound()
-                    + (m.reordered() ? ", reordered" : "") + ")");
+                emit(() -> "deliver " + m.from() + " -> " + m.to() + " " + m.tuple() + " (sent in round "
+                    + m.sentRound() + (m.reordered() ? ", reordered" : "") + ")");
             }
             delivered += tuples.size();
             inbound.put(address, tuples);
@@ -495,13 +496,28 @@ public final class Simulator {
         List<String> dests = new ArrayList<>(outbound.keySet());
         dests.sort(Comparator.naturalOrder());
         for (String to : dests) {
-            List<Tuple> tuples = new ArrayList<>(outbound.get(to));
-            tuples.sort(Comparator.comparing(Tuple::toString));
-            for (Tuple t : tuples) {
+            for (Tuple t : sortedByText(outbound.get(to))) {
                 sent++;
                 sendOne(from, to, t);
             }
         }
+    }
+
+    private static List<Tuple> sortedByText(List<Tuple> tuples) {
+        if (tuples.size() < 2) {
+            return tuples;
+        }
+        // Each text is built once, not at every comparison.
+        List<Map.Entry<String, Tuple>> keyed = new ArrayList<>(tuples.size());
+        for (Tuple t : tuples) {
+            keyed.add(Map.entry(t.toString(), t));
+        }
+        keyed.sort(Map.Entry.comparingByKey());
+        List<Tuple> out = new ArrayList<>(keyed.size());
+        for (Map.Entry<String, Tuple> e : keyed) {
+            out.add(e.getValue());
+        }
+        return out;
     }
 
     private void sendOne(String from, String to, Tuple t) {
@@ -522,7 +538,8 @@ public final class Simulator {
         }
         if (lost != null) {
             dropped++;
-            emit("drop " + from + " -> " + to + " " + t + " (" + lost + ")");
+            String why = lost;
+            emit(() -> "drop " + from + " -> " + to + " " + t + " (" + why + ")");
             return;
         }
         schedule(from, to, t, false);
@@ -543,8 +560,9 @@ public final class Simulator {
         long at = rounds + delay;
         inFlight.computeIfAbsent(at, k -> new ArrayList<>()).add(new Message(nextSeq++, rounds, from, to, t, reordered));
         inFlightCount++;
-        emit((copy ? "duplicate " : "send ") + from + " -> " + to + " " + t + " (due in round " + at
-            + (reordered ? ", reordered" : "") + ")");
+        boolean held = reordered;
+        emit(() -> (copy ? "duplicate " : "send ") + from + " -> " + to + " " + t + " (due in round " + at
+            + (held ? ", reordered" : "") + ")");
     }
 
     private boolean crossesCut(String from, String to) {
@@ -552,13 +570,14 @@ public final class Simulator {
     }
 
     private void traceDrop(Message m, String why) {
-        emit("drop " + m.from() + " -> " + m.to() + " " + m.tuple() + " (sent in round " + m.sentRound() + ", " + why
-            + ")");
+        emit(() -> "drop " + m.from() + " -> " + m.to() + " " + m.tuple() + " (sent in round " + m.sentRound() + ", "
+            + why + ")");
     }
 
-    private void emit(String event) {
+    /** Traces an event; the text is only built when someone listens. */
+    private void emit(Supplier<String> event) {
         if (trace != null) {
-            trace.accept("round " + rounds + ": " + event);
+            trace.accept("round " + rounds + ": " + event.get());
         }
     }
 

@@ -95,6 +95,12 @@ class DistributedLsTest {
         return out;
     }
 
+    /** The client's listing is exactly dls.expected; on failure, the seed and every node's state. */
+    static void assertListing(Simulator sim, long seed) {
+        assertEquals(EXPECTED, printed(sim, "ls_result"),
+            () -> "SEED=" + seed + ", after " + sim.rounds() + " rounds; node states:\n" + String.join("\n", SimSupport.dump(sim)));
+    }
+
     @Test
     void theExampleCommandIsOnTheFirstLineOfTheProgram() throws IOException {
         String first = Files.readAllLines(EXAMPLES.resolve("dls.olg"), StandardCharsets.UTF_8).get(0);
@@ -108,7 +114,7 @@ class DistributedLsTest {
         // Round 1: the client asks both servers. Round 2: they answer. Round 3: the client has
         // every answer, its retry clock stops, and nothing is left to do.
         assertEquals(3, sim.runUntilQuiescent(MAX_ROUNDS));
-        assertEquals(EXPECTED, printed(sim, "ls_result"));
+        assertListing(sim, 0);
         assertEquals(List.of(), lines(sim.node("client"), "ls_missing"));
         // 5 paths x 2 servers requests; ns1 answers 6 children and 5 counts, ns2 5 and 5.
         assertEquals(31, sim.messagesSent());
@@ -130,7 +136,7 @@ class DistributedLsTest {
         for (long seed : SimSupport.seeds(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)) {
             Simulator sim = newSim(seed, FAULTY);
             int rounds = sim.runUntilQuiescent(MAX_ROUNDS);
-            assertEquals(EXPECTED, printed(sim, "ls_result"), "SEED=" + seed);
+            assertListing(sim, seed);
             assertEquals(List.of(), lines(sim.node("client"), "ls_missing"), "SEED=" + seed);
             assertTrue(rounds >= 3, "SEED=" + seed);
             assertConservation(sim);
@@ -149,7 +155,7 @@ class DistributedLsTest {
         for (long seed : SimSupport.seeds(21, 22, 23)) {
             Simulator sim = newSim(seed, new SimConfig(100, 0.6, 0.3, 0.5, 0, 500));
             sim.runUntilQuiescent(MAX_ROUNDS);
-            assertEquals(EXPECTED, printed(sim, "ls_result"), "SEED=" + seed);
+            assertListing(sim, seed);
             assertTrue(sim.messagesDropped() > sim.messagesSent() / 3, "SEED=" + seed);
         }
     }
@@ -178,7 +184,7 @@ class DistributedLsTest {
             assertEquals(files, lines(sim.node("ns2"), "file"), "SEED=" + seed);
             assertEquals(paths, lines(sim.node("ns2"), "fqpath"), "SEED=" + seed);
             sim.runUntilQuiescent(MAX_ROUNDS);
-            assertEquals(EXPECTED, printed(sim, "ls_result"), "SEED=" + seed);
+            assertListing(sim, seed);
             assertFalse(lines(sim.node("ns2"), "s_child").isEmpty(), "the restarted server rebuilt its view");
             assertConservation(sim);
         }
@@ -198,7 +204,7 @@ class DistributedLsTest {
             assertEquals(List.of("ls_server(\"ns1\")", "ls_server(\"ns2\")"), lines(client, "ls_server"),
                 "so does the list of servers; SEED=" + seed);
             sim.runUntilQuiescent(MAX_ROUNDS);
-            assertEquals(EXPECTED, printed(sim, "ls_result"), "SEED=" + seed);
+            assertListing(sim, seed);
             assertConservation(sim);
         }
     }
@@ -219,7 +225,7 @@ class DistributedLsTest {
         int rounds = sim.runUntilQuiescent(MAX_ROUNDS);
         // The next retry is at step 41: asked there, ns2 answers in round 42, complete in round 43.
         assertEquals(3, rounds);
-        assertEquals(EXPECTED, printed(sim, "ls_result"));
+        assertListing(sim, 0);
         assertConservation(sim);
     }
 }
