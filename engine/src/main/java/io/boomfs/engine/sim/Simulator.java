@@ -435,6 +435,10 @@ public final class Simulator {
             // The node checks inbound tuples against its program before applying any: a message
             // its program does not declare means two nodes run programs that do not fit.
             throw stop("node " + s.address + " rejected its inbound messages", e);
+        } catch (RuntimeException e) {
+            // Not a program error but an engine bug: still name the node, round and seed, so
+            // that the run can be replayed under a debugger.
+            throw stop("node " + s.address + " hit an engine error (" + e.getClass().getName() + ")", e);
         }
     }
 
