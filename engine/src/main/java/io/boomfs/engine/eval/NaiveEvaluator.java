@@ -433,18 +433,32 @@ public final class NaiveEvaluator implements Evaluator {
                 match(plan, i + 1, frame, nowMs, out);
             }
         } else if (lit instanceof Lit.Cond c) {
-            if (Boolean.TRUE.equals(c.expr().eval(frame, nowMs))) {
+            if (Boolean.TRUE.equals(bodyValue(c.expr(), frame, nowMs))) {
                 match(plan, i + 1, frame, nowMs, out);
             }
         } else {
             Lit.Assign a = (Lit.Assign) lit;
-            Object v = a.expr().eval(frame, nowMs);
+            Object v = bodyValue(a.expr(), frame, nowMs);
+            if (v == FAILED) {
+                return;
+            }
             if (binds[0]) {
                 frame[a.slot()] = v;
                 match(plan, i + 1, frame, nowMs, out);
             } else if (Objects.equals(frame[a.slot()], v)) {
                 match(plan, i + 1, frame, nowMs, out);
             }
+        }
+    }
+
+    private static final Object FAILED = new Object();
+
+    /** A body expression that fails (division by zero...) makes its literal false (LANGUAGE.md). */
+    private static Object bodyValue(io.boomfs.engine.program.CExpr e, Object[] frame, long nowMs) {
+        try {
+            return e.eval(frame, nowMs);
+        } catch (EvalException ex) {
+            return FAILED;
         }
     }
 

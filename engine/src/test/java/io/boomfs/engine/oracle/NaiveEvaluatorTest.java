@@ -383,15 +383,28 @@ class NaiveEvaluatorTest {
     }
 
     @Test
-    void divisionByZeroIsAnErrorNamingTheRule() {
+    void divisionByZeroInAHeadIsAnErrorNamingTheRule() {
         OverlogNode n = naive("""
             table t(X: long).
             view q(X: long).
-            quot: q(Y) :- t(X), Y = 10 / X.
+            quot: q(10 / X) :- t(X).
             t(0).
             """);
         OverlogException e = assertThrows(OverlogException.class, () -> n.step(0, List.of()));
         assertTrue(e.getMessage().contains("quot") && e.getMessage().contains("division by zero"), e.getMessage());
+    }
+
+    @Test
+    void divisionByZeroInABodyMakesTheLiteralFalse() {
+        OverlogNode n = naive("""
+            table t(X: long).
+            view q(X: long).
+            q(Y) :- t(X), Y = 10 / X.
+            t(0).
+            t(5).
+            """);
+        n.step(0, List.of());
+        assertEquals("[q(2)]", n.contents("q").toString());
     }
 
     private static final String COUNTER = """
