@@ -59,32 +59,39 @@ public final class CsvFacts {
      *                        event of the program, or a file is malformed
      */
     public static List<Tuple> readDirectory(Path dir, Program program) throws FactsException {
+        return readDirectory(dir, dir.toString(), program);
+    }
+
+    /**
+     * As {@link #readDirectory(Path, Program)}, with messages naming the directory
+     * {@code shownAs} (the way the user wrote it) instead of {@code dir}.
+     */
+    public static List<Tuple> readDirectory(Path dir, String shownAs, Program program) throws FactsException {
         if (!Files.isDirectory(dir)) {
-            throw new FactsException(dir + ": error: facts directory not found");
+            throw new FactsException(shownAs + ": error: facts directory not found");
         }
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
             files = s.filter(p -> p.getFileName().toString().endsWith(".csv"))
                 .filter(p -> !p.getFileName().toString().startsWith("."))
+                .filter(p -> !Files.isDirectory(p))
                 .sorted()
                 .toList();
         } catch (IOException e) {
-            throw new FactsException(dir + ": error: cannot list the directory: " + e.getMessage());
+            throw new FactsException(shownAs + ": error: cannot list the directory: " + e.getMessage());
         }
         List<Tuple> out = new ArrayList<>();
         for (Path f : files) {
-            if (Files.isDirectory(f)) {
-                continue;
-            }
             String name = f.getFileName().toString();
-            Relation rel = loadableRelation(f, name.substring(0, name.length() - ".csv".length()), program);
-            out.addAll(readFile(f, rel));
+            String shownFile = Path.of(shownAs).resolve(name).toString();
+            Relation rel = loadableRelation(shownFile, name.substring(0, name.length() - ".csv".length()), program);
+            out.addAll(readFile(f, shownFile, rel));
         }
         return out;
     }
 
     /** The relation a facts file fills, or a clear error when it names no table or event. */
-    private static Relation loadableRelation(Path file, String name, Program program) throws FactsException {
+    private static Relation loadableRelation(String file, String name, Program program) throws FactsException {
         Relation r = program.relation(name);
         if (r == null || r.internal) {
             throw new FactsException(file + ": error: the program has no relation " + name
@@ -114,13 +121,18 @@ public final class CsvFacts {
         return names.isEmpty() ? "none" : names;
     }
 
-    /** Reads one CSV file of tuples of {@code rel}; messages name the file as {@code file} prints. */
+    /** Reads one CSV file of tuples of {@code rel}. */
     public static List<Tuple> readFile(Path file, Relation rel) throws FactsException {
+        return readFile(file, file.toString(), rel);
+    }
+
+    /** Reads one CSV file of tuples of {@code rel}; messages name it {@code shownAs}. */
+    public static List<Tuple> readFile(Path file, String shownAs, Relation rel) throws FactsException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new FactsException(file + ": error: cannot read the file: " + e.getMessage());
+            throw new FactsException(shownAs + ": error: cannot read the file: " + e.getMessage());
         }
         String text;
         try {
@@ -130,9 +142,9 @@ public final class CsvFacts {
                 .decode(ByteBuffer.wrap(bytes))
                 .toString();
         } catch (CharacterCodingException e) {
-            throw new FactsException(file + ": error: the file is not UTF-8 text");
+            throw new FactsException(shownAs + ": error: the file is not UTF-8 text");
         }
-        return parse(file.toString(), text, rel);
+        return parse(shownAs, text, rel);
     }
 
     /**
