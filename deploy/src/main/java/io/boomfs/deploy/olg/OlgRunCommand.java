@@ -169,8 +169,15 @@ public final class OlgRunCommand implements Callable<Integer> {
                 throw usage("--delay-ms " + delay + ": MIN is larger than MAX");
             }
         }
-        return new SimConfig(tickMs, rate("--drop", drop, base.dropRate()), rate("--dup", dup, base.duplicateRate()),
-            rate("--reorder", reorder, base.reorderRate()), minDelay, maxDelay);
+        double dropRate = rate("--drop", drop, base.dropRate());
+        double dupRate = rate("--dup", dup, base.duplicateRate());
+        double reorderRate = rate("--reorder", reorder, base.reorderRate());
+        try {
+            return new SimConfig(tickMs, dropRate, dupRate, reorderRate, minDelay, maxDelay);
+        } catch (IllegalArgumentException e) {
+            // The rates are checked above, so what the network refuses is the delay range.
+            throw usage("--delay-ms " + delay + ": " + e.getMessage());
+        }
     }
 
     private List<String> faultFlagsGiven() {

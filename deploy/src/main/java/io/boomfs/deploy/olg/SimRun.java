@@ -7,6 +7,7 @@ import io.boomfs.engine.Tuple;
 import io.boomfs.engine.program.Program;
 import io.boomfs.engine.program.Relation;
 import io.boomfs.engine.sim.SimConfig;
+import io.boomfs.engine.sim.SimulationException;
 import io.boomfs.engine.sim.Simulator;
 
 import java.io.OutputStream;
@@ -82,8 +83,13 @@ final class SimRun {
             List<String> dies;
             try {
                 dies = sim.round();
-            } catch (OverlogException e) {
-                throw new CliException("step " + k + ": " + e.getMessage());
+            } catch (SimulationException e) {
+                // A rule failed or a node refused a message: the user's program, told in words.
+                // Anything else is an engine bug and keeps its stack trace.
+                if (e.getCause() instanceof OverlogException || e.getCause() instanceof IllegalArgumentException) {
+                    throw new CliException(e.getMessage());
+                }
+                throw e;
             }
             traceWatched(k);
             if (!dies.isEmpty()) {

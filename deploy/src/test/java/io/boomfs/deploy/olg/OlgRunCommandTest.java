@@ -220,6 +220,30 @@ class OlgRunCommandTest {
     }
 
     @Test
+    void aSeededNetworkPrintsItsSeedFirstOnStderrAndKeepsStdoutClean() throws IOException {
+        write("p.olg", FQPATH);
+        write("facts/file.csv", "1,null,\"\",true\n2,1,b,true\n");
+        Cli.Result r = run("p.olg", "--facts", "facts", "--print", "fqpath", "--seed", "5", "--drop", "0.5",
+            "--dup", "0.25", "--reorder", "0.5", "--delay-ms", "0..300");
+        assertEquals(Boom.OK, r.code(), r.toString());
+        assertEquals("fqpath(1, \"/\")\nfqpath(2, \"/b\")\n", r.out());
+        assertTrue(r.err().startsWith("SEED=5\n"), r.err());
+    }
+
+    @Test
+    void aRuleThatFailsAtRunTimeIsAnErrorInWordsWithoutAStackTrace() throws IOException {
+        write("k.olg", "table t(X: long).\ntable k(A: long, B: long) key(A).\nk(1, X) :- t(X).\n");
+        write("facts/t.csv", "1\n2\n");
+        Cli.Result r = run("k.olg", "--facts", "facts", "--print", "k");
+        assertEquals(Boom.ERROR, r.code(), r.toString());
+        assertEquals("", r.out());
+        assertTrue(r.err().startsWith("boom: error: node local failed in round 1 "), r.err());
+        assertTrue(r.err().contains("k.olg:3:"), "the message names the rule: " + r.err());
+        assertTrue(r.err().lines().noneMatch(l -> l.startsWith("\tat ") || l.contains("Exception")),
+            "no stack trace: " + r.err());
+    }
+
+    @Test
     void badOptionsAreUsageErrors() throws IOException {
         write("p.olg", FQPATH);
         assertUsage("--steps must be at least 1, not 0", "p.olg", "--steps", "0");
@@ -228,6 +252,9 @@ class OlgRunCommandTest {
         assertUsage("--drop is a probability between 0 and 1, not 1.5", "p.olg", "--seed", "1", "--drop", "1.5");
         assertUsage("--delay-ms takes MIN..MAX or one value in ms, not '5-9'", "p.olg", "--seed", "1",
             "--delay-ms", "5-9");
+        assertUsage("--delay-ms 9..5: MIN is larger than MAX", "p.olg", "--seed", "1", "--delay-ms", "9..5");
+        assertUsage("--delay-ms 0..100000000: maxDelayMs must be at most", "p.olg", "--seed", "1",
+            "--delay-ms", "0..100000000");
         assertUsage("--nodes: a is given twice", "p.olg", "--nodes", "a,b,a");
         assertUsage("--nodes: '' is not a node address (letters, digits and _ . : - only)", "p.olg", "--nodes", "a,,b");
     }
@@ -236,6 +263,7 @@ class OlgRunCommandTest {
         Cli.Result r = run(args);
         assertEquals(Boom.USAGE, r.code(), r.toString());
         assertEquals("", r.out());
-        assertTrue(r.err().startsWith("boom: error: " + message + "\n"), r.err());
+        assertTrue(r.err().startsWith("boom: error: " + message), r.err());
+        assertTrue(r.err().contains("Try 'boom olg run --help' for more information.\n"), r.err());
     }
 }
