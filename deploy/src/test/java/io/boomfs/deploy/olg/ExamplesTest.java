@@ -84,6 +84,23 @@ class ExamplesTest {
         return tests;
     }
 
+    /** Examples are what newcomers copy: each one checks clean, without a warning. */
+    @TestFactory
+    List<DynamicTest> eachExampleChecksWithoutAWarning() throws IOException {
+        Path root = repoRoot();
+        List<Path> all;
+        try (Stream<Path> s = Files.list(root.resolve("engine/examples"))) {
+            all = s.filter(p -> p.getFileName().toString().endsWith(".olg")).sorted().toList();
+        }
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path olg : all) {
+            String file = "engine/examples/" + olg.getFileName();
+            tests.add(DynamicTest.dynamicTest(olg.getFileName().toString(),
+                () -> assertEquals(new Cli.Result(0, file + ": ok\n", ""), Cli.run(root, "olg", "check", file))));
+        }
+        return tests;
+    }
+
     /** The README shows the newcomer's first command and its output: both must be true. */
     @Test
     void theReadmeShowsTheFqpathRunAndItsExactOutput() throws IOException {
