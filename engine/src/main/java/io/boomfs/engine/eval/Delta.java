@@ -3,8 +3,10 @@ package io.boomfs.engine.eval;
 import io.boomfs.engine.store.Index;
 import io.boomfs.engine.store.RowSet;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,19 +14,76 @@ import java.util.Map;
  * added and rows removed, a row added then removed again counting as no change.
  */
 final class Delta {
-    final RowSet plus = new RowSet(null);
+    final Added plus = new Added();
     final RowSet minus = new RowSet(null);
     private Map<String, Index> minusIndexes;
 
+    /**
+     * The added rows. A bulk load adds a million rows and removes none, so they are kept in a
+     * list; the set needed to net a removal against them is built on the first removal.
+     */
+    static final class Added {
+        private List<Object[]> list = new ArrayList<>();
+        private RowSet set;
+
+        void add(Object[] row) {
+            if (set != null) {
+                set.add(row);
+            } else {
+                list.add(row);
+            }
+        }
+
+        boolean remove(Object[] row) {
+            return !isEmpty() && asSet().remove(row) != null;
+        }
+
+        boolean containsRow(Object[] row) {
+            return !isEmpty() && asSet().containsRow(row);
+        }
+
+        private RowSet asSet() {
+            if (set == null) {
+                set = new RowSet(null);
+                for (Object[] r : list) {
+                    set.add(r);
+                }
+                list = null;
+            }
+            return set;
+        }
+
+        boolean isEmpty() {
+            return set != null ? set.isEmpty() : list.isEmpty();
+        }
+
+        int size() {
+            return set != null ? set.size() : list.size();
+        }
+
+        Object[][] toArray() {
+            return set != null ? set.toArray() : list.toArray(new Object[0][]);
+        }
+
+        void clear() {
+            set = null;
+            if (list == null || list.size() > 1024) {
+                list = new ArrayList<>();
+            } else {
+                list.clear();
+            }
+        }
+    }
+
     void added(Object[] row) {
-        if (minus.remove(row) == null) {
+        if (minus.isEmpty() || minus.remove(row) == null) {
             plus.add(row);
         }
         minusIndexes = null;
     }
 
     void removed(Object[] row) {
-        if (plus.remove(row) == null) {
+        if (!plus.remove(row)) {
             minus.add(row);
         }
         minusIndexes = null;

@@ -681,12 +681,11 @@ public final class IncrementalEvaluator implements Evaluator {
             }
             return;
         }
+        // A small bucket is iterated in place: rows added meanwhile go past n, and the insert
+        // phase never removes; a big bucket hands out a copy.
         Index.Bucket b = (Index.Bucket) hit;
         Object[][] rows = b.rows();
         int n = b.count();
-        if (n > 8) {
-            rows = Arrays.copyOf(rows, n);
-        }
         for (int k = 0; k < n && !stop; k++) {
             if (bindRow(op, rows[k], frame)) {
                 exec(p, i + 1, frame, out);
@@ -906,11 +905,34 @@ public final class IncrementalEvaluator implements Evaluator {
         return false;
     }
 
+    /**
+     * Rows that became true in one semi-naive round: the next round's seeds. Rows are put in
+     * their store at once, except when the plan that found them scans a relation of this
+     * stratum (a scan must not see its table resized under it): those wait in {@code pending}.
+     */
+    private static final class Fresh {
+        final Map<Relation, List<Object[]>> rows = new LinkedHashMap<>();
+        final Map<Relation, RowSet> pending = new LinkedHashMap<>();
+
+        void add(Relation r, Object[] row) {
+            rows.computeIfAbsent(r, k -> new ArrayList<>()).add(row);
+        }
+
+        boolean isEmpty() {
+            for (List<Object[]> l : rows.values()) {
+                if (!l.isEmpty()) {
+                    return false;
+                }
+            }
+            return pending.isEmpty();
+        }
+    }
+
     /** Phase 3: semi-naive insertion from added tuples, vanished negated tuples and rederived tuples. */
     private void insertPhase(StratumPlan sp, Map<Relation, Object[][]> plus, Map<Relation, Object[][]> minus,
                              RoundNew rederived) {
         mode = CURRENT;
-        RoundNew round = new RoundNew();
+        Fresh round = new Fresh();
         for (Rule r : sp.rules) {
             for (int i = 0; i < r.body.size(); i++) {
                 if (!(r.body.get(i) instanceof Lit.Atom a) || sp.inStratum[a.rel().id] && a.rel().isDerived()) {
@@ -918,7 +940,9 @@ public final class IncrementalEvaluator implements Evaluator {
                 }
                 Object[][] seeds = a.negated() ? minus.get(a.rel()) : plus.get(a.rel());
                 if (seeds != null) {
-                    run(sp.seed(r, i, a.negated()), seeds, seeds.length, frame -> derive(r, frame, round));
+                    Plan p = sp.seed(r, i, a.negated());
+                    Fresh out = round;
+                    run(p, seeds, seeds.length, frame -> derive(r, p, frame, out));
                 }
             }
         }
@@ -943,7 +967,7 @@ public final class IncrementalEvaluator implements Evaluator {
                 rc.clear();
             }
         }
-        apply(sp, round);
+        apply(round);
         for (Map.Entry<Relation, RowSet> e : rederived.rows.entrySet()) {
             for (Object[] row : e.getValue().toArray()) {
                 round.add(e.getKey(), row);
@@ -952,27 +976,29 @@ public final class IncrementalEvaluator implements Evaluator {
         int iterations = 0;
         while (!round.isEmpty()) {
             iterations(++iterations, sp);
-            RoundNew cur = new RoundNew();
-            cur.rows.putAll(round.rows);
-            round.rows.clear();
+            Fresh cur = round;
+            Fresh next = new Fresh();
+            round = next;
             for (Rule r : sp.rules) {
                 for (int i = 0; i < r.body.size(); i++) {
                     if (r.body.get(i) instanceof Lit.Atom a && !a.negated() && sp.inStratum[a.rel().id]
                         && cur.rows.containsKey(a.rel())) {
-                        Object[][] seeds = cur.rows.get(a.rel()).toArray();
-                        run(sp.seed(r, i, false), seeds, seeds.length, frame -> derive(r, frame, round));
+                        List<Object[]> fresh = cur.rows.get(a.rel());
+                        Object[][] seeds = fresh.toArray(new Object[0][]);
+                        Plan p = sp.seed(r, i, false);
+                        run(p, seeds, seeds.length, frame -> derive(r, p, frame, next));
                     }
                 }
             }
             for (Action a : sp.inserts) {
-                RowSet fresh = cur.rows.get(a.source());
+                List<Object[]> fresh = cur.rows.get(a.source());
                 if (fresh != null && sp.inStratum[a.source().id]) {
-                    for (Object[] row : fresh.toArray()) {
-                        insertNow(a, row, round);
+                    for (Object[] row : fresh) {
+                        insertNow(a, row, next);
                     }
                 }
             }
-            apply(sp, round);
+            apply(next);
         }
     }
 
@@ -984,33 +1010,36 @@ public final class IncrementalEvaluator implements Evaluator {
         }
     }
 
-    /** A body match of {@code r}: a head tuple that is new joins this round's new tuples. */
-    private void derive(Rule r, Object[] frame, RoundNew round) {
-        Object[] scratch = headRow(r, frame, new Object[r.head.arity()]);
-        if (stores[r.head.id].contains(scratch) || round.contains(r.head, scratch)) {
+    /** A body match of {@code r} found by plan {@code p}: a head tuple that is new joins this round's. */
+    private void derive(Rule r, Plan p, Object[] frame, Fresh out) {
+        Object[] row = headRow(r, frame, new Object[r.head.arity()]);
+        if (stores[r.head.id].contains(row)) {
             return;
         }
-        round.add(r.head, scratch);
+        if (p.scansStratum) {
+            if (out.pending.computeIfAbsent(r.head, k -> new RowSet(null)).add(row) == null) {
+                fired[r.id]++;
+            }
+            return;
+        }
+        count();
+        insertRow(r.head, row);
+        out.add(r.head, row);
         fired[r.id]++;
     }
 
-    /** Moves a round's new derived tuples into their stores (after the plans that found them). */
-    private void apply(StratumPlan sp, RoundNew round) {
-        for (Map.Entry<Relation, RowSet> e : round.rows.entrySet()) {
-            Relation rel = e.getKey();
-            if (rel.kind == Relation.Kind.TABLE) {
-                continue;
-            }
-            // derive() kept only rows absent from the store, and a round holds each row once.
-            RowSet rows = e.getValue();
-            for (int k = 0; k < rows.capacity(); k++) {
-                Object[] row = rows.slot(k);
-                if (row != null) {
+    /** Moves the rows that had to wait (see {@link Fresh}) into their stores. */
+    private void apply(Fresh round) {
+        for (Map.Entry<Relation, RowSet> e : round.pending.entrySet()) {
+            for (Object[] row : e.getValue().toArray()) {
+                if (!stores[e.getKey().id].contains(row)) {
                     count();
-                    insertRow(rel, row);
+                    insertRow(e.getKey(), row);
+                    round.add(e.getKey(), row);
                 }
             }
         }
+        round.pending.clear();
     }
 
     private void count() {
@@ -1021,7 +1050,7 @@ public final class IncrementalEvaluator implements Evaluator {
     }
 
     /** INSERT_NOW: the table must hold the tuple; a different tuple holding its key is an error. */
-    private void insertNow(Action a, Object[] row, RoundNew round) {
+    private void insertNow(Action a, Object[] row, Fresh round) {
         Relation t = a.target();
         Store s = stores[t.id];
         Object[] holder = s.keyHolder(row);
@@ -1186,7 +1215,7 @@ public final class IncrementalEvaluator implements Evaluator {
      */
     private List<Object[]> candidates(Relation m, List<RowSet> changed) {
         Store ms = stores[m.id];
-        RowSet mPlus = delta[m.id].plus;
+        Delta.Added mPlus = delta[m.id].plus;
         int changedSize = 0;
         for (RowSet c : changed) {
             changedSize += c.size();

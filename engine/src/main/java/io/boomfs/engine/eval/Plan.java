@@ -56,10 +56,17 @@ final class Plan {
 
     final Rule rule;
     final Op[] ops;
+    /** Whether an op scans a relation of the stratum being evaluated (see IncrementalEvaluator.Fresh). */
+    final boolean scansStratum;
 
-    private Plan(Rule rule, Op[] ops) {
+    private Plan(Rule rule, Op[] ops, int stratum) {
         this.rule = rule;
         this.ops = ops;
+        boolean scans = false;
+        for (Op op : ops) {
+            scans |= op.kind == SCAN && op.atom.rel().stratum == stratum;
+        }
+        this.scansStratum = scans;
     }
 
     /**
@@ -116,7 +123,7 @@ final class Plan {
             Lit.Atom a = (Lit.Atom) rule.body.get(best);
             ops.add(atomOp(accessKind(a, bound, stores), a, bound, stores, stratum));
         }
-        return new Plan(rule, ops.toArray(new Op[0]));
+        return new Plan(rule, ops.toArray(new Op[0]), stratum);
     }
 
     private static boolean ready(Lit l, boolean[] bound) {

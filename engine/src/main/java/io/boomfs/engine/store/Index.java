@@ -11,6 +11,8 @@ public final class Index {
     private static final int MIN_CAPACITY = 8;
     private final int[] cols;
     private Object[] slots;
+    /** One byte of each slot's hash: most probes end without following the slot's pointer. */
+    private byte[] tags;
     private int used;
     private int mask;
 
@@ -99,6 +101,7 @@ public final class Index {
     public Index(int[] cols) {
         this.cols = cols;
         this.slots = new Object[MIN_CAPACITY];
+        this.tags = new byte[MIN_CAPACITY];
         this.mask = MIN_CAPACITY - 1;
     }
 
@@ -150,7 +153,7 @@ public final class Index {
         int i = hash & mask;
         Object s;
         while ((s = slots[i]) != null) {
-            if (probeMatches(first(s), vals)) {
+            if (tags[i] == (byte) (hash >>> 24) && probeMatches(first(s), vals)) {
                 return s;
             }
             i = (i + 1) & mask;
@@ -163,7 +166,7 @@ public final class Index {
         int i = h & mask;
         Object s;
         while ((s = slots[i]) != null) {
-            if (rowMatches(first(s), row)) {
+            if (tags[i] == (byte) (h >>> 24) && rowMatches(first(s), row)) {
                 if (s instanceof Bucket b) {
                     b.add(row);
                 } else {
@@ -177,6 +180,7 @@ public final class Index {
             i = (i + 1) & mask;
         }
         slots[i] = row;
+        tags[i] = (byte) (h >>> 24);
         if (++used * 4 > slots.length * 3) {
             resize(slots.length * 2);
         }
@@ -188,7 +192,7 @@ public final class Index {
         int i = h & mask;
         Object s;
         while ((s = slots[i]) != null) {
-            if (rowMatches(first(s), row)) {
+            if (tags[i] == (byte) (h >>> 24) && rowMatches(first(s), row)) {
                 if (s instanceof Bucket b) {
                     b.remove(row);
                     if (b.size() == 1) {
@@ -216,13 +220,16 @@ public final class Index {
                 break;
             }
             int home = rowHash(first(s)) & mask;
+            byte tag = tags[j];
             boolean inRange = gap <= j ? (home > gap && home <= j) : (home > gap || home <= j);
             if (!inRange) {
                 slots[gap] = s;
+                tags[gap] = tag;
                 gap = j;
             }
         }
         slots[gap] = null;
+        tags[gap] = 0;
         if (slots.length > MIN_CAPACITY && used * 8 < slots.length) {
             resize(slots.length / 2);
         }
@@ -231,20 +238,24 @@ public final class Index {
     private void resize(int capacity) {
         Object[] old = slots;
         slots = new Object[capacity];
+        tags = new byte[capacity];
         mask = capacity - 1;
         for (Object s : old) {
             if (s != null) {
-                int i = rowHash(first(s)) & mask;
+                int h = rowHash(first(s));
+                int i = h & mask;
                 while (slots[i] != null) {
                     i = (i + 1) & mask;
                 }
                 slots[i] = s;
+                tags[i] = (byte) (h >>> 24);
             }
         }
     }
 
     public void clear() {
         slots = new Object[MIN_CAPACITY];
+        tags = new byte[MIN_CAPACITY];
         mask = MIN_CAPACITY - 1;
         used = 0;
     }
