@@ -1,0 +1,260 @@
+package io.boomfs.engine.store;
+
+import java.util.Objects;
+
+/**
+ * A secondary hash index: the rows whose values in {@code cols} are equal, found in one probe.
+ * A probe returns null, a single row ({@code Object[]}) or a {@link Bucket}; rows are the
+ * same arrays as in the relation's primary set, and removal is by identity.
+ */
+public final class Index {
+    private static final int MIN_CAPACITY = 8;
+    private final int[] cols;
+    private Object[] slots;
+    private int[] hashes;
+    private int used;
+    private int mask;
+
+    /** Several rows sharing one key. Small buckets are arrays; big ones hash their rows. */
+    public static final class Bucket {
+        Object[][] rows = new Object[4][];
+        int n;
+        RowSet big;
+        /** One row of the bucket, for comparing keys without touching the rest. */
+        Object[] sample;
+
+        public int size() {
+            return big != null ? big.size() : n;
+        }
+
+        /** Rows as an array snapshot-free view: valid until the bucket changes. */
+        public Object[][] rows() {
+            return big != null ? big.toArray() : rows;
+        }
+
+        /** Number of valid entries in {@link #rows()}. */
+        public int count() {
+            return big != null ? big.size() : n;
+        }
+
+        void add(Object[] row) {
+            if (sample == null) {
+                sample = row;
+            }
+            if (big != null) {
+                big.add(row);
+                return;
+            }
+            if (n == rows.length) {
+                if (n >= 64) {
+                    big = new RowSet(null);
+                    for (int i = 0; i < n; i++) {
+                        big.add(rows[i]);
+                    }
+                    rows = null;
+                    big.add(row);
+                    return;
+                }
+                rows = java.util.Arrays.copyOf(rows, n * 2);
+            }
+            rows[n++] = row;
+        }
+
+        boolean remove(Object[] row) {
+            boolean removed = false;
+            if (big != null) {
+                removed = big.remove(row) != null;
+            } else {
+                for (int i = 0; i < n; i++) {
+                    if (rows[i] == row) {
+                        rows[i] = rows[--n];
+                        rows[n] = null;
+                        removed = true;
+                        break;
+                    }
+                }
+            }
+            if (row == sample) {
+                sample = size() == 0 ? null : anyRow();
+            }
+            return removed;
+        }
+
+        private Object[] anyRow() {
+            if (big == null) {
+                return rows[0];
+            }
+            for (int i = 0; i < big.capacity(); i++) {
+                if (big.slot(i) != null) {
+                    return big.slot(i);
+                }
+            }
+            return null;
+        }
+
+        Object[] only() {
+            return sample;
+        }
+    }
+
+    public Index(int[] cols) {
+        this.cols = cols;
+        this.slots = new Object[MIN_CAPACITY];
+        this.hashes = new int[MIN_CAPACITY];
+        this.mask = MIN_CAPACITY - 1;
+    }
+
+    public int[] cols() {
+        return cols;
+    }
+
+    private int rowHash(Object[] row) {
+        int h = 1;
+        for (int c : cols) {
+            h = h * 31 + RowSet.hashValue(row[c]);
+        }
+        return RowSet.spread(h);
+    }
+
+    /** Hash of probe values given in {@code cols} order. */
+    public static int probeHash(Object[] vals) {
+        int h = 1;
+        for (Object v : vals) {
+            h = h * 31 + RowSet.hashValue(v);
+        }
+        return RowSet.spread(h);
+    }
+
+    private static Object[] first(Object slot) {
+        return slot instanceof Bucket b ? b.sample : (Object[]) slot;
+    }
+
+    private boolean rowMatches(Object[] row, Object[] other) {
+        for (int c : cols) {
+            if (!Objects.equals(row[c], other[c])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean probeMatches(Object[] row, Object[] vals) {
+        for (int k = 0; k < cols.length; k++) {
+            if (!Objects.equals(row[cols[k]], vals[k])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The rows whose {@code cols} equal {@code vals}: null, an {@code Object[]} row or a {@link Bucket}. */
+    public Object get(Object[] vals, int hash) {
+        int i = hash & mask;
+        Object s;
+        while ((s = slots[i]) != null) {
+            if (hashes[i] == hash && probeMatches(first(s), vals)) {
+                return s;
+            }
+            i = (i + 1) & mask;
+        }
+        return null;
+    }
+
+    public void add(Object[] row) {
+        int h = rowHash(row);
+        int i = h & mask;
+        Object s;
+        while ((s = slots[i]) != null) {
+            if (hashes[i] == h && rowMatches(first(s), row)) {
+                if (s instanceof Bucket b) {
+                    b.add(row);
+                } else {
+                    Bucket b = new Bucket();
+                    b.add((Object[]) s);
+                    b.add(row);
+                    slots[i] = b;
+                }
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+        slots[i] = row;
+        hashes[i] = h;
+        if (++used * 4 > slots.length * 3) {
+            resize(slots.length * 2);
+        }
+    }
+
+    /** Removes {@code row} (the same array that was added). */
+    public void remove(Object[] row) {
+        int h = rowHash(row);
+        int i = h & mask;
+        Object s;
+        while ((s = slots[i]) != null) {
+            if (hashes[i] == h && rowMatches(first(s), row)) {
+                if (s instanceof Bucket b) {
+                    b.remove(row);
+                    if (b.size() == 1) {
+                        slots[i] = b.only();
+                    } else if (b.size() == 0) {
+                        deleteAt(i);
+                    }
+                } else if (s == row) {
+                    deleteAt(i);
+                }
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    private void deleteAt(int i) {
+        used--;
+        int gap = i;
+        int j = i;
+        while (true) {
+            j = (j + 1) & mask;
+            Object s = slots[j];
+            if (s == null) {
+                break;
+            }
+            int home = hashes[j] & mask;
+            boolean inRange = gap <= j ? (home > gap && home <= j) : (home > gap || home <= j);
+            if (!inRange) {
+                slots[gap] = s;
+                hashes[gap] = hashes[j];
+                gap = j;
+            }
+        }
+        slots[gap] = null;
+        hashes[gap] = 0;
+        if (slots.length > MIN_CAPACITY && used * 8 < slots.length) {
+            resize(slots.length / 2);
+        }
+    }
+
+    private void resize(int capacity) {
+        Object[] old = slots;
+        int[] oldH = hashes;
+        slots = new Object[capacity];
+        hashes = new int[capacity];
+        mask = capacity - 1;
+        for (int k = 0; k < old.length; k++) {
+            if (old[k] != null) {
+                int i = oldH[k] & mask;
+                while (slots[i] != null) {
+                    i = (i + 1) & mask;
+                }
+                slots[i] = old[k];
+                hashes[i] = oldH[k];
+            }
+        }
+    }
+
+    public void clear() {
+        slots = new Object[MIN_CAPACITY];
+        hashes = new int[MIN_CAPACITY];
+        mask = MIN_CAPACITY - 1;
+        used = 0;
+    }
+}

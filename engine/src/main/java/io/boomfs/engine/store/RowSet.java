@@ -1,0 +1,236 @@
+package io.boomfs.engine.store;
+
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * An open-addressing hash set of rows ({@code Object[]}) unique on a set of key columns:
+ * linear probing, cached hashes, backward-shift deletion (no tombstones). It stores the row
+ * arrays themselves, with no entry objects, so a row costs about 8 bytes of table here.
+ */
+public final class RowSet {
+    private static final int MIN_CAPACITY = 8;
+    private final int[] cols;
+    private Object[][] rows;
+    private int[] hashes;
+    private int size;
+    private int mask;
+
+    /** A set unique on {@code cols}; all columns when {@code cols} is null. */
+    public RowSet(int[] cols) {
+        this.cols = cols;
+        this.rows = new Object[MIN_CAPACITY][];
+        this.hashes = new int[MIN_CAPACITY];
+        this.mask = MIN_CAPACITY - 1;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    static int spread(int h) {
+        h *= 0x9E3779B1;
+        return h ^ (h >>> 15);
+    }
+
+    static int hashValue(Object v) {
+        return v == null ? 0 : v.hashCode();
+    }
+
+    int rowHash(Object[] row) {
+        int h = 1;
+        if (cols == null) {
+            for (Object v : row) {
+                h = h * 31 + hashValue(v);
+            }
+        } else {
+            for (int c : cols) {
+                h = h * 31 + hashValue(row[c]);
+            }
+        }
+        return spread(h);
+    }
+
+    private boolean sameKey(Object[] a, Object[] b) {
+        if (cols == null) {
+            if (a.length != b.length) {
+                return false;
+            }
+            for (int i = 0; i < a.length; i++) {
+                if (!Objects.equals(a[i], b[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        for (int c : cols) {
+            if (!Objects.equals(a[c], b[c])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The stored row whose key equals {@code row}'s key, or null. */
+    public Object[] get(Object[] row) {
+        int h = rowHash(row);
+        int i = h & mask;
+        Object[] r;
+        while ((r = rows[i]) != null) {
+            if (hashes[i] == h && sameKey(r, row)) {
+                return r;
+            }
+            i = (i + 1) & mask;
+        }
+        return null;
+    }
+
+    /** Whether the set holds a row equal to {@code row} in every column. */
+    public boolean containsRow(Object[] row) {
+        Object[] r = get(row);
+        if (r == null) {
+            return false;
+        }
+        if (cols == null || r == row) {
+            return true;
+        }
+        for (int i = 0; i < r.length; i++) {
+            if (!Objects.equals(r[i], row[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Adds {@code row} unless a row with the same key is present.
+     *
+     * @return null when added, else the row already holding the key (not replaced)
+     */
+    public Object[] add(Object[] row) {
+        int h = rowHash(row);
+        int i = h & mask;
+        Object[] r;
+        while ((r = rows[i]) != null) {
+            if (hashes[i] == h && sameKey(r, row)) {
+                return r;
+            }
+            i = (i + 1) & mask;
+        }
+        rows[i] = row;
+        hashes[i] = h;
+        if (++size * 4 > rows.length * 3) {
+            resize(rows.length * 2);
+        }
+        return null;
+    }
+
+    /** Removes the row holding {@code row}'s key; returns the removed row or null. */
+    public Object[] remove(Object[] row) {
+        int h = rowHash(row);
+        int i = h & mask;
+        Object[] r;
+        while ((r = rows[i]) != null) {
+            if (hashes[i] == h && sameKey(r, row)) {
+                deleteAt(i);
+                return r;
+            }
+            i = (i + 1) & mask;
+        }
+        return null;
+    }
+
+    private void deleteAt(int i) {
+        size--;
+        int gap = i;
+        int j = i;
+        while (true) {
+            j = (j + 1) & mask;
+            Object[] r = rows[j];
+            if (r == null) {
+                break;
+            }
+            int home = hashes[j] & mask;
+            // Move r back into the gap when its home slot does not lie cyclically in (gap, j].
+            boolean inRange = gap <= j ? (home > gap && home <= j) : (home > gap || home <= j);
+            if (!inRange) {
+                rows[gap] = r;
+                hashes[gap] = hashes[j];
+                gap = j;
+            }
+        }
+        rows[gap] = null;
+        hashes[gap] = 0;
+        if (rows.length > MIN_CAPACITY && size * 8 < rows.length) {
+            resize(rows.length / 2);
+        }
+    }
+
+    private void resize(int capacity) {
+        Object[][] oldRows = rows;
+        int[] oldHashes = hashes;
+        rows = new Object[capacity][];
+        hashes = new int[capacity];
+        mask = capacity - 1;
+        for (int k = 0; k < oldRows.length; k++) {
+            Object[] r = oldRows[k];
+            if (r != null) {
+                int i = oldHashes[k] & mask;
+                while (rows[i] != null) {
+                    i = (i + 1) & mask;
+                }
+                rows[i] = r;
+                hashes[i] = oldHashes[k];
+            }
+        }
+    }
+
+    public void clear() {
+        if (size == 0) {
+            return;
+        }
+        if (rows.length > 64) {
+            rows = new Object[MIN_CAPACITY][];
+            hashes = new int[MIN_CAPACITY];
+            mask = MIN_CAPACITY - 1;
+        } else {
+            java.util.Arrays.fill(rows, null);
+            java.util.Arrays.fill(hashes, 0);
+        }
+        size = 0;
+    }
+
+    public void forEach(Consumer<Object[]> action) {
+        Object[][] rs = rows;
+        for (Object[] r : rs) {
+            if (r != null) {
+                action.accept(r);
+            }
+        }
+    }
+
+    /** A snapshot of the rows (safe against changes while iterating it). */
+    public Object[][] toArray() {
+        Object[][] out = new Object[size][];
+        int k = 0;
+        for (Object[] r : rows) {
+            if (r != null) {
+                out[k++] = r;
+            }
+        }
+        return out;
+    }
+
+    /** Raw slot access for allocation-free iteration: {@code slot(i)} for i below {@code capacity()}. */
+    public int capacity() {
+        return rows.length;
+    }
+
+    public Object[] slot(int i) {
+        return rows[i];
+    }
+}
