@@ -28,7 +28,7 @@ final class ConformanceRun {
     }
 
     static Outcome run(Program program, Script script, NodeOptions.EvaluatorKind kind) {
-        OverlogNode node = new OverlogNode(program, ADDRESS, NodeOptions.defaults().withEvaluator(kind));
+        OverlogNode node = new OverlogNode(program, ADDRESS, script.options(kind));
         if (script.steps == null && node.hasTimers()) {
             throw new IllegalArgumentException("a program with a timer never quiesces: give // steps: N");
         }

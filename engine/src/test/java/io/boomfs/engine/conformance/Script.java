@@ -1,5 +1,6 @@
 package io.boomfs.engine.conformance;
 
+import io.boomfs.engine.NodeOptions;
 import io.boomfs.engine.Tuple;
 
 import java.util.ArrayList;
@@ -24,6 +25,8 @@ import java.util.regex.Pattern;
  * // expect-error: text     some step must throw an OverlogException whose message contains text
  * // error-step: 2          ... and it must be step 2
  * // expect-die: message    the run stops at the first step with die messages; they must be these
+ * // max-tuples-per-step: N, max-tuples-per-relation: N, max-fixpoint-iterations: N,
+ * // max-string-length: N   the node's limits (NodeOptions), default otherwise
  * </pre>
  */
 final class Script {
@@ -34,6 +37,10 @@ final class Script {
     final List<String> expectErrors = new ArrayList<>();
     Integer errorStep;
     final List<String> expectDie = new ArrayList<>();
+    Long maxTuplesPerStep;
+    Long maxTuplesPerRelation;
+    Integer maxFixpointIterations;
+    Integer maxStringLength;
 
     private static final Pattern DIRECTIVE = Pattern.compile("//\\s*([a-z][a-z-]*)(\\s+\\d+)?\\s*:\\s?(.*)");
 
@@ -83,6 +90,18 @@ final class Script {
                 case "expect-die":
                     s.expectDie.add(value);
                     break;
+                case "max-tuples-per-step":
+                    s.maxTuplesPerStep = Long.parseLong(value);
+                    break;
+                case "max-tuples-per-relation":
+                    s.maxTuplesPerRelation = Long.parseLong(value);
+                    break;
+                case "max-fixpoint-iterations":
+                    s.maxFixpointIterations = Integer.parseInt(value);
+                    break;
+                case "max-string-length":
+                    s.maxStringLength = Integer.parseInt(value);
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown directive '" + key + "' in: " + line);
             }
@@ -91,6 +110,24 @@ final class Script {
             throw new IllegalArgumentException("a conformance program says what to print (// print: ...) or which error to expect");
         }
         return s;
+    }
+
+    /** The node options: the defaults with this script's limits, for the given evaluator. */
+    NodeOptions options(NodeOptions.EvaluatorKind kind) {
+        NodeOptions o = NodeOptions.defaults().withEvaluator(kind);
+        if (maxTuplesPerStep != null) {
+            o = o.withMaxTuplesPerStep(maxTuplesPerStep);
+        }
+        if (maxTuplesPerRelation != null) {
+            o = o.withMaxTuplesPerRelation(maxTuplesPerRelation);
+        }
+        if (maxFixpointIterations != null) {
+            o = o.withMaxFixpointIterations(maxFixpointIterations);
+        }
+        if (maxStringLength != null) {
+            o = o.withMaxStringLength(maxStringLength);
+        }
+        return o;
     }
 
     int lastInboundStep() {
@@ -210,6 +247,8 @@ final class Script {
         m.put("expect-error", expectErrors);
         m.put("error-step", errorStep);
         m.put("expect-die", expectDie);
+        m.put("limits", List.of(String.valueOf(maxTuplesPerStep), String.valueOf(maxTuplesPerRelation),
+            String.valueOf(maxFixpointIterations), String.valueOf(maxStringLength)));
         return m.toString();
     }
 }
