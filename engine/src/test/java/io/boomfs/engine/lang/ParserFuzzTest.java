@@ -245,14 +245,27 @@ class ParserFuzzTest {
             int n = Math.min(BATCH, COUNT - start);
             tests.add(DynamicTest.dynamicTest("inputs " + start + ".." + (start + n - 1) + " seed " + seed,
                 () -> assertTimeoutPreemptively(BATCH_TIMEOUT, () -> {
+                    // Every input of the batch runs; the failure reports how many failed and the first ones.
                     Random rnd = new Random(seed);
+                    List<String> failures = new ArrayList<>();
+                    int failed = 0;
                     for (int i = 0; i < n; i++) {
                         String in = input(corpus, rnd);
                         String where = "seed " + seed + " input " + i;
-                        check(in, where);
-                        if (i % 10 == 0) {
-                            assertEquals(render(in), render(in), where + ": diagnostics must be deterministic");
+                        try {
+                            check(in, where);
+                            if (i % 10 == 0) {
+                                assertEquals(render(in), render(in), where + ": diagnostics must be deterministic");
+                            }
+                        } catch (AssertionError e) {
+                            failed++;
+                            if (failures.size() < 3) {
+                                failures.add(e.getMessage());
+                            }
                         }
+                    }
+                    if (failed > 0) {
+                        fail(failed + " of " + n + " inputs failed; the first ones:\n\n" + String.join("\n\n", failures));
                     }
                 }, "batch with seed " + seed + " took longer than " + BATCH_TIMEOUT)));
         }
