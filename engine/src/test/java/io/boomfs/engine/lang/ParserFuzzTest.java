@@ -31,8 +31,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * no hang: each batch runs under a preemptive timeout); a rejected input has at least one error;
  * every diagnostic points at a line:col inside the input; an accepted input has no error.
  *
- * <p>Replay: every failure prints the batch seed and the input. {@code -Dfuzz.seed=N} changes
- * the base seed, {@code -Dfuzz.count=N} the number of inputs (default 4,000).
+ * <p>Replay: a failing batch is named by its seed and prints the failing inputs with their index;
+ * {@code -Dfuzz.seed=<batch seed> -Dfuzz.count=250} reruns exactly that batch. {@code -Dfuzz.count=N}
+ * also runs more inputs (default 4,000, in batches of 250).
  */
 class ParserFuzzTest {
     static final String FILE = "fuzz.olg";
