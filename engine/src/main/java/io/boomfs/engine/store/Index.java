@@ -11,7 +11,6 @@ public final class Index {
     private static final int MIN_CAPACITY = 8;
     private final int[] cols;
     private Object[] slots;
-    private int[] hashes;
     private int used;
     private int mask;
 
@@ -100,7 +99,6 @@ public final class Index {
     public Index(int[] cols) {
         this.cols = cols;
         this.slots = new Object[MIN_CAPACITY];
-        this.hashes = new int[MIN_CAPACITY];
         this.mask = MIN_CAPACITY - 1;
     }
 
@@ -152,7 +150,7 @@ public final class Index {
         int i = hash & mask;
         Object s;
         while ((s = slots[i]) != null) {
-            if (hashes[i] == hash && probeMatches(first(s), vals)) {
+            if (probeMatches(first(s), vals)) {
                 return s;
             }
             i = (i + 1) & mask;
@@ -165,7 +163,7 @@ public final class Index {
         int i = h & mask;
         Object s;
         while ((s = slots[i]) != null) {
-            if (hashes[i] == h && rowMatches(first(s), row)) {
+            if (rowMatches(first(s), row)) {
                 if (s instanceof Bucket b) {
                     b.add(row);
                 } else {
@@ -179,7 +177,6 @@ public final class Index {
             i = (i + 1) & mask;
         }
         slots[i] = row;
-        hashes[i] = h;
         if (++used * 4 > slots.length * 3) {
             resize(slots.length * 2);
         }
@@ -191,7 +188,7 @@ public final class Index {
         int i = h & mask;
         Object s;
         while ((s = slots[i]) != null) {
-            if (hashes[i] == h && rowMatches(first(s), row)) {
+            if (rowMatches(first(s), row)) {
                 if (s instanceof Bucket b) {
                     b.remove(row);
                     if (b.size() == 1) {
@@ -218,16 +215,14 @@ public final class Index {
             if (s == null) {
                 break;
             }
-            int home = hashes[j] & mask;
+            int home = rowHash(first(s)) & mask;
             boolean inRange = gap <= j ? (home > gap && home <= j) : (home > gap || home <= j);
             if (!inRange) {
                 slots[gap] = s;
-                hashes[gap] = hashes[j];
                 gap = j;
             }
         }
         slots[gap] = null;
-        hashes[gap] = 0;
         if (slots.length > MIN_CAPACITY && used * 8 < slots.length) {
             resize(slots.length / 2);
         }
@@ -235,25 +230,21 @@ public final class Index {
 
     private void resize(int capacity) {
         Object[] old = slots;
-        int[] oldH = hashes;
         slots = new Object[capacity];
-        hashes = new int[capacity];
         mask = capacity - 1;
-        for (int k = 0; k < old.length; k++) {
-            if (old[k] != null) {
-                int i = oldH[k] & mask;
+        for (Object s : old) {
+            if (s != null) {
+                int i = rowHash(first(s)) & mask;
                 while (slots[i] != null) {
                     i = (i + 1) & mask;
                 }
-                slots[i] = old[k];
-                hashes[i] = oldH[k];
+                slots[i] = s;
             }
         }
     }
 
     public void clear() {
         slots = new Object[MIN_CAPACITY];
-        hashes = new int[MIN_CAPACITY];
         mask = MIN_CAPACITY - 1;
         used = 0;
     }

@@ -5,14 +5,14 @@ import java.util.function.Consumer;
 
 /**
  * An open-addressing hash set of rows ({@code Object[]}) unique on a set of key columns:
- * linear probing, cached hashes, backward-shift deletion (no tombstones). It stores the row
- * arrays themselves, with no entry objects, so a row costs about 8 bytes of table here.
+ * linear probing and backward-shift deletion (no tombstones). It stores the row arrays
+ * themselves, with no entry objects and no cached hashes (comparing a key costs less than the
+ * memory: a namespace of a million files keeps several of these), so a row costs 5-11 bytes.
  */
 public final class RowSet {
     private static final int MIN_CAPACITY = 8;
     private final int[] cols;
     private Object[][] rows;
-    private int[] hashes;
     private int size;
     private int mask;
 
@@ -20,7 +20,6 @@ public final class RowSet {
     public RowSet(int[] cols) {
         this.cols = cols;
         this.rows = new Object[MIN_CAPACITY][];
-        this.hashes = new int[MIN_CAPACITY];
         this.mask = MIN_CAPACITY - 1;
     }
 
@@ -81,7 +80,7 @@ public final class RowSet {
         int i = h & mask;
         Object[] r;
         while ((r = rows[i]) != null) {
-            if (hashes[i] == h && sameKey(r, row)) {
+            if (sameKey(r, row)) {
                 return r;
             }
             i = (i + 1) & mask;
@@ -116,13 +115,12 @@ public final class RowSet {
         int i = h & mask;
         Object[] r;
         while ((r = rows[i]) != null) {
-            if (hashes[i] == h && sameKey(r, row)) {
+            if (sameKey(r, row)) {
                 return r;
             }
             i = (i + 1) & mask;
         }
         rows[i] = row;
-        hashes[i] = h;
         if (++size * 4 > rows.length * 3) {
             resize(rows.length * 2);
         }
@@ -135,7 +133,7 @@ public final class RowSet {
         int i = h & mask;
         Object[] r;
         while ((r = rows[i]) != null) {
-            if (hashes[i] == h && sameKey(r, row)) {
+            if (sameKey(r, row)) {
                 deleteAt(i);
                 return r;
             }
@@ -154,17 +152,15 @@ public final class RowSet {
             if (r == null) {
                 break;
             }
-            int home = hashes[j] & mask;
+            int home = rowHash(r) & mask;
             // Move r back into the gap when its home slot does not lie cyclically in (gap, j].
             boolean inRange = gap <= j ? (home > gap && home <= j) : (home > gap || home <= j);
             if (!inRange) {
                 rows[gap] = r;
-                hashes[gap] = hashes[j];
                 gap = j;
             }
         }
         rows[gap] = null;
-        hashes[gap] = 0;
         if (rows.length > MIN_CAPACITY && size * 8 < rows.length) {
             resize(rows.length / 2);
         }
@@ -172,19 +168,15 @@ public final class RowSet {
 
     private void resize(int capacity) {
         Object[][] oldRows = rows;
-        int[] oldHashes = hashes;
         rows = new Object[capacity][];
-        hashes = new int[capacity];
         mask = capacity - 1;
-        for (int k = 0; k < oldRows.length; k++) {
-            Object[] r = oldRows[k];
+        for (Object[] r : oldRows) {
             if (r != null) {
-                int i = oldHashes[k] & mask;
+                int i = rowHash(r) & mask;
                 while (rows[i] != null) {
                     i = (i + 1) & mask;
                 }
                 rows[i] = r;
-                hashes[i] = oldHashes[k];
             }
         }
     }
@@ -195,11 +187,9 @@ public final class RowSet {
         }
         if (rows.length > 64) {
             rows = new Object[MIN_CAPACITY][];
-            hashes = new int[MIN_CAPACITY];
             mask = MIN_CAPACITY - 1;
         } else {
             java.util.Arrays.fill(rows, null);
-            java.util.Arrays.fill(hashes, 0);
         }
         size = 0;
     }
