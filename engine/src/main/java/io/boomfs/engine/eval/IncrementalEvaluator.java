@@ -1302,6 +1302,7 @@ public final class IncrementalEvaluator implements Evaluator {
                     break;
                 case SEND:
                     for (Object[] row : stores[m.id].snapshot()) {
+                        checkMessageSize(a, row);
                         String dest = String.valueOf(row[0]);
                         outbound.computeIfAbsent(dest, k -> new ArrayList<>()).add(Tuple.wrap(t.name, row));
                     }
@@ -1349,6 +1350,15 @@ public final class IncrementalEvaluator implements Evaluator {
             pendingChanges = true;
         }
         return outbound;
+    }
+
+    private void checkMessageSize(Action a, Object[] row) {
+        long size = Values.estimatedSize(a.target().name, row);
+        if (size > options.maxMessageBytes()) {
+            throw new OverlogException("rule " + a.rule().name() + " sends a " + a.target().name + " tuple of about " + size
+                + " bytes to " + row[0] + ", over the limit of " + options.maxMessageBytes()
+                + " (NodeOptions.maxMessageBytes)\n  in: " + a.rule().text);
+        }
     }
 
     /** The names of the @next rules into {@code t} that derive either row. */
