@@ -124,8 +124,11 @@ public final class DurableStore implements AutoCloseable {
             Files.createDirectories(dir.resolve("wal"));
         } catch (AccessDeniedException e) {
             throw new StoreException("data directory " + dir + " is not writable (permission denied on " + e.getFile() + ")");
+        } catch (java.nio.file.FileSystemException e) {
+            throw new StoreException("cannot create data directory " + dir + ": " + (e.getReason() != null ? e.getReason() : e.getMessage())
+                + (e.getFile() != null && !e.getFile().equals(dir.toString()) ? " (" + e.getFile() + ")" : ""));
         } catch (IOException e) {
-            throw new StoreException("cannot create data directory " + dir + ": " + e);
+            throw new StoreException("cannot create data directory " + dir + ": " + e.getMessage());
         }
         if (!Files.isWritable(dir) || !Files.isReadable(dir) || !Files.isWritable(dir.resolve("wal"))) {
             throw new StoreException("data directory " + dir + " is not readable and writable by this user");

@@ -139,7 +139,8 @@ public final class NodeServer implements AutoCloseable {
         if (!r.ok()) {
             StringBuilder sb = new StringBuilder();
             for (Diagnostic d : r.errors()) {
-                sb.append(sb.length() == 0 ? "" : "\n").append(d);
+                // One line per error: the diagnostic's hint joins its line.
+                sb.append(sb.length() == 0 ? "" : "\n").append(d.toString().replaceAll("\\s*\n\\s*", "; "));
             }
             throw new IllegalArgumentException(sb.toString());
         }
