@@ -45,11 +45,17 @@ public final class IncrementalEvaluator implements Evaluator {
     private final NodeOptions options;
     private final Store[] stores;
     private final Delta[] delta;
+    /** Whether anything reads the relation's delta (a higher stratum, the transition). */
+    private final boolean[] deltaRead;
     private final Delta[] watchDelta;
     private final StratumPlan[] strata;
     private final List<Action>[] nextInto;
     private final List<Action>[] insertInto;
     private final RowSet[] recheck;
+    /** For targets of delete/@next: rows added and removed since the last transition, not netted. */
+    private final RowSet[] touchedAdded;
+    private final RowSet[] touchedRemoved;
+    private final long[] fired;
     private final List<StepResult.Change> durableLog = new ArrayList<>();
     private final Map<Relation, List<Object[]>> queuedEvents = new LinkedHashMap<>();
     private final List<Relation> nonEmptyEvents = new ArrayList<>();
@@ -62,6 +68,8 @@ public final class IncrementalEvaluator implements Evaluator {
     private final Map<String, Object[]> sysRelationRows = new HashMap<>();
     private final Map<Integer, Object[]> sysRuleRows = new HashMap<>();
     private boolean pendingChanges;
+    /** Relation sizes after the last step, for sys_relation (null before the first step). */
+    private long[] sizesAtEndOfLastStep;
     private long step;
     private long nowMs;
     private long derivedThisStep;
@@ -128,10 +136,14 @@ public final class IncrementalEvaluator implements Evaluator {
         int n = program.relations().size();
         stores = new Store[n];
         delta = new Delta[n];
+        deltaRead = new boolean[n];
         watchDelta = new Delta[n];
         nextInto = new List[n];
         insertInto = new List[n];
         recheck = new RowSet[n];
+        touchedAdded = new RowSet[n];
+        touchedRemoved = new RowSet[n];
+        fired = new long[program.rules().size()];
         eventListed = new boolean[n];
         timerDue = new long[n];
         for (Relation r : program.relations()) {
@@ -206,6 +218,19 @@ public final class IncrementalEvaluator implements Evaluator {
                 }
             }
         }
+        for (StratumPlan sp : strata) {
+            for (Relation r : sp.inputs) {
+                deltaRead[r.id] = true;
+            }
+        }
+        for (Action a : program.actions()) {
+            deltaRead[a.source().id] = true;
+            if ((a.kind() == Action.Kind.DELETE || a.kind() == Action.Kind.NEXT)
+                && a.target().kind == Relation.Kind.TABLE && touchedAdded[a.target().id] == null) {
+                touchedAdded[a.target().id] = new RowSet(null);
+                touchedRemoved[a.target().id] = new RowSet(null);
+            }
+        }
         Relation self = program.relation("self");
         insertRow(self, new Object[] {address});
         sysStep = used("sys_step");
@@ -235,12 +260,17 @@ public final class IncrementalEvaluator implements Evaluator {
                 + " tuples (NodeOptions.maxTuplesPerRelation)");
         }
         s.add(row);
-        delta[r.id].added(row);
+        if (deltaRead[r.id]) {
+            delta[r.id].added(row);
+        }
         if (watchDelta[r.id] != null) {
             watchDelta[r.id].added(row);
         }
         if (r.durable) {
             durableLog.add(new StepResult.Change(Tuple.wrap(r.name, row), true));
+        }
+        if (touchedAdded[r.id] != null) {
+            touchedAdded[r.id].add(row);
         }
         if ((r.kind == Relation.Kind.EVENT) && !eventListed[r.id]) {
             eventListed[r.id] = true;
@@ -253,12 +283,21 @@ public final class IncrementalEvaluator implements Evaluator {
         if (stored == null) {
             return null;
         }
-        delta[r.id].removed(stored);
+        if (deltaRead[r.id]) {
+            delta[r.id].removed(stored);
+        }
         if (watchDelta[r.id] != null) {
             watchDelta[r.id].removed(stored);
         }
         if (r.durable) {
             durableLog.add(new StepResult.Change(Tuple.wrap(r.name, stored), false));
+        }
+        if (touchedRemoved[r.id] != null) {
+            touchedRemoved[r.id].add(stored);
+        }
+        // A row an instant rule still derives must come back (or clash) at the next fixpoint.
+        if (recheck[r.id] != null) {
+            recheck[r.id].add(stored);
         }
         return stored;
     }
@@ -332,6 +371,9 @@ public final class IncrementalEvaluator implements Evaluator {
         List<String> dies = dieMessages();
         Map<String, List<Tuple>> outbound = transition();
         List<StepResult.WatchEvent> watch = watchEvents();
+        if (sysRelation != null) {
+            sizesAtEndOfLastStep = sizes();
+        }
         List<StepResult.Change> durable = List.copyOf(durableLog);
         durableLog.clear();
         return new StepResult(step, durable, outbound, watch, dies);
@@ -355,6 +397,7 @@ public final class IncrementalEvaluator implements Evaluator {
     // ------------------------------------------------------------------ receive
 
     private void receive(List<Tuple> inbound) {
+        long[] sizes = sysRelation == null ? null : sizesAtEndOfLastStep != null ? sizesAtEndOfLastStep : sizes();
         for (Relation e : nonEmptyEvents) {
             for (Object[] row : stores[e.id].snapshot()) {
                 deleteRow(e, row);
@@ -399,7 +442,7 @@ public final class IncrementalEvaluator implements Evaluator {
         if (sysRelation != null) {
             for (Relation r : program.relations()) {
                 if (!r.internal) {
-                    Object[] now = {address, r.name, (long) stores[r.id].size()};
+                    Object[] now = {address, r.name, sizes[r.id]};
                     Object[] old = sysRelationRows.get(r.name);
                     if (old == null || !Objects.equals(old[2], now[2])) {
                         if (old != null) {
@@ -413,7 +456,8 @@ public final class IncrementalEvaluator implements Evaluator {
         }
         if (sysRule != null) {
             for (Rule r : program.rules()) {
-                Object[] now = {address, program.name(), r.name(), r.fired, r.micros};
+                // Micros stays 0: the core reads no clock (ARCHITECTURE.md, "The step contract").
+                Object[] now = {address, program.name(), r.name(), fired[r.id], 0L};
                 Object[] old = sysRuleRows.get(r.id);
                 if (old == null || !Arrays.equals(old, now)) {
                     if (old != null) {
@@ -426,6 +470,14 @@ public final class IncrementalEvaluator implements Evaluator {
                 }
             }
         }
+    }
+
+    private long[] sizes() {
+        long[] sizes = new long[program.relations().size()];
+        for (Relation r : program.relations()) {
+            sizes[r.id] = stores[r.id].size();
+        }
+        return sizes;
     }
 
     private void addEvent(Relation r, Object[] row) {
@@ -522,19 +574,25 @@ public final class IncrementalEvaluator implements Evaluator {
         Plan.Op op = p.ops[i];
         switch (op.kind) {
             case Plan.FILTER:
-                if (Boolean.TRUE.equals(op.expr.eval(frame, nowMs))) {
+                if (Boolean.TRUE.equals(bodyValue(op, frame))) {
                     exec(p, i + 1, frame, out);
                 }
                 return;
-            case Plan.ASSIGN:
-                frame[op.slot] = checkString(op.expr.eval(frame, nowMs));
-                exec(p, i + 1, frame, out);
-                return;
-            case Plan.CHECK:
-                if (Objects.equals(frame[op.slot], op.expr.eval(frame, nowMs))) {
+            case Plan.ASSIGN: {
+                Object v = bodyValue(op, frame);
+                if (v != FAILED) {
+                    frame[op.slot] = checkString(v);
                     exec(p, i + 1, frame, out);
                 }
                 return;
+            }
+            case Plan.CHECK: {
+                Object v = bodyValue(op, frame);
+                if (v != FAILED && Objects.equals(frame[op.slot], v)) {
+                    exec(p, i + 1, frame, out);
+                }
+                return;
+            }
             case Plan.NOTIN:
                 if (notIn(op, frame)) {
                     exec(p, i + 1, frame, out);
@@ -542,6 +600,17 @@ public final class IncrementalEvaluator implements Evaluator {
                 return;
             default:
                 atom(p, i, op, frame, out);
+        }
+    }
+
+    private static final Object FAILED = new Object();
+
+    /** A body expression that fails makes its literal false for this valuation (LANGUAGE.md). */
+    private Object bodyValue(Plan.Op op, Object[] frame) {
+        try {
+            return op.expr.eval(frame, nowMs);
+        } catch (EvalException e) {
+            return FAILED;
         }
     }
 
@@ -783,7 +852,14 @@ public final class IncrementalEvaluator implements Evaluator {
     }
 
     private void markDeleted(Rule r, Object[] frame, RoundNew all, RoundNew round) {
-        Object[] probe = headRow(r, frame, new Object[r.head.arity()]);
+        Object[] probe;
+        try {
+            probe = headRow(r, frame, new Object[r.head.arity()]);
+        } catch (EvalException e) {
+            // Over-deletion also visits valuations that were never matches; a head that cannot
+            // be computed for one was never derived, so there is nothing to delete.
+            return;
+        }
         Object[] stored = stores[r.head.id].find(probe);
         if (stored != null && !all.contains(r.head, stored)) {
             all.add(r.head, stored);
@@ -915,7 +991,7 @@ public final class IncrementalEvaluator implements Evaluator {
             return;
         }
         round.add(r.head, scratch);
-        r.fired++;
+        fired[r.id]++;
     }
 
     /** Moves a round's new derived tuples into their stores (after the plans that found them). */
@@ -925,8 +1001,11 @@ public final class IncrementalEvaluator implements Evaluator {
             if (rel.kind == Relation.Kind.TABLE) {
                 continue;
             }
-            for (Object[] row : e.getValue().toArray()) {
-                if (!stores[rel.id].contains(row)) {
+            // derive() kept only rows absent from the store, and a round holds each row once.
+            RowSet rows = e.getValue();
+            for (int k = 0; k < rows.capacity(); k++) {
+                Object[] row = rows.slot(k);
+                if (row != null) {
                     count();
                     insertRow(rel, row);
                 }
@@ -967,7 +1046,16 @@ public final class IncrementalEvaluator implements Evaluator {
         Relation head = r.head;
         int[] groupCols = groupCols(r);
         Map<List<Object>, Boolean> groups = new LinkedHashMap<>();
-        Emitter collect = frame -> groups.put(groupKey(r, frame, groupCols), Boolean.TRUE);
+        Emitter collect = frame -> {
+            try {
+                groups.put(groupKey(r, frame, groupCols), Boolean.TRUE);
+            } catch (EvalException e) {
+                // Only an over-approximated (old) valuation can fail here: it was no match.
+                if (mode == CURRENT) {
+                    throw e;
+                }
+            }
+        };
         for (int i = 0; i < r.body.size(); i++) {
             if (!(r.body.get(i) instanceof Lit.Atom a)) {
                 continue;
@@ -999,7 +1087,7 @@ public final class IncrementalEvaluator implements Evaluator {
             }
             if (now != null) {
                 count();
-                r.fired++;
+                fired[r.id]++;
                 insertRow(head, now);
             }
         }
@@ -1091,25 +1179,52 @@ public final class IncrementalEvaluator implements Evaluator {
         return false;
     }
 
-    /** Rows of {@code m} that also are in {@code changed} or in m's own additions this step. */
-    private List<Object[]> candidates(Relation m, RowSet changed) {
+    /**
+     * Rows of {@code m} that may act in this transition: those added to m in this step and those
+     * in one of the {@code changed} sets (rows of the target that changed since the last
+     * transition, rows another rule stopped protecting). Others acted before and still hold.
+     */
+    private List<Object[]> candidates(Relation m, List<RowSet> changed) {
         Store ms = stores[m.id];
         RowSet mPlus = delta[m.id].plus;
+        int changedSize = 0;
+        for (RowSet c : changed) {
+            changedSize += c.size();
+        }
         List<Object[]> out = new ArrayList<>();
-        if (ms.size() <= mPlus.size() + changed.size()) {
+        if (ms.size() <= mPlus.size() + changedSize) {
             for (Object[] row : ms.snapshot()) {
-                if (mPlus.containsRow(row) || changed.containsRow(row)) {
+                boolean hit = mPlus.containsRow(row);
+                for (int i = 0; i < changed.size() && !hit; i++) {
+                    hit = changed.get(i).containsRow(row);
+                }
+                if (hit) {
                     out.add(row);
                 }
             }
-        } else {
-            for (Object[] row : mPlus.toArray()) {
-                out.add(row);
-            }
-            for (Object[] row : changed.toArray()) {
-                if (ms.contains(row) && !mPlus.containsRow(row)) {
+            return out;
+        }
+        RowSet seen = new RowSet(null);
+        for (Object[] row : mPlus.toArray()) {
+            seen.add(row);
+            out.add(row);
+        }
+        for (RowSet c : changed) {
+            for (Object[] row : c.toArray()) {
+                if (ms.contains(row) && seen.add(row) == null) {
                     out.add(row);
                 }
+            }
+        }
+        return out;
+    }
+
+    /** Rows that stopped being derived by a @next rule into {@code t} in this step. */
+    private List<RowSet> unprotected(Relation t) {
+        List<RowSet> out = new ArrayList<>();
+        if (nextInto[t.id] != null) {
+            for (Action a : nextInto[t.id]) {
+                out.add(delta[a.source().id].minus);
             }
         }
         return out;
@@ -1124,7 +1239,9 @@ public final class IncrementalEvaluator implements Evaluator {
             Relation t = a.target();
             switch (a.kind()) {
                 case DELETE:
-                    for (Object[] row : candidates(m, delta[t.id].plus)) {
+                    List<RowSet> changed = unprotected(t);
+                    changed.add(touchedAdded[t.id]);
+                    for (Object[] row : candidates(m, changed)) {
                         if (stores[t.id].contains(row) && !inAnyNext(t, row)) {
                             deletes.computeIfAbsent(t, k -> new ArrayList<>()).add(row);
                         }
@@ -1132,7 +1249,7 @@ public final class IncrementalEvaluator implements Evaluator {
                     break;
                 case NEXT:
                     if (t.kind == Relation.Kind.TABLE) {
-                        for (Object[] row : candidates(m, delta[t.id].minus)) {
+                        for (Object[] row : candidates(m, List.of(touchedRemoved[t.id]))) {
                             if (!stores[t.id].contains(row)) {
                                 inserts.computeIfAbsent(t, k -> new ArrayList<>()).add(row);
                             }
@@ -1155,10 +1272,15 @@ public final class IncrementalEvaluator implements Evaluator {
         for (Delta d : delta) {
             d.clear();
         }
+        for (int i = 0; i < touchedAdded.length; i++) {
+            if (touchedAdded[i] != null) {
+                touchedAdded[i].clear();
+                touchedRemoved[i].clear();
+            }
+        }
         for (Map.Entry<Relation, List<Object[]>> e : deletes.entrySet()) {
             for (Object[] row : e.getValue()) {
-                Object[] removed = deleteRow(e.getKey(), row);
-                noteRemoved(e.getKey(), removed);
+                deleteRow(e.getKey(), row);
             }
         }
         for (Map.Entry<Relation, List<Object[]>> e : inserts.entrySet()) {
@@ -1167,7 +1289,7 @@ public final class IncrementalEvaluator implements Evaluator {
             for (Object[] row : e.getValue()) {
                 Object[] clash = seen.add(row);
                 if (clash != null && !Arrays.equals(clash, row)) {
-                    throw new OverlogException("key violation: two @next rules (or one, twice) insert "
+                    throw new OverlogException("key violation in rule " + nextRules(t, clash, row) + ": @next inserts "
                         + Values.formatTuple(t.name, clash) + " and " + Values.formatTuple(t.name, row)
                         + " with the same key in the same step");
                 }
@@ -1175,12 +1297,11 @@ public final class IncrementalEvaluator implements Evaluator {
             for (Object[] row : e.getValue()) {
                 Object[] holder = stores[t.id].keyHolder(row);
                 if (holder != null && !Arrays.equals(holder, row) && inAnyNext(t, holder)) {
-                    throw new OverlogException("key violation: @next rules insert both "
+                    throw new OverlogException("key violation in rule " + nextRules(t, holder, row) + ": @next inserts "
                         + Values.formatTuple(t.name, holder) + " and " + Values.formatTuple(t.name, row)
                         + " with the same key in the same step");
                 }
-                Object[] replaced = upsert(t, row.clone());
-                noteRemoved(t, replaced);
+                upsert(t, row.clone());
             }
         }
         if (!deletes.isEmpty() || !inserts.isEmpty()) {
@@ -1189,10 +1310,16 @@ public final class IncrementalEvaluator implements Evaluator {
         return outbound;
     }
 
-    private void noteRemoved(Relation t, Object[] removed) {
-        if (removed != null && recheck[t.id] != null) {
-            recheck[t.id].add(removed);
+    /** The names of the @next rules into {@code t} that derive either row. */
+    private String nextRules(Relation t, Object[] a, Object[] b) {
+        List<String> names = new ArrayList<>();
+        for (Action act : nextInto[t.id]) {
+            Store src = stores[act.source().id];
+            if ((src.contains(a) || src.contains(b)) && !names.contains(act.rule().name())) {
+                names.add(act.rule().name());
+            }
         }
+        return String.join(" and ", names);
     }
 
     private List<StepResult.WatchEvent> watchEvents() {

@@ -28,9 +28,6 @@ public final class Rule {
     public final int frameSize;
     public final List<Agg> aggs;
     public final String[] varNames;
-    /** Fired count and time, for sys_rule. */
-    public long fired;
-    public long micros;
 
     public Rule(int id, String label, Pos pos, String text, Relation head, CExpr[] headExprs, int[] headSlots,
                 List<Lit> body, int frameSize, List<Agg> aggs, String[] varNames) {

@@ -104,7 +104,7 @@ class DistributedLsTest {
     @Test
     void theExampleCommandIsOnTheFirstLineOfTheProgram() throws IOException {
         String first = Files.readAllLines(EXAMPLES.resolve("dls.olg"), StandardCharsets.UTF_8).get(0);
-        assertEquals("// boom olg run engine/examples/dls.olg --facts engine/examples/dls --nodes client,ns1,ns2"
+        assertEquals("// run: boom olg run engine/examples/dls.olg --facts engine/examples/dls --nodes client,ns1,ns2"
             + " --print ls_result", first);
     }
 

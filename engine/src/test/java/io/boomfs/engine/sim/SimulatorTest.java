@@ -148,7 +148,7 @@ class SimulatorTest {
         Program failing = compile("fail.olg", """
             event e(X: long).
             view q(Y: long).
-            q(Y) :- e(X), Y := 10 / X.
+            q(10 / X) :- e(X).
             """);
         Simulator sim = new Simulator(7, SimConfig.noFaults(100), log);
         sim.addNode("ok", failing);
