@@ -225,6 +225,10 @@ public final class NodeServer implements AutoCloseable {
 
     /** {@code serve}: runs one node until SIGTERM/Ctrl-C; returns the process exit code. */
     public static int serve(String[] args, PrintStream out, PrintStream err) {
+        // Chronicle logs through SLF4J; without a backend SLF4J would print three lines of notice.
+        if (System.getProperty("slf4j.internal.verbosity") == null) {
+            System.setProperty("slf4j.internal.verbosity", "ERROR");
+        }
         Config cfg;
         Program program;
         try {
