@@ -154,7 +154,9 @@ class CrashRecoveryTest {
             long now = System.currentTimeMillis();
             for (Map.Entry<String, Record> e : records.entrySet()) {
                 Record r = e.getValue();
-                if (r.outstanding < 0) {
+                // Read once: the ack listener clears it from the client's agent thread.
+                long outstanding = r.outstanding;
+                if (outstanding < 0) {
                     long seq = nextSeq[0]++;
                     long key = seq % 13;
                     r.sent.put(seq, new long[] {key, seq * 10});
@@ -162,9 +164,9 @@ class CrashRecoveryTest {
                     r.sentAtMs = now;
                     client.agent().inject(new Tuple("send_put", e.getKey(), seq, key, seq * 10));
                 } else if (now - r.sentAtMs > 50) {
-                    long[] kv = r.sent.get(r.outstanding);
+                    long[] kv = r.sent.get(outstanding);
                     r.sentAtMs = now;
-                    client.agent().inject(new Tuple("send_put", e.getKey(), r.outstanding, kv[0], kv[1]));
+                    client.agent().inject(new Tuple("send_put", e.getKey(), outstanding, kv[0], kv[1]));
                 }
             }
             Thread.sleep(1);
