@@ -37,6 +37,15 @@ public final class AeronHost implements AutoCloseable {
 
     /** Starts an embedded media driver in a fresh directory and connects a client to it. */
     public static AeronHost embedded(Consumer<String> log) {
+        return embedded(log, false);
+    }
+
+    /**
+     * @param lowLatency yield for a while (tens of ms) before parking when idle: a parked thread
+     *                   wakes ~50 us late on Linux, which dominates a loopback round trip. Costs
+     *                   CPU after each burst of traffic; for benchmarks and latency-critical nodes.
+     */
+    public static AeronHost embedded(Consumer<String> log, boolean lowLatency) {
         String base = new File("/dev/shm").isDirectory() ? "/dev/shm" : System.getProperty("java.io.tmpdir");
         String dir = base + "/boomfs-aeron-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
         MediaDriver.Context ctx = new MediaDriver.Context()
@@ -46,7 +55,9 @@ public final class AeronHost implements AutoCloseable {
             .warnIfDirectoryExists(false)
             .threadingMode(ThreadingMode.SHARED)
             // Spin briefly for latency, then yield, then park: two cores are shared by everything.
-            .sharedIdleStrategy(new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100)))
+            .sharedIdleStrategy(lowLatency
+                ? new BackoffIdleStrategy(1000, 100_000, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100))
+                : new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100)))
             .publicationTermBufferLength(TERM_LENGTH)
             .ipcTermBufferLength(TERM_LENGTH)
             .termBufferSparseFile(true)

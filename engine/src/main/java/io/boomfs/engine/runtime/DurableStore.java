@@ -5,6 +5,7 @@ import io.boomfs.engine.Tuple;
 import io.boomfs.engine.program.Program;
 import io.boomfs.engine.program.Relation;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
@@ -104,6 +105,9 @@ public final class DurableStore implements AutoCloseable {
         this.schemaFingerprint = durableFingerprint(program);
         this.queue = SingleChronicleQueueBuilder.binary(dir.resolve("wal"))
             .rollCycle(rollCycle)
+            // Without a sync mode, appender.sync() does nothing at all: SYNC makes it an msync(MS_SYNC)
+            // of the pages written since the last one.
+            .syncMode(durability == Durability.SYNC ? SyncMode.SYNC : SyncMode.NONE)
             // Only this node appends; a lock left by a writer killed mid-write is broken after this.
             .timeoutMS(2_000)
             .build();

@@ -154,7 +154,7 @@ public final class NodeServer implements AutoCloseable {
     public static NodeServer start(Program program, Config cfg, AeronHost host, PrintStream out, Consumer<String> log) {
         boolean owns = host == null;
         if (owns) {
-            host = cfg.aeronDir() != null ? AeronHost.external(cfg.aeronDir(), log) : AeronHost.embedded(log);
+            host = cfg.aeronDir() != null ? AeronHost.external(cfg.aeronDir(), log) : AeronHost.embedded(log, cfg.lowLatency());
         }
         AeronTransport transport = null;
         DurableStore store = null;
@@ -182,7 +182,7 @@ public final class NodeServer implements AutoCloseable {
                 });
             }
             IdleStrategy idle = cfg.lowLatency()
-                ? new BackoffIdleStrategy(1000, 10_000, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(50))
+                ? new BackoffIdleStrategy(1000, 100_000, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100))
                 : new BackoffIdleStrategy(100, 100, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
             ErrorHandler onError = t -> {
                 if (!(t instanceof AgentTerminationException)) {

@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>durable steps per second in sync mode (one msynced excerpt per step), unbatched and
  *       batched, and the cost of Chronicle's msync next to a plain fdatasync of the same bytes.</li>
  * </ol>
- * Arguments: {@code [seconds per phase, default 5]}. Prints p50/p99 and rates.
+ * Arguments: {@code [seconds per phase, default 5] [pingpong] [oneway] [durable]} (default: all
+ * phases); {@code -Dbench.lowLatency=false} runs with the default idle strategies. Prints
+ * p50/p99 and rates.
  */
 public final class RuntimeBench {
     static final String PINGPONG = """
@@ -55,15 +57,26 @@ public final class RuntimeBench {
         event stop_go().
         """;
 
+    static final boolean LOW_LATENCY = Boolean.parseBoolean(System.getProperty("bench.lowLatency", "true"));
+
     public static void main(String[] args) throws Exception {
         System.setProperty("slf4j.internal.verbosity", "ERROR");
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         Path tmp = Files.createTempDirectory(Path.of(System.getProperty("user.dir"), "target"), "runtime-bench");
         System.out.println("runtime benchmarks: " + seconds + " s per phase, " + Runtime.getRuntime().availableProcessors()
             + " cores, data in " + tmp);
-        pingPong(tmp, seconds);
-        oneWay(tmp, seconds);
-        durable(tmp, seconds);
+        List<String> phases = args.length > 1 ? List.of(args).subList(1, args.length) : List.of("pingpong", "oneway", "durable");
+        System.out.println("idle strategy: " + (LOW_LATENCY ? "low-latency (yield long before parking)" : "default backoff")
+            + " (-Dbench.lowLatency=" + LOW_LATENCY + ")");
+        if (phases.contains("pingpong")) {
+            pingPong(tmp, seconds);
+        }
+        if (phases.contains("oneway")) {
+            oneWay(tmp, seconds);
+        }
+        if (phases.contains("durable")) {
+            durable(tmp, seconds);
+        }
     }
 
     static Path write(Path dir, String name, String text) throws IOException {
@@ -74,14 +87,15 @@ public final class RuntimeBench {
 
     static ProcessNode peer(String name, Path file, String addr, String peers) {
         ProcessNode p = ProcessNode.start(name, List.of("-Xmx512m", "-XX:+UseSerialGC"), NodeServer.class.getName(),
-            List.of(file.toString(), "--addr", addr, "--peers", peers, "--low-latency"));
+            LOW_LATENCY ? List.of(file.toString(), "--addr", addr, "--peers", peers, "--low-latency")
+                : List.of(file.toString(), "--addr", addr, "--peers", peers));
         p.awaitReady(60_000);
         return p;
     }
 
     static NodeServer.Config config(Path file, String name, String ep, Map<String, String> peers, Path data) {
         return new NodeServer.Config(file, name, ep, peers, null, data, DurableStore.Durability.SYNC, null, List.of(),
-            0, 1 << 16, true);
+            0, 1 << 16, LOW_LATENCY);
     }
 
     static void pingPong(Path tmp, int seconds) throws Exception {
@@ -120,6 +134,8 @@ public final class RuntimeBench {
                     + " p99 %.1f us, p99.9 %.1f us, max %.1f us; %d round trips, %.0f/s%n",
                 q(s, 0.5) / 1e3, q(s, 0.9) / 1e3, q(s, 0.99) / 1e3, q(s, 0.999) / 1e3, s.length == 0 ? 0 : s[n - 1] / 1e3, n, n / secs);
             System.out.println("  pinger: " + ping.agent().describeMetrics());
+            pong.close();
+            System.out.println("  ponger: " + String.join(" ", ProcessConformanceTest.errLines(pong)));
         }
     }
 
@@ -174,6 +190,8 @@ public final class RuntimeBench {
             System.out.printf("one-way throughput (2 processes, msg(@To, N) tuples): %.0f tuples/s received over %.1f s (%d sent in all)%n",
                 (r1 - r0) / secs, secs, sent);
             System.out.println("  sender: " + ag.describeMetrics());
+            receiver.close();
+            System.out.println("  receiver: " + String.join(" ", ProcessConformanceTest.errLines(receiver)));
         }
     }
 
@@ -231,17 +249,15 @@ public final class RuntimeBench {
     static void msyncVersusFsync(Program program, Path tmp) throws IOException {
         int n = 2000;
         List<StepResult.Change> one = List.of(new StepResult.Change(new Tuple("wlog", 1L, "x"), true));
-        LatencyHistogram msync = new LatencyHistogram();
+        LatencyHistogram msync;
         LatencyHistogram fsync = new LatencyHistogram();
         byte[] bytes;
-        try (DurableStore s = DurableStore.open(tmp.resolve("data-msync"), program, DurableStore.Durability.ASYNC, line -> { })) {
+        try (DurableStore s = DurableStore.open(tmp.resolve("data-msync"), program, DurableStore.Durability.SYNC, line -> { })) {
             bytes = s.encodeForTest(1, one);
             for (int i = 0; i < n; i++) {
                 s.append(i, one);
-                long t0 = System.nanoTime();
-                s.sync();
-                msync.record(System.nanoTime() - t0);
             }
+            msync = s.syncNanos();
         }
         try (FileChannel ch = FileChannel.open(tmp.resolve("plain.log"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
             StandardOpenOption.APPEND)) {
