@@ -124,6 +124,7 @@ class CrashRecoveryTest {
                 runLoad(client, records, nextSeq, rnd.nextInt(50, 400));
                 String victim = servers.get(rnd.nextInt(servers.size()));
                 live.get(victim).kill9();
+                assertTrue(ProcessConformanceTest.noDriverDirectoryOf(live.get(victim).pid()), "driver directory removed");
                 totalTorn += check(victim, program, tmp, records.get(victim));
                 ProcessNode again = startServer(victim, file, eps, peers, tmp);
                 live.put(victim, again);

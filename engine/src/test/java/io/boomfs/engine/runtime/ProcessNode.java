@@ -91,10 +91,17 @@ final class ProcessNode implements AutoCloseable {
         }
     }
 
-    /** kill -9, and wait until it is gone. */
+    /** kill -9, wait until it is gone, and remove the driver directory it could not remove itself. */
     void kill9() {
         process.destroyForcibly();
         waitGone();
+        try (var dirs = java.nio.file.Files.list(java.nio.file.Path.of("/dev/shm"))) {
+            for (var d : dirs.filter(p -> p.getFileName().toString().startsWith("boomfs-aeron-" + process.pid() + "-")).toList()) {
+                org.agrona.IoUtil.delete(d.toFile(), true);
+            }
+        } catch (IOException e) {
+            err.add("(could not remove the driver directory of pid " + process.pid() + ": " + e + ")");
+        }
     }
 
     int waitExit(long timeoutMs) {
