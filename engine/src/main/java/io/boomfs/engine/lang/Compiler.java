@@ -539,11 +539,7 @@ public final class Compiler {
     // ---------------------------------------------------------------- rules
 
     private void rule(Ast.Rule r) {
-        int before = (int) diags.stream().filter(Diagnostic::isError).count();
         new RuleCompiler(this, r).compile();
-        if (diags.stream().filter(Diagnostic::isError).count() > before) {
-            return;
-        }
     }
 
     // Package-private access for RuleCompiler.

@@ -207,9 +207,17 @@ final class ExprCompiler {
         Typed first = compile(cur);
         Type type = first.type();
         Step[] steps = new Step[spine.size()];
+        boolean linkFailed = false;
         for (int i = spine.size() - 1, k = 0; i >= 0; i--, k++) {
             Binary b = spine.get(i);
-            TypedStep ts = binary(b, type, compile(b.right()));
+            Typed right = compile(b.right());
+            int before = diags.size();
+            TypedStep ts = binary(b, type, right);
+            if (linkFailed) {
+                // One type error per chain: X == 1 == 1 == ... would repeat it for every link.
+                diags.subList(before, diags.size()).clear();
+            }
+            linkFailed |= diags.size() > before;
             steps[k] = ts.step();
             type = ts.type();
         }
@@ -367,7 +375,9 @@ final class ExprCompiler {
             }
             return new Typed((f, now) -> null, Type.ANY);
         }
+        boolean argsOk = true;
         if (n < def.minArgs() || (def.maxArgs() >= 0 && n > def.maxArgs())) {
+            argsOk = false;
             String want = def.maxArgs() == def.minArgs() ? String.valueOf(def.minArgs())
                 : def.maxArgs() < 0 ? "at least " + def.minArgs() : def.minArgs() + " to " + def.maxArgs();
             diags.add(Diagnostic.error(c.pos(), "function " + c.name() + " takes " + want + " argument(s), not " + n));
@@ -375,6 +385,7 @@ final class ExprCompiler {
             for (int i = 0; i < n; i++) {
                 Functions.Arg want = def.arg(i);
                 if (!want.accepts(argTypes[i])) {
+                    argsOk = false;
                     diags.add(Diagnostic.error(c.args().get(i).pos(), "function " + c.name() + " takes " + want.describe()
                         + (def.maxArgs() == 1 ? "" : " as argument " + (i + 1)) + ", but this argument is a " + argTypes[i]));
                 }
@@ -395,7 +406,7 @@ final class ExprCompiler {
                 throw new EvalException("function " + name + " failed: " + e);
             }
         };
-        return new Typed(ce, def.sameTypeAsArgs() ? commonType(argTypes) : def.result());
+        return new Typed(ce, def.sameTypeAsArgs() && argsOk ? commonType(argTypes) : def.result());
     }
 
     /** The type all of {@code types} share, or ANY when they differ or one is ANY. */

@@ -5,7 +5,11 @@ import java.util.List;
 
 /** Splits Overlog source into tokens; lexical errors become diagnostics, never exceptions. */
 final class Lexer {
-    enum T { IDENT, VAR, LONG, DOUBLE, STRING, PUNCT, EOF }
+    /**
+     * Token types. ERROR is a character that starts no token; the parser reports it where it
+     * stands ("unexpected character") and skips its statement, so it causes no second error.
+     */
+    enum T { IDENT, VAR, LONG, DOUBLE, STRING, PUNCT, ERROR, EOF }
 
     /** A token; {@code unclosed} for a string literal that the end of its line cut off. */
     record Token(T type, String text, Object value, Pos pos, int offset, boolean unclosed) {
@@ -24,6 +28,7 @@ final class Lexer {
         String describe() {
             return switch (type) {
                 case EOF -> "end of file";
+                case ERROR -> "unexpected character '" + text + "'";
                 case STRING -> "string \"" + visible(text) + "\"";
                 case PUNCT -> "'" + text + "'";
                 default -> "'" + text + "'";
@@ -81,7 +86,7 @@ final class Lexer {
                 if (p == null) {
                     int cp = src.codePointAt(i);
                     String shown = Character.charCount(cp) == 2 ? String.format("U+%X", cp) : printable(c);
-                    diags.add(Diagnostic.error(pos, "unexpected character '" + shown + "'"));
+                    out.add(new Token(T.ERROR, shown, null, pos, start));
                     i += Character.charCount(cp);
                     continue;
                 }

@@ -58,8 +58,8 @@ public final class Parser {
     /**
      * Skips the rest of a broken statement: up to and including its '.'. A string that is not
      * closed runs to the end of its line and may have swallowed the statement's '.', so after
-     * one the next statement may also start on the next line: skipping stops there instead of
-     * eating a whole correct statement.
+     * one a statement may also start on the next line: skipping stops at a first token there
+     * that begins like a statement, instead of eating a whole correct statement.
      */
     private void recover(int start) {
         if (p == start) {
@@ -67,7 +67,7 @@ public final class Parser {
         }
         while (peek().type() != T.EOF && !peek().is(".")) {
             Token prev = toks.get(Math.min(p, toks.size()) - 1);
-            if (prev.unclosed() && peek().pos().line() > prev.pos().line()) {
+            if (prev.unclosed() && peek().pos().line() > prev.pos().line() && startsStatement()) {
                 return;
             }
             p++;
@@ -75,6 +75,13 @@ public final class Parser {
         if (peek().is(".")) {
             p++;
         }
+    }
+
+    /** Whether the next tokens read like the start of a statement: a name, then '(', ':', '@' or a name. */
+    private boolean startsStatement() {
+        Token second = peek(1);
+        return peek().type() == T.IDENT && (second.is("(") || second.is(":") || second.is("@")
+            || second.type() == T.IDENT || second.type() == T.VAR);
     }
 
     private Token peek() {
@@ -94,7 +101,11 @@ public final class Parser {
     }
 
     private SyntaxError error(Token at, String expected) {
-        diags.add(Diagnostic.error(at.pos(), "expected " + expected + ", found " + at.describe()));
+        if (at.type() == T.ERROR) {
+            diags.add(Diagnostic.error(at.pos(), at.describe()));
+        } else {
+            diags.add(Diagnostic.error(at.pos(), "expected " + expected + ", found " + at.describe()));
+        }
         return new SyntaxError();
     }
 
@@ -171,7 +182,10 @@ public final class Parser {
         String name = relationName().text();
         expect("(", "'(' and the period in milliseconds");
         Token period = expectType(T.LONG, "the timer period in milliseconds (a whole number)");
-        long ms = longValue(period);
+        long ms = period.value() instanceof Long ? (Long) period.value() : Long.MAX_VALUE;
+        if (!(period.value() instanceof Long)) {
+            diags.add(Diagnostic.error(period.pos(), "number " + period.text() + " does not fit in a 64-bit long"));
+        }
         expect(")", "')'");
         expect(".", "'.' at the end of the timer declaration");
         return new TimerDecl(t.pos(), name, ms);
@@ -320,10 +334,15 @@ public final class Parser {
 
     private Expr headTerm() {
         Token t = peek();
-        if (t.type() == T.IDENT && AGGREGATES.contains(t.text()) && peek(1).is("<")) {
-            return aggregate();
+        if (t.type() == T.IDENT && AGGREGATES.contains(t.text()) && peek(1).is("<") && !aggregateAhead(1)) {
+            return aggregate(); // reports what is wrong inside the <...>
         }
         return expr();
+    }
+
+    /** Whether the tokens from {@code k} on are {@code <Var>} or {@code <*>}. */
+    private boolean aggregateAhead(int k) {
+        return peek(k).is("<") && (peek(k + 1).type() == T.VAR || peek(k + 1).is("*")) && peek(k + 2).is(">");
     }
 
     /** {@code fn<Var>} or {@code fn<*>}, at the aggregate's name. */
@@ -487,8 +506,7 @@ public final class Parser {
                     default:
                         break;
                 }
-                if (AGGREGATES.contains(t.text()) && peek().is("<") && (peek(1).type() == T.VAR || peek(1).is("*"))
-                    && peek(2).is(">")) {
+                if (AGGREGATES.contains(t.text()) && aggregateAhead(0)) {
                     // Parsed so that the checker can say where an aggregate may be written.
                     p--;
                     return aggregate();
