@@ -111,6 +111,32 @@ public final class Values {
     }
 
     /**
+     * An upper bound of the bytes a tuple takes on the wire: the relation name, a tag and up to
+     * eight bytes per value, strings as UTF-8 (at most three bytes a char) with a length.
+     */
+    public static long estimatedSize(String relation, Object[] values) {
+        long n = 4 + 3L * relation.length();
+        for (Object v : values) {
+            n += estimatedSize(v);
+        }
+        return n;
+    }
+
+    private static long estimatedSize(Object v) {
+        if (v instanceof String s) {
+            return 5 + 3L * s.length();
+        }
+        if (v instanceof Collection<?> c) {
+            long n = 5;
+            for (Object e : c) {
+                n += estimatedSize(e);
+            }
+            return n;
+        }
+        return v == null || v instanceof Boolean ? 1 : v instanceof Long || v instanceof Double ? 9 : 5 + 3L * format(v).length();
+    }
+
+    /**
      * The one stable 64-bit hash of a value (FNV-1a over a canonical encoding, finished with a
      * 64-bit mixer). It depends only on the value, never on the JVM or the platform, so every
      * node, client and tool computes the same partition for the same value.

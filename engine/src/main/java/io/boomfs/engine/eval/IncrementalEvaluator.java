@@ -231,6 +231,9 @@ public final class IncrementalEvaluator implements Evaluator {
                 touchedRemoved[a.target().id] = new RowSet(null);
             }
         }
+        for (Store st : stores) {
+            st.seal();
+        }
         Relation self = program.relation("self");
         insertRow(self, new Object[] {address});
         sysStep = used("sys_step");
@@ -654,10 +657,21 @@ public final class IncrementalEvaluator implements Evaluator {
             }
             default: {
                 RowSet rows = s.primary;
-                for (int k = 0; k < rows.capacity() && !stop; k++) {
-                    Object[] row = rows.slot(k);
-                    if (row != null && bindRow(op, row, frame)) {
-                        exec(p, i + 1, frame, out);
+                if (rows != null) {
+                    for (int k = 0; k < rows.capacity() && !stop; k++) {
+                        Object[] row = rows.slot(k);
+                        if (row != null && bindRow(op, row, frame)) {
+                            exec(p, i + 1, frame, out);
+                        }
+                    }
+                } else {
+                    for (Object[] row : s.snapshot()) {
+                        if (stop) {
+                            break;
+                        }
+                        if (bindRow(op, row, frame)) {
+                            exec(p, i + 1, frame, out);
+                        }
                     }
                 }
                 if (overDeleteFromMinus(op)) {
@@ -715,10 +729,8 @@ public final class IncrementalEvaluator implements Evaluator {
             Object hit = s.index(op.indexId).get(vals, Index.probeHash(vals));
             return !anyMatches(op, hit, frame);
         }
-        RowSet rows = s.primary;
-        for (int k = 0; k < rows.capacity(); k++) {
-            Object[] row = rows.slot(k);
-            if (row != null && bindRow(op, row, frame)) {
+        for (Object[] row : s.primary != null ? s.primary.toArray() : s.snapshot()) {
+            if (bindRow(op, row, frame)) {
                 return false;
             }
         }
@@ -1290,6 +1302,7 @@ public final class IncrementalEvaluator implements Evaluator {
                     break;
                 case SEND:
                     for (Object[] row : stores[m.id].snapshot()) {
+                        checkMessageSize(a, row);
                         String dest = String.valueOf(row[0]);
                         outbound.computeIfAbsent(dest, k -> new ArrayList<>()).add(Tuple.wrap(t.name, row));
                     }
@@ -1337,6 +1350,15 @@ public final class IncrementalEvaluator implements Evaluator {
             pendingChanges = true;
         }
         return outbound;
+    }
+
+    private void checkMessageSize(Action a, Object[] row) {
+        long size = Values.estimatedSize(a.target().name, row);
+        if (size > options.maxMessageBytes()) {
+            throw new OverlogException("rule " + a.rule().name() + " sends a " + a.target().name + " tuple of about " + size
+                + " bytes to " + row[0] + ", over the limit of " + options.maxMessageBytes()
+                + " (NodeOptions.maxMessageBytes)\n  in: " + a.rule().text);
+        }
     }
 
     /** The names of the @next rules into {@code t} that derive either row. */

@@ -602,6 +602,12 @@ public final class NaiveEvaluator implements Evaluator {
                 queued.computeIfAbsent(t, x -> new LinkedHashSet<>()).addAll(source);
             } else if (a.kind() == Action.Kind.SEND) {
                 for (Row row : source) {
+                    long size = Values.estimatedSize(t.name, row.values);
+                    if (size > options.maxMessageBytes()) {
+                        throw new OverlogException(ruleName(a.rule()) + ": sends a " + t.name + " tuple of about " + size
+                            + " bytes, over the limit of " + options.maxMessageBytes() + " (NodeOptions.maxMessageBytes), in "
+                            + a.rule().text);
+                    }
                     outbound.computeIfAbsent((String) row.values[0], x -> new ArrayList<>())
                         .add(Tuple.wrap(t.name, row.values.clone()));
                 }

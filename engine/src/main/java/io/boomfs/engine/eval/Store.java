@@ -11,13 +11,18 @@ import java.util.Objects;
 
 /**
  * The rows of one relation with the indexes its rules' plans asked for. A table with a proper
- * key is stored unique on the key (the key lookup is the primary probe); anything else is
- * stored unique on all columns. Mutations go through the evaluator, which records deltas.
+ * key is stored unique on the key (the key lookup is the primary probe). Any other relation
+ * is a set of rows: when its plans asked for an index, the rows live in that index alone (a
+ * bucket holds the rows sharing the index columns; membership is a probe and a look through
+ * the bucket), which spares a second table per row; otherwise in a set on all columns.
  */
 final class Store {
     final Relation rel;
-    final RowSet primary;
+    /** Null when {@link #rowsIndex} holds the rows. */
+    RowSet primary;
     final boolean keyed;
+    private Index rowsIndex;
+    private int size;
     private final List<Index> indexes = new ArrayList<>();
     private Index[] indexArray = new Index[0];
 
@@ -35,10 +40,18 @@ final class Store {
             }
         }
         Index ix = new Index(cols);
-        primary.forEach(ix::add);
+        forEach(ix::add);
         indexes.add(ix);
         indexArray = indexes.toArray(new Index[0]);
         return indexes.size() - 1;
+    }
+
+    /** Once every plan is compiled: a relation without a proper key keeps its rows in its first index. */
+    void seal() {
+        if (!keyed && !indexes.isEmpty() && size == 0) {
+            rowsIndex = indexes.get(0);
+            primary = null;
+        }
     }
 
     Index index(int id) {
@@ -46,38 +59,59 @@ final class Store {
     }
 
     int size() {
-        return primary.size();
+        return size;
     }
 
     /** The stored row equal to {@code row} in every column, or null. */
     Object[] find(Object[] row) {
+        if (rowsIndex != null) {
+            return inHit(rowsIndex.getByRow(row), row);
+        }
         Object[] r = primary.get(row);
         if (r == null || !keyed || r == row) {
             return r;
         }
-        for (int i = 0; i < r.length; i++) {
-            if (!Objects.equals(r[i], row[i])) {
-                return null;
+        return same(r, row) ? r : null;
+    }
+
+    private static boolean same(Object[] a, Object[] b) {
+        for (int i = 0; i < a.length; i++) {
+            if (!Objects.equals(a[i], b[i])) {
+                return false;
             }
         }
-        return r;
+        return true;
+    }
+
+    private static Object[] inHit(Object hit, Object[] row) {
+        if (hit == null) {
+            return null;
+        }
+        if (hit instanceof Object[] r) {
+            return same(r, row) ? r : null;
+        }
+        Index.Bucket b = (Index.Bucket) hit;
+        return b.find(row);
     }
 
     boolean contains(Object[] row) {
         return find(row) != null;
     }
 
-    /** For a keyed table: the row holding {@code row}'s key (maybe different from it). */
+    /** The row holding {@code row}'s key (for a keyed table maybe different from it). */
     Object[] keyHolder(Object[] row) {
-        return keyed ? primary.get(row) : primary.get(row);
+        return keyed ? primary.get(row) : find(row);
     }
 
     /** Adds a row whose key is free. */
     void add(Object[] row) {
-        primary.add(row);
+        if (primary != null) {
+            primary.add(row);
+        }
         for (Index ix : indexArray) {
             ix.add(row);
         }
+        size++;
     }
 
     /** Removes the stored row equal to {@code row}; returns it, or null when absent. */
@@ -86,14 +120,42 @@ final class Store {
         if (stored == null) {
             return null;
         }
-        primary.remove(stored);
+        if (primary != null) {
+            primary.remove(stored);
+        }
         for (Index ix : indexArray) {
             ix.remove(stored);
         }
+        size--;
         return stored;
     }
 
+    void forEach(java.util.function.Consumer<Object[]> action) {
+        if (rowsIndex == null) {
+            primary.forEach(action);
+            return;
+        }
+        for (int k = 0; k < rowsIndex.capacity(); k++) {
+            Object s = rowsIndex.slot(k);
+            if (s instanceof Object[] r) {
+                action.accept(r);
+            } else if (s != null) {
+                Index.Bucket b = (Index.Bucket) s;
+                Object[][] rows = b.rows();
+                for (int i = 0; i < b.count(); i++) {
+                    action.accept(rows[i]);
+                }
+            }
+        }
+    }
+
     Object[][] snapshot() {
-        return primary.toArray();
+        if (rowsIndex == null) {
+            return primary.toArray();
+        }
+        Object[][] out = new Object[size][];
+        int[] n = {0};
+        forEach(r -> out[n[0]++] = r);
+        return out;
     }
 }

@@ -96,6 +96,19 @@ public final class Index {
         Object[] only() {
             return sample;
         }
+
+        /** The row of this bucket equal to {@code row} in every column, or null. */
+        public Object[] find(Object[] row) {
+            if (big != null) {
+                return big.get(row);
+            }
+            for (int i = 0; i < n; i++) {
+                if (java.util.Arrays.equals(rows[i], row)) {
+                    return rows[i];
+                }
+            }
+            return null;
+        }
     }
 
     public Index(int[] cols) {
@@ -159,6 +172,29 @@ public final class Index {
             i = (i + 1) & mask;
         }
         return null;
+    }
+
+    /** The rows whose {@code cols} equal those of {@code row}: null, an {@code Object[]} or a {@link Bucket}. */
+    public Object getByRow(Object[] row) {
+        int h = rowHash(row);
+        int i = h & mask;
+        Object s;
+        while ((s = slots[i]) != null) {
+            if (tags[i] == (byte) (h >>> 24) && rowMatches(first(s), row)) {
+                return s;
+            }
+            i = (i + 1) & mask;
+        }
+        return null;
+    }
+
+    /** Raw slot access for iteration: each slot is null, a row or a {@link Bucket}. */
+    public int capacity() {
+        return slots.length;
+    }
+
+    public Object slot(int i) {
+        return slots[i];
     }
 
     public void add(Object[] row) {

@@ -6,16 +6,15 @@ import java.util.function.Consumer;
 /**
  * An open-addressing hash set of rows ({@code Object[]}) unique on a set of key columns:
  * linear probing and backward-shift deletion (no tombstones). It stores the row arrays
- * themselves, with no entry objects; beside each slot it keeps one byte of the row's hash, so
- * that a probe rejects almost every other row without following its pointer (a full cached
- * hash would cost four bytes a slot: a namespace of a million files keeps several of these).
- * A row costs 6-14 bytes here.
+ * themselves, with no entry objects, and each slot's hash beside it: a probe rejects other
+ * rows without following their pointers, and growing the table rehashes nothing (recomputing a
+ * row's hash touches every value of the row, a cache miss each). A row costs 8-22 bytes here.
  */
 public final class RowSet {
     private static final int MIN_CAPACITY = 8;
     private final int[] cols;
     private Object[][] rows;
-    private byte[] tags;
+    private int[] hashes;
     private int size;
     private int mask;
 
@@ -23,7 +22,7 @@ public final class RowSet {
     public RowSet(int[] cols) {
         this.cols = cols;
         this.rows = new Object[MIN_CAPACITY][];
-        this.tags = new byte[MIN_CAPACITY];
+        this.hashes = new int[MIN_CAPACITY];
         this.mask = MIN_CAPACITY - 1;
     }
 
@@ -84,7 +83,7 @@ public final class RowSet {
         int i = h & mask;
         Object[] r;
         while ((r = rows[i]) != null) {
-            if (tags[i] == (byte) (h >>> 24) && sameKey(r, row)) {
+            if (hashes[i] == h && sameKey(r, row)) {
                 return r;
             }
             i = (i + 1) & mask;
@@ -119,13 +118,13 @@ public final class RowSet {
         int i = h & mask;
         Object[] r;
         while ((r = rows[i]) != null) {
-            if (tags[i] == (byte) (h >>> 24) && sameKey(r, row)) {
+            if (hashes[i] == h && sameKey(r, row)) {
                 return r;
             }
             i = (i + 1) & mask;
         }
         rows[i] = row;
-        tags[i] = (byte) (h >>> 24);
+        hashes[i] = h;
         if (++size * 4 > rows.length * 3) {
             resize(rows.length * 2);
         }
@@ -138,7 +137,7 @@ public final class RowSet {
         int i = h & mask;
         Object[] r;
         while ((r = rows[i]) != null) {
-            if (tags[i] == (byte) (h >>> 24) && sameKey(r, row)) {
+            if (hashes[i] == h && sameKey(r, row)) {
                 deleteAt(i);
                 return r;
             }
@@ -157,18 +156,18 @@ public final class RowSet {
             if (r == null) {
                 break;
             }
-            int home = rowHash(r) & mask;
-            byte tag = tags[j];
+            int hj = hashes[j];
+            int home = hj & mask;
             // Move r back into the gap when its home slot does not lie cyclically in (gap, j].
             boolean inRange = gap <= j ? (home > gap && home <= j) : (home > gap || home <= j);
             if (!inRange) {
                 rows[gap] = r;
-                tags[gap] = tag;
+                hashes[gap] = hj;
                 gap = j;
             }
         }
         rows[gap] = null;
-        tags[gap] = 0;
+        hashes[gap] = 0;
         if (rows.length > MIN_CAPACITY && size * 8 < rows.length) {
             resize(rows.length / 2);
         }
@@ -176,18 +175,20 @@ public final class RowSet {
 
     private void resize(int capacity) {
         Object[][] oldRows = rows;
+        int[] oldHashes = hashes;
         rows = new Object[capacity][];
-        tags = new byte[capacity];
+        hashes = new int[capacity];
         mask = capacity - 1;
-        for (Object[] r : oldRows) {
+        for (int k = 0; k < oldRows.length; k++) {
+            Object[] r = oldRows[k];
             if (r != null) {
-                int h = rowHash(r);
+                int h = oldHashes[k];
                 int i = h & mask;
                 while (rows[i] != null) {
                     i = (i + 1) & mask;
                 }
                 rows[i] = r;
-                tags[i] = (byte) (h >>> 24);
+                hashes[i] = h;
             }
         }
     }
@@ -198,7 +199,7 @@ public final class RowSet {
         }
         if (rows.length > 64) {
             rows = new Object[MIN_CAPACITY][];
-            tags = new byte[MIN_CAPACITY];
+            hashes = new int[MIN_CAPACITY];
             mask = MIN_CAPACITY - 1;
         } else {
             java.util.Arrays.fill(rows, null);

@@ -171,4 +171,21 @@ class IncrementalEvaluatorTest {
         n.step(2, List.of());
         assertEquals("only_a(2)", show(n, "only_a"));
     }
+
+    @Test
+    void anOversizedMessageIsRefusedWithTheRuleNamed() {
+        for (NodeOptions.EvaluatorKind kind : NodeOptions.EvaluatorKind.values()) {
+            Compiler.Result r = Compiler.compileSource("big.olg", """
+                event go(@A: addr, S: string).
+                event msg(@A: addr, S: string).
+                shout: msg(@"peer", S) :- go(@A, S).
+                """);
+            OverlogNode n = new OverlogNode(r.program(), "local",
+                NodeOptions.defaults().withEvaluator(kind).withMaxMessageBytes(100));
+            n.step(0, List.of(new Tuple("go", "local", "short")));
+            OverlogException ex = assertThrows(OverlogException.class,
+                () -> n.step(1, List.of(new Tuple("go", "local", "x".repeat(200)))));
+            assertTrue(ex.getMessage().contains("shout") && ex.getMessage().contains("maxMessageBytes"), ex.getMessage());
+        }
+    }
 }
