@@ -15,6 +15,8 @@ import java.util.Set;
  */
 public final class Parser {
     static final int MAX_DEPTH = 100;
+    /** Operators and arguments in one top-level expression (a term or a body literal). */
+    static final int MAX_SIZE = 10_000;
     private static final String MIN_LONG_DIGITS = "9223372036854775808";
     static final Set<String> AGGREGATES = Set.of("count", "sum", "min", "max", "avg", "set", "list");
 
@@ -23,6 +25,7 @@ public final class Parser {
     private final List<Diagnostic> diags;
     private int p;
     private int depth;
+    private int exprSize;
     private int anon;
 
     private static final class SyntaxError extends RuntimeException {
@@ -406,7 +409,19 @@ public final class Parser {
         }
     }
 
+    /** Counts one operator or argument of the current top-level expression against {@link #MAX_SIZE}. */
+    private void grow(Pos at) {
+        if (++exprSize > MAX_SIZE) {
+            diags.add(Diagnostic.error(at, "expression too long: more than " + MAX_SIZE + " operators and arguments",
+                "split it with intermediate variables: X = ..., Y = ... X ..."));
+            throw new SyntaxError();
+        }
+    }
+
     private Expr expr() {
+        if (depth == 0) {
+            exprSize = 0;
+        }
         try {
             enter(peek().pos());
             return ternary();
@@ -449,6 +464,7 @@ public final class Parser {
                 return left;
             }
             next();
+            grow(t.pos());
             Expr right = binary(level + 1);
             left = new Binary(t.pos(), op, left, right);
         }
@@ -516,6 +532,7 @@ public final class Parser {
                     List<Expr> args = new ArrayList<>();
                     if (!peek().is(")")) {
                         do {
+                            grow(peek().pos());
                             args.add(expr());
                         } while (accept(","));
                     }
