@@ -147,11 +147,16 @@ final class Stratifier {
         }
         names.add(0, userName(e.to));
         names.add(userName(e.to));
+        // A hidden relation (t$r3) shows as its user relation (t): merge neighbours that read alike.
         List<String> dedup = new ArrayList<>();
         for (String n : names) {
             if (dedup.isEmpty() || !dedup.get(dedup.size() - 1).equals(n)) {
                 dedup.add(n);
             }
+        }
+        if (dedup.size() == 1) {
+            // A relation that depends on itself: the cycle is still a cycle, win -> win.
+            dedup.add(dedup.get(0));
         }
         return String.join(" -> ", dedup);
     }
