@@ -42,10 +42,18 @@ final class RuleCompiler {
         errors++;
     }
 
+    /** Bodies are evaluated one literal per stack frame; no real rule comes near this. */
+    static final int MAX_BODY_LITERALS = 1000;
+
     void compile() {
         Relation head = c.relation(r.head().name());
         if (head == null) {
             c.reportUnknown(r.head().pos(), r.head().name());
+            return;
+        }
+        if (r.body().size() > MAX_BODY_LITERALS) {
+            error(r.pos(), "rule body has " + r.body().size() + " literals; at most " + MAX_BODY_LITERALS
+                + " are allowed", "split the rule through an intermediate view");
             return;
         }
         if (misplacedAggregate()) {
