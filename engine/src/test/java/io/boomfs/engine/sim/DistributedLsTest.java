@@ -68,12 +68,20 @@ class DistributedLsTest {
         }
     }
 
+    private static List<Tuple> readFacts(String node) {
+        try {
+            return io.boomfs.engine.facts.CsvFacts.readDirectory(EXAMPLES.resolve("dls").resolve(node), DLS);
+        } catch (io.boomfs.engine.facts.CsvFacts.FactsException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
     /** The three nodes with their facts from engine/examples/dls/<node>/, as the CLI loads them. */
     static Simulator newSim(long seed, SimConfig config, NodeOptions options, PrintStream log) {
         Simulator sim = new Simulator(seed, config, log);
         for (String a : NODES) {
             sim.addNode(a, DLS, options);
-            for (Tuple t : CsvFactsForTest.read(DLS, EXAMPLES.resolve("dls").resolve(a))) {
+            for (Tuple t : readFacts(a)) {
                 sim.load(a, t);
             }
         }
