@@ -1,8 +1,5 @@
 package io.boomfs.engine.bench;
 
-import io.boomfs.engine.NodeOptions;
-import io.boomfs.engine.OverlogNode;
-import io.boomfs.engine.Tuple;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -34,34 +31,20 @@ public class NamespaceBench {
     @Param("1000000")
     public int entries;
 
-    private OverlogNode node;
-    private Namespace ns;
-    private long nextId;
-    private long now;
-    private int dirIndex;
-    private long toDelete;
+    private LoadedNamespace loaded;
 
     @Setup(Level.Trial)
     public void load() {
-        ns = new Namespace(entries, 42);
-        node = ns.loadedNode(Namespace.FQPATH, NodeOptions.defaults());
-        nextId = ns.maxId() + 1;
-        now = 1;
-    }
-
-    private long parent() {
-        dirIndex = (dirIndex + 7919) % ns.dirs.size();
-        return ns.dirs.get(dirIndex);
+        loaded = new LoadedNamespace(entries, Namespace.FQPATH);
     }
 
     @Benchmark
-    public Object insertOneFile() {
-        long id = nextId++;
-        return node.step(now++, List.of(new Tuple("file", id, parent(), "new-" + id, false)));
+    public long insertOneFile() {
+        return loaded.insertFile("new-");
     }
 
     @Benchmark
     public Object emptyStep() {
-        return node.step(now++, List.of());
+        return loaded.step(List.of());
     }
 }

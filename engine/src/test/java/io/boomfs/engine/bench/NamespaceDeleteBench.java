@@ -1,7 +1,5 @@
 package io.boomfs.engine.bench;
 
-import io.boomfs.engine.NodeOptions;
-import io.boomfs.engine.OverlogNode;
 import io.boomfs.engine.Tuple;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -34,37 +32,22 @@ public class NamespaceDeleteBench {
     @Param("1000000")
     public int entries;
 
-    private OverlogNode node;
-    private Namespace ns;
-    private long nextId;
-    private long now;
-    private int dirIndex;
+    private LoadedNamespace loaded;
     private long toDelete;
 
     @Setup(Level.Trial)
     public void load() {
-        ns = new Namespace(entries, 42);
-        node = ns.loadedNode(Namespace.FQPATH, NodeOptions.defaults());
-        nextId = ns.maxId() + 1;
-        now = 1;
-    }
-
-    private long parent() {
-        dirIndex = (dirIndex + 7919) % ns.dirs.size();
-        return ns.dirs.get(dirIndex);
+        loaded = new LoadedNamespace(entries, Namespace.FQPATH);
     }
 
     @Setup(Level.Invocation)
     public void prepareDelete() {
-        toDelete = nextId++;
-        node.step(now++, List.of(new Tuple("file", toDelete, parent(), "victim-" + toDelete, false)));
+        toDelete = loaded.insertFile("victim-");
     }
 
-    /** The step that receives rm(F) (the delete happens at its transition) and the step whose fixpoint updates fqpath. */
     @Benchmark
     public Object deleteOneFile() {
-        node.step(now++, List.of(new Tuple("rm", toDelete)));
-        return node.step(now++, List.of());
+        loaded.step(List.of(new Tuple("rm", toDelete)));
+        return loaded.step(List.of());
     }
 }
-

@@ -1,8 +1,5 @@
 package io.boomfs.engine.bench;
 
-import io.boomfs.engine.NodeOptions;
-import io.boomfs.engine.OverlogNode;
-import io.boomfs.engine.Tuple;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -16,7 +13,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** One step inserting one file into a 1M-entry namespace under a join-heavy and an aggregate-heavy program. */
@@ -33,24 +29,15 @@ public class ShapesBench {
     @Param({"joins", "aggregates"})
     public String program;
 
-    private OverlogNode node;
-    private Namespace ns;
-    private long nextId;
-    private long now;
-    private int dirIndex;
+    private LoadedNamespace loaded;
 
     @Setup(Level.Trial)
     public void load() {
-        ns = new Namespace(entries, 42);
-        node = ns.loadedNode(program.equals("joins") ? Namespace.JOINS : Namespace.AGGREGATES, NodeOptions.defaults());
-        nextId = ns.maxId() + 1;
-        now = 1;
+        loaded = new LoadedNamespace(entries, program.equals("joins") ? Namespace.JOINS : Namespace.AGGREGATES);
     }
 
     @Benchmark
-    public Object insertOneFile() {
-        long id = nextId++;
-        dirIndex = (dirIndex + 7919) % ns.dirs.size();
-        return node.step(now++, List.of(new Tuple("file", id, ns.dirs.get(dirIndex), "new-" + id, false)));
+    public long insertOneFile() {
+        return loaded.insertFile("new-");
     }
 }

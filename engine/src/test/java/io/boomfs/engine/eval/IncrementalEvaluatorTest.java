@@ -17,18 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Behaviour of the incremental evaluator on small programs whose answers are known. */
 class IncrementalEvaluatorTest {
-    static final String FQPATH = """
-        table file(FileId: long, ParentId: long, Name: string, IsDir: bool) key(FileId).
-        view fqpath(FileId: long, Path: string).
-        event rm(FileId: long).
-        fqpath(FileId, Path) :- file(FileId, ParentId, FName, IsDir),
-            IsDir = true, ParentId = null, Path = "/".
-        fqpath(FileId, Path) :- file(FileId, ParentId, FName, _),
-            fqpath(ParentId, ParentPath),
-            PathSep = (ParentPath == "/" ? "" : "/"),
-            Path = ParentPath + PathSep + FName.
-        delete file(F, P, N, D) :- rm(F), file(F, P, N, D).
-        """;
+    /** The seed slides' program (also the benchmarks'): file, the recursive fqpath view, rm. */
+    static final String FQPATH = io.boomfs.engine.bench.Namespace.FQPATH;
 
     static OverlogNode node(String src) {
         Compiler.Result r = Compiler.compileSource("test.olg", src);
