@@ -71,6 +71,7 @@ public final class IncrementalEvaluator implements Evaluator {
     private final long[] timerDue;
     private final List<Relation> timers = new ArrayList<>();
     private final Relation sysStep;
+    private final Relation sysNow;
     private final Relation sysRelation;
     private final Relation sysRule;
     private final Map<String, Object[]> sysRelationRows = new HashMap<>();
@@ -247,6 +248,7 @@ public final class IncrementalEvaluator implements Evaluator {
         Relation self = program.relation("self");
         insertRow(self, new Object[] {address});
         sysStep = used("sys_step");
+        sysNow = used("sys_now");
         sysRelation = used("sys_relation");
         sysRule = used("sys_rule");
         pendingChanges = true;
@@ -256,7 +258,8 @@ public final class IncrementalEvaluator implements Evaluator {
         int n = program.relations().size();
         boolean[] transientRel = new boolean[n];
         for (Relation r : program.relations()) {
-            transientRel[r.id] = r.kind == Relation.Kind.EVENT || r.isDerived();
+            // sys_now holds a new time in every step, like an event.
+            transientRel[r.id] = r.kind == Relation.Kind.EVENT || r.isDerived() || r.name.equals("sys_now");
         }
         // Greatest fixpoint: a derived relation stays transient while each of its rules reads a
         // transient relation in a positive atom (every derivation then rests on an event).
@@ -521,6 +524,12 @@ public final class IncrementalEvaluator implements Evaluator {
                     timerDue[t.id] += t.timerPeriodMs;
                 }
             }
+        }
+        if (sysNow != null) {
+            for (Object[] row : stores[sysNow.id].snapshot()) {
+                deleteRow(sysNow, row);
+            }
+            insertRow(sysNow, new Object[] {nowMs});
         }
         if (sysStep != null) {
             for (Object[] row : stores[sysStep.id].snapshot()) {

@@ -209,6 +209,10 @@ public final class NaiveEvaluator implements Evaluator {
         if (step != null) {
             step.add(new Row(new Object[] {address, k, nowMs}));
         }
+        Store time = maintained("sys_now");
+        if (time != null) {
+            time.add(new Row(new Object[] {nowMs}));
+        }
         Store sizes = maintained("sys_relation");
         if (sizes != null) {
             for (Map.Entry<Relation, Long> e : sizesBefore.entrySet()) {

@@ -257,6 +257,7 @@ public final class Compiler {
             new Type[] {Type.ADDR, Type.STRING, Type.LONG}, true);
         builtin(b, "sys_rule", Relation.Kind.BUILTIN, new String[] {"Node", "Program", "Rule", "Fired", "Micros"},
             new Type[] {Type.ADDR, Type.STRING, Type.STRING, Type.LONG, Type.LONG}, true);
+        builtin(b, "sys_now", Relation.Kind.BUILTIN, new String[] {"NowMs"}, new Type[] {Type.LONG}, false);
         builtin(b, "die", Relation.Kind.EVENT, new String[] {"Message"}, new Type[] {Type.STRING}, false);
     }
 

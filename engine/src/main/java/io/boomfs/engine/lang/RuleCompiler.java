@@ -503,6 +503,14 @@ final class RuleCompiler {
         if (errors > 0) {
             return;
         }
+        if (callsNow()) {
+            // now() changes every step, so a rule reading it depends on the time as on a
+            // relation: the built-in sys_now(NowMs) holds the step's time, and reading it makes
+            // the rule be evaluated again in every step (incrementally, like any other change).
+            Relation sysNow = c.relation("sys_now");
+            sysNow.readByRules = true;
+            lits.add(new Lit.Atom(sysNow, false, new int[] {slot("_$now")}, new Object[1], new boolean[] {true}));
+        }
         String[] names = slots.keySet().stream().map(RuleCompiler::display).toArray(String[]::new);
         Relation target = head;
         Action.Kind action = null;
@@ -564,6 +572,36 @@ final class RuleCompiler {
                 + ", but " + ag.fn() + "<...> gives a " + result, null);
         }
         return new Rule.Agg(col, fn, slot(ag.var().name()));
+    }
+
+    private boolean callsNow() {
+        List<Expr> exprs = new ArrayList<>(r.head().terms());
+        for (Literal l : r.body()) {
+            if (l instanceof Condition cd) {
+                exprs.add(cd.expr());
+            } else if (l instanceof Assign a) {
+                exprs.add(a.expr());
+            }
+        }
+        while (!exprs.isEmpty()) {
+            Expr e = exprs.remove(exprs.size() - 1);
+            if (e instanceof Call call) {
+                if (call.name().equals("now")) {
+                    return true;
+                }
+                exprs.addAll(call.args());
+            } else if (e instanceof Binary b) {
+                exprs.add(b.left());
+                exprs.add(b.right());
+            } else if (e instanceof Unary u) {
+                exprs.add(u.operand());
+            } else if (e instanceof Ternary t) {
+                exprs.add(t.cond());
+                exprs.add(t.then());
+                exprs.add(t.otherwise());
+            }
+        }
+        return false;
     }
 
     private int[] slotsOf(Set<String> vs) {

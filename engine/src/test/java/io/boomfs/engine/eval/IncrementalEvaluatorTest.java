@@ -189,4 +189,29 @@ class IncrementalEvaluatorTest {
         assertTrue(r.errors().get(0).toString().startsWith("long.olg:3:1: error: rule body has 1001 literals"),
             r.errors().toString());
     }
+
+    @Test
+    void rulesReadingNowAreEvaluatedAgainInEveryStep() {
+        for (NodeOptions.EvaluatorKind kind : NodeOptions.EvaluatorKind.values()) {
+            Compiler.Result r = Compiler.compileSource("now.olg", """
+                timer tick(100).
+                table logb(T: long).
+                table lease(F: long, Until: long).
+                view expired(F: long).
+                logb(T) :- tick(), T := now().
+                expired(F) :- lease(F, U), U <= now().
+                lease(1, 150).
+                lease(2, 250).
+                """);
+            assertTrue(r.ok(), () -> r.diagnostics().toString());
+            OverlogNode n = new OverlogNode(r.program(), "local", NodeOptions.defaults().withEvaluator(kind));
+            n.step(0, List.of());
+            assertEquals("", show(n, "expired"), kind.name());
+            n.step(200, List.of());
+            assertEquals("expired(1)", show(n, "expired"), kind.name());
+            n.step(300, List.of());
+            assertEquals("expired(1)\nexpired(2)", show(n, "expired"), kind.name());
+            assertEquals("logb(0)\nlogb(200)\nlogb(300)", show(n, "logb"), kind.name());
+        }
+    }
 }
