@@ -54,6 +54,14 @@ public final class ReplicatedLog {
         return compileWith(VIRTUAL_DIR.resolve("kv.olg"));
     }
 
+    /** Compiles the simulated client, {@code client.olg}: a client node for tests. */
+    public static Program compileClient() {
+        Path root = VIRTUAL_DIR.resolve("client.olg");
+        Compiler.Result result = Compiler.compileSource(root.toString(), readResource("client.olg"), functions(),
+            ReplicatedLog::load);
+        return checked(result);
+    }
+
     /**
      * The functions the role files call besides the built-ins: {@code nth(List, I)}, the
      * element I of a list (null when out of range or not a list). A batch is a list of
@@ -90,7 +98,10 @@ public final class ReplicatedLog {
     private static Program compileWith(Path stateMachine) {
         Path root = VIRTUAL_DIR.resolve("replica-with-state-machine.olg");
         String source = "import \"replica.olg\".\nimport \"" + stateMachine.toString().replace("\\", "/") + "\".\n";
-        Compiler.Result result = Compiler.compileSource(root.toString(), source, functions(), ReplicatedLog::load);
+        return checked(Compiler.compileSource(root.toString(), source, functions(), ReplicatedLog::load));
+    }
+
+    private static Program checked(Compiler.Result result) {
         if (!result.ok()) {
             throw new IllegalStateException("the replicated log does not compile:\n" + result.errors().stream()
                 .map(Diagnostic::toString).collect(Collectors.joining("\n")));
