@@ -112,6 +112,10 @@ class SimulationTest {
                 ps.restart(r);
             }
         }
+        // Progress after the faults: one more op per client, submitted after the last fault.
+        // It lands in a slot above every slot used before, so a replica that applied it
+        // applied the whole history.
+        w.addFinalOps();
         long stoppedAt = ps.sim.rounds();
         int i = 0;
         while (!(w.done() && converged(ps))) {
@@ -134,7 +138,8 @@ class SimulationTest {
                 kv.put(t.get(0), t.get(1));
             }
             if (!kv.equals(new HashMap<>(expected))) {
-                throw new AssertionError(r + " holds " + kv + " but the sequential store holds " + expected);
+                throw new AssertionError(r + " holds " + kv + " but the sequential store holds " + expected
+                    + " after the agreed history " + history + "; " + r + " applied " + PaxosChecker.history(ps.node(r)));
             }
         }
         return ps.sim.rounds();
@@ -237,6 +242,12 @@ class SimulationTest {
                 }
                 default:
                     return List.of("delete", key);
+            }
+        }
+
+        void addFinalOps() {
+            for (Map.Entry<String, List<List<Object>>> e : ops.entrySet()) {
+                e.getValue().add(List.of("put", "final", e.getKey()));
             }
         }
 
