@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     versionProvider = Boom.Version.class,
     description = "Check and run Overlog programs.",
-    subcommands = {OlgCheckCommand.class, OlgRunCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {OlgCheckCommand.class, OlgRunCommand.class, OlgServeCommand.class, CommandLine.HelpCommand.class})
 public final class OlgCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;

@@ -74,10 +74,10 @@ class OlgCheckCommandTest {
             p.olg: ok
             stratum 0: v
               rule p.olg:4:1 <- t => v
-            stratum 1:
-              rule p.olg:5:1 <- v (aggregate) => n
+            stratum 1: n[aggregate]
+              rule p.olg:5:1 <- v => n[aggregate]
             stratum 2: n
-              rule p.olg:5:1 <- n => n
+              rule p.olg:5:1 <- n[aggregate] => n
             """, ""), r);
     }
 

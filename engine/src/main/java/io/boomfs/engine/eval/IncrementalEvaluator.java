@@ -59,6 +59,14 @@ public final class IncrementalEvaluator implements Evaluator {
     private final List<StepResult.Change> durableLog = new ArrayList<>();
     private final Map<Relation, List<Object[]>> queuedEvents = new LinkedHashMap<>();
     private final List<Relation> nonEmptyEvents = new ArrayList<>();
+    /**
+     * Relations emptied wholesale when a step starts: events, and derived relations every rule
+     * of which reads an event (or such a relation) in a positive atom, so that nothing they
+     * hold survives the events' going. Only those whose consumers are all emptied the same way
+     * (no one needs their removals one by one) are in this list.
+     */
+    private final List<Relation> wholesale = new ArrayList<>();
+    private final boolean[] isWholesale;
     private final boolean[] eventListed;
     private final long[] timerDue;
     private final List<Relation> timers = new ArrayList<>();
@@ -145,6 +153,7 @@ public final class IncrementalEvaluator implements Evaluator {
         touchedRemoved = new RowSet[n];
         fired = new long[program.rules().size()];
         eventListed = new boolean[n];
+        isWholesale = new boolean[n];
         timerDue = new long[n];
         for (Relation r : program.relations()) {
             stores[r.id] = new Store(r);
@@ -234,12 +243,80 @@ public final class IncrementalEvaluator implements Evaluator {
         for (Store st : stores) {
             st.seal();
         }
+        findWholesale();
         Relation self = program.relation("self");
         insertRow(self, new Object[] {address});
         sysStep = used("sys_step");
         sysRelation = used("sys_relation");
         sysRule = used("sys_rule");
         pendingChanges = true;
+    }
+
+    private void findWholesale() {
+        int n = program.relations().size();
+        boolean[] transientRel = new boolean[n];
+        for (Relation r : program.relations()) {
+            transientRel[r.id] = r.kind == Relation.Kind.EVENT || r.isDerived();
+        }
+        // Greatest fixpoint: a derived relation stays transient while each of its rules reads a
+        // transient relation in a positive atom (every derivation then rests on an event).
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (Rule r : program.rules()) {
+                if (!transientRel[r.head.id]) {
+                    continue;
+                }
+                boolean readsTransient = false;
+                for (Lit l : r.body) {
+                    if (l instanceof Lit.Atom a && !a.negated() && transientRel[a.rel().id]) {
+                        readsTransient = true;
+                    }
+                }
+                if (!readsTransient) {
+                    transientRel[r.head.id] = false;
+                    changed = true;
+                }
+            }
+        }
+        boolean[] w = transientRel.clone();
+        // @next sources into a table that also has delete rules report their removals (the
+        // delete may go ahead once the @next stops protecting a row).
+        for (Action a : program.actions()) {
+            if (a.kind() == Action.Kind.DELETE && nextInto[a.target().id] != null) {
+                for (Action nx : nextInto[a.target().id]) {
+                    w[nx.source().id] = false;
+                }
+            }
+        }
+        // A relation read by a rule whose head is not emptied wholesale must report removals;
+        // and a head emptied wholesale needs its transient inputs emptied the same way, so that
+        // an event arriving again is seen as new (a removal and re-insertion would cancel out).
+        changed = true;
+        while (changed) {
+            changed = false;
+            for (Rule r : program.rules()) {
+                for (Lit l : r.body) {
+                    if (!(l instanceof Lit.Atom a)) {
+                        continue;
+                    }
+                    if (w[a.rel().id] && !w[r.head.id]) {
+                        w[a.rel().id] = false;
+                        changed = true;
+                    }
+                    if (w[r.head.id] && transientRel[a.rel().id] && !w[a.rel().id]) {
+                        w[r.head.id] = false;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        for (Relation r : program.relations()) {
+            if (w[r.id]) {
+                isWholesale[r.id] = true;
+                wholesale.add(r);
+            }
+        }
     }
 
     private Relation used(String name) {
@@ -275,7 +352,7 @@ public final class IncrementalEvaluator implements Evaluator {
         if (touchedAdded[r.id] != null) {
             touchedAdded[r.id].add(row);
         }
-        if ((r.kind == Relation.Kind.EVENT) && !eventListed[r.id]) {
+        if (r.kind == Relation.Kind.EVENT && !isWholesale[r.id] && !eventListed[r.id]) {
             eventListed[r.id] = true;
             nonEmptyEvents.add(r);
         }
@@ -401,6 +478,15 @@ public final class IncrementalEvaluator implements Evaluator {
 
     private void receive(List<Tuple> inbound) {
         long[] sizes = sysRelation == null ? null : sizesAtEndOfLastStep != null ? sizesAtEndOfLastStep : sizes();
+        for (Relation r : wholesale) {
+            Store st = stores[r.id];
+            if (st.size() > 0) {
+                if (watchDelta[r.id] != null) {
+                    st.forEach(watchDelta[r.id]::removed);
+                }
+                st.clear();
+            }
+        }
         for (Relation e : nonEmptyEvents) {
             for (Object[] row : stores[e.id].snapshot()) {
                 deleteRow(e, row);

@@ -130,6 +130,17 @@ final class Store {
         return stored;
     }
 
+    /** Removes every row at once (a relation that lives one step). */
+    void clear() {
+        if (primary != null) {
+            primary.clear();
+        }
+        for (Index ix : indexArray) {
+            ix.clear();
+        }
+        size = 0;
+    }
+
     void forEach(java.util.function.Consumer<Object[]> action) {
         if (rowsIndex == null) {
             primary.forEach(action);

@@ -26,10 +26,12 @@ public final class Ast {
     public record Import(Pos pos, String path) implements Stmt {
     }
 
-    public record Watch(Pos pos, String name) implements Stmt {
+    /** {@code watch name.}; {@code namePos} is where the relation's name is written. */
+    public record Watch(Pos pos, String name, Pos namePos) implements Stmt {
     }
 
-    public record Fact(Pos pos, String name, List<Expr> values) implements Stmt {
+    /** {@code name(values).}; {@code located} when the first value was written {@code @value}. */
+    public record Fact(Pos pos, String name, List<Expr> values, boolean located) implements Stmt {
     }
 
     /** A rule; {@code text} is its source, used in messages and in {@code sys_rule}. */

@@ -13,6 +13,7 @@ import io.boomfs.engine.program.Rule;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -80,7 +81,14 @@ public final class Compiler {
 
     /** Compiles source text; imports are resolved by {@code loader} relative to {@code name}. */
     public static Result compileSource(String name, String source, Functions functions, SourceLoader loader) {
-        return new Compiler(functions, loader).run(Path.of(name), source);
+        Path root;
+        try {
+            root = Path.of(name);
+        } catch (InvalidPathException e) {
+            return new Result(null, List.of(Diagnostic.error(new Pos(name, 1, 1), "\"" + Lexer.visible(name)
+                + "\" cannot name a file: " + Lexer.visible(e.getReason()))));
+        }
+        return new Compiler(functions, loader).run(root, source);
     }
 
     public static Result compileSource(String name, String source) {
@@ -178,8 +186,17 @@ public final class Compiler {
         for (Stmt s : Parser.parse(file.toString(), src, diags)) {
             if (s instanceof Import imp) {
                 Path base = file.getParent();
-                Path target = base == null ? Path.of(imp.path()) : base.resolve(imp.path());
-                Path tn = target.toAbsolutePath().normalize();
+                Path target;
+                Path tn;
+                try {
+                    target = base == null ? Path.of(imp.path()) : base.resolve(imp.path());
+                    tn = target.toAbsolutePath().normalize();
+                } catch (InvalidPathException e) {
+                    diags.add(Diagnostic.error(imp.pos(), "import path \"" + Lexer.visible(imp.path())
+                        + "\" cannot name a file: " + Lexer.visible(e.getReason()),
+                        "import paths are file names relative to the importing file"));
+                    continue;
+                }
                 if (stack.contains(tn)) {
                     List<String> cycle = new ArrayList<>();
                     for (Path p : stack) {
@@ -196,13 +213,14 @@ public final class Compiler {
                 String text;
                 try {
                     text = loader.load(target);
-                } catch (IOException e) {
-                    diags.add(Diagnostic.error(imp.pos(), "cannot read imported file \"" + imp.path() + "\": " + e.getMessage()));
+                } catch (IOException | InvalidPathException e) {
+                    diags.add(Diagnostic.error(imp.pos(), "cannot read imported file \"" + Lexer.visible(imp.path()) + "\": "
+                        + Lexer.visible(String.valueOf(e.getMessage()))));
                     continue;
                 }
                 if (text == null) {
-                    diags.add(Diagnostic.error(imp.pos(), "imported file \"" + imp.path() + "\" not found (looked for " + target + ")",
-                        "import paths are relative to the importing file"));
+                    diags.add(Diagnostic.error(imp.pos(), "imported file \"" + Lexer.visible(imp.path()) + "\" not found (looked for "
+                        + Lexer.visible(target.toString()) + ")", "import paths are relative to the importing file"));
                     continue;
                 }
                 load(target, text, out, stack);
@@ -393,43 +411,69 @@ public final class Compiler {
     private void watch(Watch w) {
         Relation r = rels.get(w.name());
         if (r == null) {
-            unknown(w.pos(), w.name());
+            unknown(w.namePos(), w.name());
             return;
         }
         r.watched = true;
     }
 
+    /**
+     * Reports an unknown relation, suggesting the nearest declared name (at most two edits; a
+     * swap of two adjacent letters is one edit). Ties go to the program's own relations before
+     * the built-ins, then to the alphabetically first name, so the hint is deterministic.
+     */
     private void unknown(Pos pos, String name) {
         String best = null;
         int bestD = 3;
-        for (String cand : declPos.keySet()) {
+        boolean bestBuiltin = true;
+        for (Map.Entry<String, Pos> e : declPos.entrySet()) {
+            String cand = e.getKey();
+            boolean builtin = e.getValue().file().equals("<builtin>");
             int d = editDistance(name, cand);
-            if (d < bestD) {
-                bestD = d;
+            if (d > 2 || d > bestD) {
+                continue;
+            }
+            boolean better = best == null || d < bestD
+                || (bestBuiltin && !builtin)
+                || (bestBuiltin == builtin && cand.compareTo(best) < 0);
+            if (better) {
                 best = cand;
+                bestD = d;
+                bestBuiltin = builtin;
             }
         }
         diags.add(Diagnostic.error(pos, "unknown relation '" + name + "'",
             best != null ? "did you mean '" + best + "'?" : "declare it first, e.g. table " + name + "(...)."));
     }
 
-    private static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
+    /**
+     * Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
+     * adjacent characters each count one edit.
+     */
+    static int editDistance(String a, String b) {
+        int n = a.length();
+        int m = b.length();
+        if (Math.abs(n - m) > 2 || (long) n * m > 1_000_000) {
+            return Math.max(3, Math.abs(n - m)); // too far apart (or too long) to be a typo
         }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int c = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + c);
+        int[][] d = new int[n + 1][m + 1];
+        for (int i = 0; i <= n; i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= m; j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= n; i++) {
+            for (int j = 1; j <= m; j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                int v = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    v = Math.min(v, d[i - 2][j - 2] + 1);
+                }
+                d[i][j] = v;
             }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
         }
-        return prev[b.length()];
+        return d[n][m];
     }
 
     private void fact(Fact f) {
@@ -440,11 +484,15 @@ public final class Compiler {
         }
         if (r.kind != Relation.Kind.TABLE) {
             diags.add(Diagnostic.error(f.pos(), "facts can only be given for tables; " + f.name() + " is "
-                + kindText(r), r.isDerived() ? "a view is derived by its rules" : null));
+                + kindText(r), r.kind == Relation.Kind.VIEW ? "a view is derived by its rules" : null));
             return;
         }
         if (f.values().size() != r.arity()) {
             diags.add(arity(f.pos(), r, f.values().size()));
+            return;
+        }
+        if (f.located() && !r.located) {
+            diags.add(notLocated(f.pos(), r));
             return;
         }
         Object[] vals = new Object[r.arity()];
@@ -477,6 +525,12 @@ public final class Compiler {
         };
     }
 
+    /** '@' on the first term of a relation that has no location column. */
+    static Diagnostic notLocated(Pos pos, Relation r) {
+        return Diagnostic.error(pos, r.name + " has no location column, so its first term cannot be written with @",
+            "declare the first column as @Col: addr, or drop the @");
+    }
+
     private Diagnostic arity(Pos pos, Relation r, int given) {
         return Diagnostic.error(pos, r.name + " has " + r.arity() + " column(s), but " + given + " term(s) are given",
             r.arity() == 0 ? r.name + "()" : r.name + "(" + String.join(", ", r.columns) + ")");
@@ -485,11 +539,7 @@ public final class Compiler {
     // ---------------------------------------------------------------- rules
 
     private void rule(Ast.Rule r) {
-        int before = (int) diags.stream().filter(Diagnostic::isError).count();
         new RuleCompiler(this, r).compile();
-        if (diags.stream().filter(Diagnostic::isError).count() > before) {
-            return;
-        }
     }
 
     // Package-private access for RuleCompiler.
@@ -503,6 +553,10 @@ public final class Compiler {
 
     Relation relation(String name) {
         return rels.get(name);
+    }
+
+    boolean isRelation(String name) {
+        return rels.containsKey(name);
     }
 
     void reportUnknown(Pos pos, String name) {

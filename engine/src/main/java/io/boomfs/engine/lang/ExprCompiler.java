@@ -5,47 +5,103 @@ import io.boomfs.engine.lang.Ast.*;
 import io.boomfs.engine.program.CExpr;
 import io.boomfs.engine.program.EvalException;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
-/** Type-checks an expression and turns it into a {@link CExpr} over a rule's frame. */
+/**
+ * Type-checks an expression and turns it into a {@link CExpr} over a rule's frame.
+ *
+ * <p>Depth: the parser bounds nesting (parentheses, arguments, '? :', unary operators), but a
+ * flat chain such as {@code 1 + 1 + ... + 1} is a left-nested tree as deep as it is long. So
+ * the walks here are iterative over the syntax tree, and a left-nested chain of binary operators
+ * compiles to one {@link CExpr} that folds over its operands in a loop: neither compiling nor
+ * evaluating an expression recurses along a chain.
+ */
 final class ExprCompiler {
     /** The result: the compiled expression and its static type. */
     record Typed(CExpr expr, Type type) {
+    }
+
+    /** One link of an operator chain: combines the value so far with its right operand. */
+    @FunctionalInterface
+    private interface Step {
+        Object apply(Object left, Object[] frame, long nowMs);
+    }
+
+    private record TypedStep(Step step, Type type) {
     }
 
     private final Functions functions;
     private final List<Diagnostic> diags;
     private final Map<String, Integer> slots;
     private final Map<String, Type> varTypes;
+    private final Predicate<String> isRelation;
 
-    ExprCompiler(Functions functions, List<Diagnostic> diags, Map<String, Integer> slots, Map<String, Type> varTypes) {
+    ExprCompiler(Functions functions, List<Diagnostic> diags, Map<String, Integer> slots, Map<String, Type> varTypes,
+                 Predicate<String> isRelation) {
         this.functions = functions;
         this.diags = diags;
         this.slots = slots;
         this.varTypes = varTypes;
+        this.isRelation = isRelation;
     }
 
-    /** Collects the named variables of an expression (anonymous ones included). */
-    static void vars(Expr e, java.util.Collection<String> out) {
-        if (e instanceof Var v) {
-            out.add(v.name());
-        } else if (e instanceof Binary b) {
-            vars(b.left(), out);
-            vars(b.right(), out);
+    /** The direct sub-expressions of {@code e}, left to right. */
+    private static List<Expr> children(Expr e) {
+        if (e instanceof Binary b) {
+            return List.of(b.left(), b.right());
         } else if (e instanceof Unary u) {
-            vars(u.operand(), out);
+            return List.of(u.operand());
         } else if (e instanceof Ternary t) {
-            vars(t.cond(), out);
-            vars(t.then(), out);
-            vars(t.otherwise(), out);
+            return List.of(t.cond(), t.then(), t.otherwise());
         } else if (e instanceof Call c) {
-            c.args().forEach(a -> vars(a, out));
-        } else if (e instanceof Aggregate a && a.var() != null) {
-            out.add(a.var().name());
+            return c.args();
         }
+        return List.of();
+    }
+
+    /** Calls {@code visit} on every node of {@code e} in pre-order, left to right, without recursion. */
+    static void walk(Expr e, Consumer<Expr> visit) {
+        Deque<Expr> stack = new ArrayDeque<>();
+        stack.push(e);
+        while (!stack.isEmpty()) {
+            Expr x = stack.pop();
+            visit.accept(x);
+            List<Expr> cs = children(x);
+            for (int i = cs.size() - 1; i >= 0; i--) {
+                stack.push(cs.get(i));
+            }
+        }
+    }
+
+    /** Collects the named variables of an expression (anonymous ones included), left to right. */
+    static void vars(Expr e, Collection<String> out) {
+        walk(e, x -> {
+            if (x instanceof Var v) {
+                out.add(v.name());
+            } else if (x instanceof Aggregate a && a.var() != null) {
+                out.add(a.var().name());
+            }
+        });
+    }
+
+    /** The first aggregate written in {@code e}, or null. */
+    static Aggregate firstAggregate(Expr e) {
+        Aggregate[] found = new Aggregate[1];
+        walk(e, x -> {
+            if (found[0] == null && x instanceof Aggregate a) {
+                found[0] = a;
+            }
+        });
+        return found[0];
     }
 
     static Type typeOf(Object v) {
@@ -80,7 +136,7 @@ final class ExprCompiler {
             return unary(u);
         }
         if (e instanceof Binary b) {
-            return binary(b);
+            return chain(b);
         }
         if (e instanceof Ternary t) {
             return ternary(t);
@@ -137,40 +193,78 @@ final class ExprCompiler {
         return new Typed((f, now) -> Boolean.TRUE.equals(ce.eval(f, now)) ? ae.eval(f, now) : be.eval(f, now), type);
     }
 
-    private Typed binary(Binary b) {
-        Typed l = compile(b.left());
-        Typed r = compile(b.right());
-        CExpr le = l.expr();
+    /**
+     * A binary operator and the operators below it on its left: {@code ((a op1 b) op2 c) ...}
+     * compiles its leftmost operand, then each right operand, and evaluates in a loop.
+     */
+    private Typed chain(Binary top) {
+        List<Binary> spine = new ArrayList<>();
+        Expr cur = top;
+        while (cur instanceof Binary b) {
+            spine.add(b);
+            cur = b.left();
+        }
+        Typed first = compile(cur);
+        Type type = first.type();
+        Step[] steps = new Step[spine.size()];
+        boolean linkFailed = false;
+        for (int i = spine.size() - 1, k = 0; i >= 0; i--, k++) {
+            Binary b = spine.get(i);
+            Typed right = compile(b.right());
+            int before = diags.size();
+            TypedStep ts = binary(b, type, right);
+            if (linkFailed) {
+                // One type error per chain: X == 1 == 1 == ... would repeat it for every link.
+                diags.subList(before, diags.size()).clear();
+            }
+            linkFailed |= diags.size() > before;
+            steps[k] = ts.step();
+            type = ts.type();
+        }
+        CExpr fe = first.expr();
+        if (steps.length == 1) {
+            Step s0 = steps[0];
+            return new Typed((f, now) -> s0.apply(fe.eval(f, now), f, now), type);
+        }
+        return new Typed((f, now) -> {
+            Object v = fe.eval(f, now);
+            for (Step st : steps) {
+                v = st.apply(v, f, now);
+            }
+            return v;
+        }, type);
+    }
+
+    /** Checks {@code b} with a left operand of type {@code lt}; the step evaluates the right operand. */
+    private TypedStep binary(Binary b, Type lt, Typed r) {
         CExpr re = r.expr();
-        Type lt = l.type();
         Type rt = r.type();
         String op = b.op();
         switch (op) {
             case "&&":
                 expect(b.left().pos(), lt, Type.BOOL, "'&&'");
                 expect(b.right().pos(), rt, Type.BOOL, "'&&'");
-                return new Typed((f, now) -> Boolean.TRUE.equals(le.eval(f, now)) && Boolean.TRUE.equals(re.eval(f, now)),
+                return new TypedStep((x, f, now) -> Boolean.TRUE.equals(x) && Boolean.TRUE.equals(re.eval(f, now)),
                     Type.BOOL);
             case "||":
                 expect(b.left().pos(), lt, Type.BOOL, "'||'");
                 expect(b.right().pos(), rt, Type.BOOL, "'||'");
-                return new Typed((f, now) -> Boolean.TRUE.equals(le.eval(f, now)) || Boolean.TRUE.equals(re.eval(f, now)),
+                return new TypedStep((x, f, now) -> Boolean.TRUE.equals(x) || Boolean.TRUE.equals(re.eval(f, now)),
                     Type.BOOL);
             case "==":
             case "!=":
                 comparable(b, lt, rt);
                 boolean eq = op.equals("==");
-                return new Typed((f, now) -> Objects.equals(le.eval(f, now), re.eval(f, now)) == eq, Type.BOOL);
+                return new TypedStep((x, f, now) -> Objects.equals(x, re.eval(f, now)) == eq, Type.BOOL);
             case "<":
             case "<=":
             case ">":
             case ">=":
                 comparable(b, lt, rt);
-                return new Typed(compareOp(op, le, re), Type.BOOL);
+                return new TypedStep(compareOp(op, re), Type.BOOL);
             case "+":
                 if (lt == Type.STRING || rt == Type.STRING || lt == Type.ADDR || rt == Type.ADDR) {
-                    return new Typed((f, now) -> {
-                        Object x = le.eval(f, now);
+                    return new TypedStep((x, f, now) -> {
                         Object y = re.eval(f, now);
                         if (x == null || y == null) {
                             return null;
@@ -178,9 +272,9 @@ final class ExprCompiler {
                         return str(x).concat(str(y));
                     }, Type.STRING);
                 }
-                return arith(b, lt, rt, le, re);
+                return arith(b, lt, rt, re);
             default:
-                return arith(b, lt, rt, le, re);
+                return arith(b, lt, rt, re);
         }
     }
 
@@ -196,9 +290,8 @@ final class ExprCompiler {
         diags.add(Diagnostic.error(b.pos(), "cannot compare a " + lt + " with a " + rt + " using '" + b.op() + "'", hint));
     }
 
-    private static CExpr compareOp(String op, CExpr le, CExpr re) {
-        return (f, now) -> {
-            Object x = le.eval(f, now);
+    private static Step compareOp(String op, CExpr re) {
+        return (x, f, now) -> {
             Object y = re.eval(f, now);
             if (x == null || y == null) {
                 return false;
@@ -213,18 +306,17 @@ final class ExprCompiler {
         };
     }
 
-    private Typed arith(Binary b, Type lt, Type rt, CExpr le, CExpr re) {
+    private TypedStep arith(Binary b, Type lt, Type rt, CExpr re) {
         String op = b.op();
         for (Type t : new Type[] {lt, rt}) {
             if (!t.isNumeric() && t != Type.ANY) {
                 diags.add(Diagnostic.error(b.pos(), "'" + op + "' needs numbers, but one operand is a " + t));
-                return new Typed((f, now) -> null, Type.ANY);
+                return new TypedStep((x, f, now) -> null, Type.ANY);
             }
         }
         Type type = lt == Type.DOUBLE || rt == Type.DOUBLE ? Type.DOUBLE : (lt == Type.ANY || rt == Type.ANY) ? Type.ANY : Type.LONG;
         char o = op.charAt(0);
-        return new Typed((f, now) -> {
-            Object x = le.eval(f, now);
+        return new TypedStep((x, f, now) -> {
             Object y = re.eval(f, now);
             if (!(x instanceof Number) || !(y instanceof Number)) {
                 return null;
@@ -264,21 +356,40 @@ final class ExprCompiler {
 
     private Typed call(Call c) {
         Functions.Def def = functions.get(c.name());
-        CExpr[] args = new CExpr[c.args().size()];
-        for (int i = 0; i < args.length; i++) {
-            args[i] = compile(c.args().get(i)).expr();
+        int n = c.args().size();
+        CExpr[] args = new CExpr[n];
+        Type[] argTypes = new Type[n];
+        for (int i = 0; i < n; i++) {
+            Typed t = compile(c.args().get(i));
+            args[i] = t.expr();
+            argTypes[i] = t.type();
         }
         if (def == null) {
-            diags.add(Diagnostic.error(c.pos(), "unknown function '" + c.name() + "'",
-                "built-ins: now, hash, abs, min, max, str, len, concat, substr, starts_with, size, contains,"
-                    + " to_long, to_double; Java functions must be registered by name"));
+            if (isRelation.test(c.name())) {
+                diags.add(Diagnostic.error(c.pos(), "'" + c.name() + "' is a relation, and a relation cannot be used inside an expression",
+                    "write " + c.name() + "(...) as a body literal of its own and use its variables in the expression"));
+            } else {
+                diags.add(Diagnostic.error(c.pos(), "unknown function '" + c.name() + "'",
+                    "built-ins: now, hash, abs, min, max, str, len, concat, substr, starts_with, size, contains,"
+                        + " to_long, to_double; Java functions must be registered by name"));
+            }
             return new Typed((f, now) -> null, Type.ANY);
         }
-        int n = args.length;
+        boolean argsOk = true;
         if (n < def.minArgs() || (def.maxArgs() >= 0 && n > def.maxArgs())) {
+            argsOk = false;
             String want = def.maxArgs() == def.minArgs() ? String.valueOf(def.minArgs())
                 : def.maxArgs() < 0 ? "at least " + def.minArgs() : def.minArgs() + " to " + def.maxArgs();
             diags.add(Diagnostic.error(c.pos(), "function " + c.name() + " takes " + want + " argument(s), not " + n));
+        } else {
+            for (int i = 0; i < n; i++) {
+                Functions.Arg want = def.arg(i);
+                if (!want.accepts(argTypes[i])) {
+                    argsOk = false;
+                    diags.add(Diagnostic.error(c.args().get(i).pos(), "function " + c.name() + " takes " + want.describe()
+                        + (def.maxArgs() == 1 ? "" : " as argument " + (i + 1)) + ", but this argument is a " + argTypes[i]));
+                }
+            }
         }
         Functions.Fn fn = def.fn();
         String name = c.name();
@@ -295,7 +406,19 @@ final class ExprCompiler {
                 throw new EvalException("function " + name + " failed: " + e);
             }
         };
-        return new Typed(ce, def.result());
+        return new Typed(ce, def.sameTypeAsArgs() && argsOk ? commonType(argTypes) : def.result());
+    }
+
+    /** The type all of {@code types} share, or ANY when they differ or one is ANY. */
+    private static Type commonType(Type[] types) {
+        Type t = null;
+        for (Type x : types) {
+            if (x == Type.ANY || (t != null && t != x)) {
+                return Type.ANY;
+            }
+            t = x;
+        }
+        return t == null ? Type.ANY : t;
     }
 
     static Object sortedSet(java.util.Collection<Object> values) {

@@ -5,9 +5,18 @@ import java.util.List;
 
 /** Splits Overlog source into tokens; lexical errors become diagnostics, never exceptions. */
 final class Lexer {
-    enum T { IDENT, VAR, LONG, DOUBLE, STRING, PUNCT, EOF }
+    /**
+     * Token types. ERROR is a character that starts no token; the parser reports it where it
+     * stands ("unexpected character") and skips its statement, so it causes no second error.
+     */
+    enum T { IDENT, VAR, LONG, DOUBLE, STRING, PUNCT, ERROR, EOF }
 
-    record Token(T type, String text, Object value, Pos pos, int offset) {
+    /** A token; {@code unclosed} for a string literal that the end of its line cut off. */
+    record Token(T type, String text, Object value, Pos pos, int offset, boolean unclosed) {
+        Token(T type, String text, Object value, Pos pos, int offset) {
+            this(type, text, value, pos, offset, false);
+        }
+
         boolean is(String punct) {
             return type == T.PUNCT && text.equals(punct);
         }
@@ -19,7 +28,8 @@ final class Lexer {
         String describe() {
             return switch (type) {
                 case EOF -> "end of file";
-                case STRING -> "string \"" + text + "\"";
+                case ERROR -> "unexpected character '" + text + "'";
+                case STRING -> "string \"" + visible(text) + "\"";
                 case PUNCT -> "'" + text + "'";
                 default -> "'" + text + "'";
             };
@@ -54,13 +64,14 @@ final class Lexer {
             }
             char c = src.charAt(i);
             if (Character.isLetter(c) || c == '_') {
-                while (i < src.length() && (Character.isLetterOrDigit(src.charAt(i)) || src.charAt(i) == '_')) {
+                while (i < src.length() && (Character.isLetter(src.charAt(i)) || isDigit(src.charAt(i))
+                    || src.charAt(i) == '_')) {
                     i++;
                 }
                 String w = src.substring(start, i);
                 boolean var = Character.isUpperCase(c) || c == '_';
                 out.add(new Token(var ? T.VAR : T.IDENT, w, null, pos, start));
-            } else if (Character.isDigit(c)) {
+            } else if (isDigit(c)) {
                 out.add(number(pos, start));
             } else if (c == '"') {
                 out.add(string(pos, start));
@@ -73,8 +84,10 @@ final class Lexer {
                     }
                 }
                 if (p == null) {
-                    diags.add(Diagnostic.error(pos, "unexpected character '" + printable(c) + "'"));
-                    i++;
+                    int cp = src.codePointAt(i);
+                    String shown = Character.charCount(cp) == 2 ? String.format("U+%X", cp) : printable(c);
+                    out.add(new Token(T.ERROR, shown, null, pos, start));
+                    i += Character.charCount(cp);
                     continue;
                 }
                 i += p.length();
@@ -83,8 +96,33 @@ final class Lexer {
         }
     }
 
-    private static String printable(char c) {
+    /** Only ASCII 0-9 are digits in Overlog (not the other Unicode decimal digits). */
+    static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    static String printable(char c) {
         return c < 32 || c > 126 ? String.format("\\u%04x", (int) c) : String.valueOf(c);
+    }
+
+    /**
+     * {@code s} for a message: control characters and unpaired surrogates are written as a
+     * backslash, u and four hex digits; other characters are kept.
+     */
+    static String visible(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < s.length(); k++) {
+            char c = s.charAt(k);
+            boolean pair = Character.isHighSurrogate(c) && k + 1 < s.length() && Character.isLowSurrogate(s.charAt(k + 1));
+            if (pair) {
+                sb.append(c).append(s.charAt(++k));
+            } else if (c < 32 || c == 127 || Character.isSurrogate(c)) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     private Pos pos() {
@@ -129,14 +167,14 @@ final class Lexer {
     }
 
     private Token number(Pos pos, int start) {
-        while (i < src.length() && Character.isDigit(src.charAt(i))) {
+        while (i < src.length() && isDigit(src.charAt(i))) {
             i++;
         }
         boolean dbl = false;
         if (i + 1 < src.length() && src.charAt(i) == '.' && Character.isDigit(src.charAt(i + 1))) {
             dbl = true;
             i++;
-            while (i < src.length() && Character.isDigit(src.charAt(i))) {
+            while (i < src.length() && isDigit(src.charAt(i))) {
                 i++;
             }
         }
@@ -146,8 +184,8 @@ final class Lexer {
             if (i < src.length() && (src.charAt(i) == '+' || src.charAt(i) == '-')) {
                 i++;
             }
-            if (i < src.length() && Character.isDigit(src.charAt(i))) {
-                while (i < src.length() && Character.isDigit(src.charAt(i))) {
+            if (i < src.length() && isDigit(src.charAt(i))) {
+                while (i < src.length() && isDigit(src.charAt(i))) {
                     i++;
                 }
             } else {
@@ -155,40 +193,61 @@ final class Lexer {
             }
         }
         String text = src.substring(start, i);
+        if (dbl) {
+            return new Token(T.DOUBLE, text, Double.parseDouble(text), pos, start);
+        }
         try {
-            Object v = dbl ? (Object) Double.parseDouble(text) : (Object) Long.parseLong(text);
-            return new Token(dbl ? T.DOUBLE : T.LONG, text, v, pos, start);
+            return new Token(T.LONG, text, Long.parseLong(text), pos, start);
         } catch (NumberFormatException e) {
-            diags.add(Diagnostic.error(pos, "number " + text + " does not fit in a 64-bit long"));
-            return new Token(T.LONG, text, 0L, pos, start);
+            // Too large for a long. The value is the text: the parser accepts it only as the
+            // operand of a unary minus that makes it Long.MIN_VALUE, and reports it otherwise.
+            return new Token(T.LONG, text, text, pos, start);
         }
     }
 
+    /**
+     * A string literal. It never spans lines: a newline (or the end of the input) before the
+     * closing quote ends it with an error, and the newline is left for the line count, also
+     * after a backslash.
+     */
     private Token string(Pos pos, int start) {
         i++;
         StringBuilder sb = new StringBuilder();
         while (true) {
-            if (i >= src.length() || src.charAt(i) == '\n') {
+            if (atLineEnd()) {
                 diags.add(Diagnostic.error(pos, "string is not closed", "end it with \" on the same line"));
-                return new Token(T.STRING, sb.toString(), sb.toString(), pos, start);
+                return new Token(T.STRING, sb.toString(), sb.toString(), pos, start, true);
             }
             char c = src.charAt(i++);
             if (c == '"') {
                 return new Token(T.STRING, sb.toString(), sb.toString(), pos, start);
             }
-            if (c == '\\') {
-                char e = i < src.length() ? src.charAt(i++) : '?';
-                switch (e) {
-                    case '"' -> sb.append('"');
-                    case '\\' -> sb.append('\\');
-                    case 'n' -> sb.append('\n');
-                    case 't' -> sb.append('\t');
-                    default -> diags.add(Diagnostic.error(new Pos(file, line, i - lineStart - 1),
-                        "unknown escape \\" + printable(e) + " in string", "use \\\", \\\\, \\n or \\t"));
-                }
-            } else {
+            if (c != '\\') {
                 sb.append(c);
+                continue;
+            }
+            if (atLineEnd()) {
+                continue;
+            }
+            Pos at = new Pos(file, line, i - lineStart);
+            char e = src.charAt(i++);
+            switch (e) {
+                case '"' -> sb.append('"');
+                case '\\' -> sb.append('\\');
+                case 'n' -> sb.append('\n');
+                case 't' -> sb.append('\t');
+                default -> diags.add(Diagnostic.error(at, e < 32 || e > 126
+                    ? "unknown escape in string: a backslash before the character " + printable(e)
+                    : "unknown escape \\" + e + " in string", "use \\\", \\\\, \\n or \\t"));
             }
         }
+    }
+
+    /** Whether the input ends here or a line ends here ({@code \n}, or {@code \r\n}). */
+    private boolean atLineEnd() {
+        if (i >= src.length() || src.charAt(i) == '\n') {
+            return true;
+        }
+        return src.charAt(i) == '\r' && i + 1 < src.length() && src.charAt(i + 1) == '\n';
     }
 }

@@ -15,6 +15,9 @@ import java.util.Set;
  */
 public final class Parser {
     static final int MAX_DEPTH = 100;
+    /** Operators and arguments in one top-level expression (a term or a body literal). */
+    static final int MAX_SIZE = 10_000;
+    private static final String MIN_LONG_DIGITS = "9223372036854775808";
     static final Set<String> AGGREGATES = Set.of("count", "sum", "min", "max", "avg", "set", "list");
 
     private final String src;
@@ -22,6 +25,7 @@ public final class Parser {
     private final List<Diagnostic> diags;
     private int p;
     private int depth;
+    private int exprSize;
     private int anon;
 
     private static final class SyntaxError extends RuntimeException {
@@ -54,16 +58,33 @@ public final class Parser {
         return out;
     }
 
+    /**
+     * Skips the rest of a broken statement: up to and including its '.'. A string that is not
+     * closed runs to the end of its line and may have swallowed the statement's '.', so after
+     * one a statement may also start on the next line: skipping stops at a first token there
+     * that begins like a statement, instead of eating a whole correct statement.
+     */
     private void recover(int start) {
         if (p == start) {
             p++;
         }
         while (peek().type() != T.EOF && !peek().is(".")) {
+            Token prev = toks.get(Math.min(p, toks.size()) - 1);
+            if (prev.unclosed() && peek().pos().line() > prev.pos().line() && startsStatement()) {
+                return;
+            }
             p++;
         }
         if (peek().is(".")) {
             p++;
         }
+    }
+
+    /** Whether the next tokens read like the start of a statement: a name, then '(', ':', '@' or a name. */
+    private boolean startsStatement() {
+        Token second = peek(1);
+        return peek().type() == T.IDENT && (second.is("(") || second.is(":") || second.is("@")
+            || second.type() == T.IDENT || second.type() == T.VAR);
     }
 
     private Token peek() {
@@ -83,7 +104,11 @@ public final class Parser {
     }
 
     private SyntaxError error(Token at, String expected) {
-        diags.add(Diagnostic.error(at.pos(), "expected " + expected + ", found " + at.describe()));
+        if (at.type() == T.ERROR) {
+            diags.add(Diagnostic.error(at.pos(), at.describe()));
+        } else {
+            diags.add(Diagnostic.error(at.pos(), "expected " + expected + ", found " + at.describe()));
+        }
         return new SyntaxError();
     }
 
@@ -114,15 +139,16 @@ public final class Parser {
                     }
                     break;
                 case "watch":
-                    if (peek(1).type() == T.IDENT && peek(2).is(".")) {
+                    // "watch name." (not a rule labelled watch: "watch name(...) :- ...")
+                    if ((peek(1).type() == T.IDENT || peek(1).type() == T.VAR) && !peek(2).is("(") && !peek(2).is("@")) {
                         next();
-                        String name = next().text();
-                        next();
-                        return new Watch(t.pos(), name);
+                        Token name = relationName();
+                        expect(".", "'.' after watch " + name.text());
+                        return new Watch(t.pos(), name.text(), name.pos());
                     }
                     break;
                 case "timer":
-                    if (peek(1).type() == T.IDENT && !peek(1).is("(")) {
+                    if (peek(1).type() == T.IDENT || peek(1).type() == T.VAR) {
                         return timer();
                     }
                     break;
@@ -138,7 +164,7 @@ public final class Parser {
                 case "table":
                 case "view":
                 case "event":
-                    if (peek(1).type() == T.IDENT) {
+                    if (peek(1).type() == T.IDENT || peek(1).type() == T.VAR) {
                         return declaration(t.pos(), false);
                     }
                     break;
@@ -149,14 +175,32 @@ public final class Parser {
         return ruleOrFact();
     }
 
+    /** The name of a relation being declared or watched: lowercase, else a syntax error. */
+    private Token relationName() {
+        return expectType(T.IDENT, "a relation name (starting with a lowercase letter)");
+    }
+
     private Stmt timer() {
         Token t = next();
-        String name = next().text();
+        String name = relationName().text();
         expect("(", "'(' and the period in milliseconds");
         Token period = expectType(T.LONG, "the timer period in milliseconds (a whole number)");
+        long ms = period.value() instanceof Long ? (Long) period.value() : Long.MAX_VALUE;
+        if (!(period.value() instanceof Long)) {
+            diags.add(Diagnostic.error(period.pos(), "number " + period.text() + " does not fit in a 64-bit long"));
+        }
         expect(")", "')'");
         expect(".", "'.' at the end of the timer declaration");
-        return new TimerDecl(t.pos(), name, (Long) period.value());
+        return new TimerDecl(t.pos(), name, ms);
+    }
+
+    /** The value of a LONG token; reports a number too large for a long (and gives 0). */
+    private long longValue(Token t) {
+        if (t.value() instanceof Long l) {
+            return l;
+        }
+        diags.add(Diagnostic.error(t.pos(), "number " + t.text() + " does not fit in a 64-bit long"));
+        return 0L;
     }
 
     private Stmt declaration(Pos pos, boolean durable) {
@@ -166,7 +210,7 @@ public final class Parser {
             case "view" -> Kind.VIEW;
             default -> Kind.EVENT;
         };
-        String name = next().text();
+        String name = relationName().text();
         expect("(", "'(' and the columns of " + name);
         List<Column> cols = new ArrayList<>();
         if (!peek().is(")")) {
@@ -177,6 +221,9 @@ public final class Parser {
                     located = true;
                 }
                 Token col = expectType(T.VAR, "a column name (starting with an uppercase letter)");
+                if (col.text().equals("_")) {
+                    diags.add(Diagnostic.error(col.pos(), "'_' cannot be a column name", "give the column a name, e.g. Id"));
+                }
                 expect(":", "':' and the type of column " + col.text());
                 Token ty = expectType(T.IDENT, "a type (long, double, string, bool, addr, any)");
                 Type type = Type.parse(ty.text());
@@ -241,11 +288,17 @@ public final class Parser {
             next();
             nextFlag[0] = true;
         }
-        if (peek().is(".") && label == null && !delete && !nextFlag[0]) {
+        boolean ruleOnly = label != null || delete || nextFlag[0];
+        if (peek().is(".") && !ruleOnly) {
             next();
-            return new Fact(first.pos(), head.name(), head.terms());
+            return new Fact(first.pos(), head.name(), head.terms(), head.located());
         }
-        expect(":-", "':-' and the rule body, or '.' to end a fact");
+        if (peek().is(".")) {
+            diags.add(Diagnostic.error(peek().pos(),
+                "expected ':-' and a rule body: a fact cannot have a label, 'delete' or '@next'"));
+            throw new SyntaxError();
+        }
+        expect(":-", ruleOnly ? "':-' and the rule body" : "':-' and the rule body, or '.' to end a fact");
         List<Literal> body = new ArrayList<>();
         do {
             body.add(literal());
@@ -284,20 +337,30 @@ public final class Parser {
 
     private Expr headTerm() {
         Token t = peek();
-        if (t.type() == T.IDENT && AGGREGATES.contains(t.text()) && peek(1).is("<")) {
-            next();
-            next();
-            Var v = null;
-            if (peek().is("*")) {
-                next();
-            } else {
-                Token var = expectType(T.VAR, "a variable or '*' inside " + t.text() + "<...>");
-                v = new Var(var.pos(), var.text().equals("_") ? "_$" + (anon++) : var.text());
-            }
-            expect(">", "'>' to close the aggregate " + t.text() + "<...>");
-            return new Aggregate(t.pos(), t.text(), v);
+        if (t.type() == T.IDENT && AGGREGATES.contains(t.text()) && peek(1).is("<") && !aggregateAhead(1)) {
+            return aggregate(); // reports what is wrong inside the <...>
         }
         return expr();
+    }
+
+    /** Whether the tokens from {@code k} on are {@code <Var>} or {@code <*>}. */
+    private boolean aggregateAhead(int k) {
+        return peek(k).is("<") && (peek(k + 1).type() == T.VAR || peek(k + 1).is("*")) && peek(k + 2).is(">");
+    }
+
+    /** {@code fn<Var>} or {@code fn<*>}, at the aggregate's name. */
+    private Expr aggregate() {
+        Token t = next();
+        next();
+        Var v = null;
+        if (peek().is("*")) {
+            next();
+        } else {
+            Token var = expectType(T.VAR, "a variable or '*' inside " + t.text() + "<...>");
+            v = new Var(var.pos(), var.text().equals("_") ? "_$" + (anon++) : var.text());
+        }
+        expect(">", "'>' to close the aggregate " + t.text() + "<...>");
+        return new Aggregate(t.pos(), t.text(), v);
     }
 
     private Literal literal() {
@@ -332,13 +395,35 @@ public final class Parser {
         return new Condition(t.pos(), expr());
     }
 
-    private Expr expr() {
-        if (++depth > MAX_DEPTH) {
-            diags.add(Diagnostic.error(peek().pos(), "expression nested more than " + MAX_DEPTH + " levels deep"));
-            depth = 0;
+    /**
+     * Enters one level of expression nesting (parentheses, arguments, '? :', unary operators).
+     * The caller leaves it with {@code depth--} in a finally block, so the count is exact after
+     * an error too and every statement gets the same budget.
+     */
+    private void enter(Pos at) {
+        depth++;
+        if (depth > MAX_DEPTH) {
+            diags.add(Diagnostic.error(at, "expression nested more than " + MAX_DEPTH + " levels deep",
+                "split it with intermediate variables: X = ..., Y = ... X ..."));
             throw new SyntaxError();
         }
+    }
+
+    /** Counts one operator or argument of the current top-level expression against {@link #MAX_SIZE}. */
+    private void grow(Pos at) {
+        if (++exprSize > MAX_SIZE) {
+            diags.add(Diagnostic.error(at, "expression too long: more than " + MAX_SIZE + " operators and arguments",
+                "split it with intermediate variables: X = ..., Y = ... X ..."));
+            throw new SyntaxError();
+        }
+    }
+
+    private Expr expr() {
+        if (depth == 0) {
+            exprSize = 0;
+        }
         try {
+            enter(peek().pos());
             return ternary();
         } finally {
             depth--;
@@ -379,6 +464,7 @@ public final class Parser {
                 return left;
             }
             next();
+            grow(t.pos());
             Expr right = binary(level + 1);
             left = new Binary(t.pos(), op, left, right);
         }
@@ -388,12 +474,14 @@ public final class Parser {
         Token t = peek();
         if (t.is("!") || t.is("-")) {
             next();
-            if (++depth > MAX_DEPTH) {
-                diags.add(Diagnostic.error(t.pos(), "expression nested more than " + MAX_DEPTH + " levels deep"));
-                depth = 0;
-                throw new SyntaxError();
+            if (t.is("-") && peek().type() == T.LONG && !(peek().value() instanceof Long)
+                && peek().text().equals(MIN_LONG_DIGITS)) {
+                // -9223372036854775808: the one long whose digits alone do not fit.
+                next();
+                return new Const(t.pos(), Long.MIN_VALUE);
             }
             try {
+                enter(t.pos());
                 Expr e = unary();
                 if (t.is("-") && e instanceof Const c && c.value() instanceof Long l) {
                     return new Const(t.pos(), -l);
@@ -413,10 +501,15 @@ public final class Parser {
         Token t = next();
         switch (t.type()) {
             case LONG:
+                return new Const(t.pos(), longValue(t));
             case DOUBLE:
             case STRING:
                 return new Const(t.pos(), t.value());
             case VAR:
+                if (peek().is("(")) {
+                    p--;
+                    throw error(t, "an expression (relation and function names start with a lowercase letter)");
+                }
                 return new Var(t.pos(), t.text().equals("_") ? "_$" + (anon++) : t.text());
             case IDENT:
                 switch (t.text()) {
@@ -429,11 +522,17 @@ public final class Parser {
                     default:
                         break;
                 }
+                if (AGGREGATES.contains(t.text()) && aggregateAhead(0)) {
+                    // Parsed so that the checker can say where an aggregate may be written.
+                    p--;
+                    return aggregate();
+                }
                 if (peek().is("(")) {
                     next();
                     List<Expr> args = new ArrayList<>();
                     if (!peek().is(")")) {
                         do {
+                            grow(peek().pos());
                             args.add(expr());
                         } while (accept(","));
                     }

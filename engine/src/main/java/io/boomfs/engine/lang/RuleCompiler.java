@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 
 /** Checks one rule (safety, types, location, kinds) and lowers it into the compiled program. */
@@ -41,10 +42,21 @@ final class RuleCompiler {
         errors++;
     }
 
+    /** Bodies are evaluated one literal per stack frame; no real rule comes near this. */
+    static final int MAX_BODY_LITERALS = 1000;
+
     void compile() {
         Relation head = c.relation(r.head().name());
         if (head == null) {
             c.reportUnknown(r.head().pos(), r.head().name());
+            return;
+        }
+        if (r.body().size() > MAX_BODY_LITERALS) {
+            error(r.pos(), "rule body has " + r.body().size() + " literals; at most " + MAX_BODY_LITERALS
+                + " are allowed", "split the rule through an intermediate view");
+            return;
+        }
+        if (misplacedAggregate()) {
             return;
         }
         List<Resolved> body = resolveBody();
@@ -54,6 +66,10 @@ final class RuleCompiler {
         if (r.head().terms().size() != head.arity()) {
             diags.add(c.arityError(r.head().pos(), head, r.head().terms().size()));
             return;
+        }
+        if (r.head().located() && !head.located) {
+            diags.add(Compiler.notLocated(r.head().pos(), head));
+            errors++;
         }
         headKindChecks(head);
         for (Resolved b : body) {
@@ -90,6 +106,41 @@ final class RuleCompiler {
             return;
         }
         lower(body, head, sends, bound);
+    }
+
+    /**
+     * Reports an aggregate written anywhere but as a whole head term (in the body, or inside a
+     * head expression); returns whether there was one.
+     */
+    private boolean misplacedAggregate() {
+        List<Expr> bodyExprs = new ArrayList<>();
+        for (Literal l : r.body()) {
+            if (l instanceof Positive p) {
+                bodyExprs.addAll(p.atom().terms());
+            } else if (l instanceof Negated n) {
+                bodyExprs.addAll(n.atom().terms());
+            } else if (l instanceof Condition cd) {
+                bodyExprs.add(cd.expr());
+            } else if (l instanceof Assign a) {
+                bodyExprs.add(a.expr());
+            }
+        }
+        for (Expr e : bodyExprs) {
+            Aggregate ag = ExprCompiler.firstAggregate(e);
+            if (ag != null) {
+                error(ag.pos(), "aggregate " + ag.fn() + "<...> may only be a head term", null);
+                return true;
+            }
+        }
+        for (Expr t : r.head().terms()) {
+            Aggregate ag = t instanceof Aggregate ? null : ExprCompiler.firstAggregate(t);
+            if (ag != null) {
+                error(ag.pos(), "aggregate " + ag.fn() + "<...> must be a whole head term, not part of an expression",
+                    "aggregate into a view, then compute with the result in another rule");
+                return true;
+            }
+        }
+        return false;
     }
 
     private void collectSlots(Expr e) {
@@ -136,6 +187,10 @@ final class RuleCompiler {
         if (a.terms().size() != rel.arity()) {
             diags.add(c.arityError(a.pos(), rel, a.terms().size()));
             return false;
+        }
+        if (a.located() && !rel.located) {
+            diags.add(Compiler.notLocated(a.pos(), rel));
+            errors++;
         }
         for (Expr t : a.terms()) {
             if (!(t instanceof Var) && !(t instanceof Const)) {
@@ -213,45 +268,79 @@ final class RuleCompiler {
                 }
             }
         }
-        List<Assign> pending = new ArrayList<>();
+        List<Assign> assigns = new ArrayList<>();
         for (Resolved b : body) {
             if (b.lit instanceof Assign a) {
                 if (a.bindOnly() && inAtoms.contains(a.var())) {
                     error(a.pos(), "':=' always binds, but " + a.var() + " is already bound by an atom",
                         "use '=' to compare, or a new variable");
                 }
-                pending.add(a);
+                assigns.add(a);
             }
         }
-        boolean progress = true;
-        Set<String> assignedOnce = new HashSet<>();
-        while (progress) {
-            progress = false;
-            for (Assign a : List.copyOf(pending)) {
-                Set<String> vs = new HashSet<>();
-                ExprCompiler.vars(a.expr(), vs);
-                if (bound.containsAll(vs)) {
-                    pending.remove(a);
-                    if (a.bindOnly() && bound.contains(a.var()) && !assignedOnce.add(a.var())) {
-                        error(a.pos(), "':=' always binds, but " + a.var() + " is already bound", null);
-                    }
-                    assignedOnce.add(a.var());
-                    if (!bound.contains(a.var())) {
-                        Type t = new ExprCompiler(c.functions(), new ArrayList<>(), slots, types).compile(a.expr()).type();
-                        if (t != Type.ANY) {
-                            types.put(a.var(), t);
-                        }
-                    }
-                    bound.add(a.var());
-                    progress = true;
+        // An assignment is ready when its expression's variables are bound. Assignments are
+        // taken in passes over the body, as a person reads it: in one pass, in body order, every
+        // assignment that is ready when reached; one that only becomes ready through a later
+        // assignment waits for the next pass. Each assignment counts its unbound variables, so
+        // this costs O(n log n), not one scan of the body per pass.
+        int n = assigns.size();
+        int[] unbound = new int[n];
+        Map<String, List<Integer>> waiting = new HashMap<>();
+        PriorityQueue<Integer> thisPass = new PriorityQueue<>();
+        PriorityQueue<Integer> nextPass = new PriorityQueue<>();
+        for (int k = 0; k < n; k++) {
+            Set<String> vs = new HashSet<>();
+            ExprCompiler.vars(assigns.get(k).expr(), vs);
+            for (String v : vs) {
+                if (!bound.contains(v)) {
+                    unbound[k]++;
+                    waiting.computeIfAbsent(v, x -> new ArrayList<>()).add(k);
                 }
+            }
+            if (unbound[k] == 0) {
+                thisPass.add(k);
+            }
+        }
+        boolean[] done = new boolean[n];
+        Set<String> assignedOnce = new HashSet<>();
+        while (!thisPass.isEmpty() || !nextPass.isEmpty()) {
+            if (thisPass.isEmpty()) {
+                PriorityQueue<Integer> t = thisPass;
+                thisPass = nextPass;
+                nextPass = t;
+            }
+            int k = thisPass.poll();
+            Assign a = assigns.get(k);
+            done[k] = true;
+            if (a.bindOnly() && bound.contains(a.var()) && !assignedOnce.add(a.var())) {
+                error(a.pos(), "':=' always binds, but " + a.var() + " is already bound", null);
+            }
+            assignedOnce.add(a.var());
+            if (!bound.contains(a.var())) {
+                Type t = new ExprCompiler(c.functions(), new ArrayList<>(), slots, types, c::isRelation).compile(a.expr()).type();
+                if (t != Type.ANY) {
+                    types.put(a.var(), t);
+                }
+                bound.add(a.var());
+                for (int w : waiting.getOrDefault(a.var(), List.of())) {
+                    if (--unbound[w] == 0) {
+                        (w > k ? thisPass : nextPass).add(w);
+                    }
+                }
+            }
+        }
+        List<Assign> pending = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            if (!done[k]) {
+                pending.add(assigns.get(k));
             }
         }
         for (Assign a : pending) {
             Set<String> vs = new LinkedHashSet<>();
             ExprCompiler.vars(a.expr(), vs);
             vs.removeAll(bound);
-            error(a.pos(), "unsafe rule: variable " + String.join(", ", vs) + " in the assignment to " + a.var()
+            error(a.pos(), "unsafe rule: variable " + String.join(", ", vs.stream().map(RuleCompiler::display).toList())
+                + " in the assignment to " + a.var()
                 + " is not bound", "bind it in a positive atom of the body");
         }
         for (Resolved b : body) {
@@ -353,7 +442,7 @@ final class RuleCompiler {
     }
 
     private void lower(List<Resolved> body, Relation head, boolean sends, Set<String> bound) {
-        ExprCompiler ec = new ExprCompiler(c.functions(), diags, slots, types);
+        ExprCompiler ec = new ExprCompiler(c.functions(), diags, slots, types, c::isRelation);
         List<Lit> lits = new ArrayList<>();
         for (Resolved b : body) {
             if (b.rel != null) {
@@ -468,9 +557,9 @@ final class RuleCompiler {
             default -> vt;
         };
         if ((fn == Rule.AggFn.SUM || fn == Rule.AggFn.AVG) && !vt.isNumeric() && vt != Type.ANY) {
+            // One error per aggregate: its result type follows from the wrong input.
             error(ag.pos(), ag.fn() + "<" + ag.var().name() + "> needs numbers, but " + ag.var().name() + " is a " + vt, null);
-        }
-        if (!head.types[col].accepts(result)) {
+        } else if (!head.types[col].accepts(result)) {
             error(ag.pos(), "column " + head.columns[col] + " of " + head.name + " is a " + head.types[col]
                 + ", but " + ag.fn() + "<...> gives a " + result, null);
         }

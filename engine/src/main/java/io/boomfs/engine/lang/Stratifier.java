@@ -91,9 +91,7 @@ final class Stratifier {
             strata.add(List.copyOf(scc));
             StringBuilder sb = new StringBuilder("stratum " + s + ":");
             for (Relation r : scc) {
-                if (!r.internal) {
-                    sb.append(' ').append(r.name);
-                }
+                sb.append(' ').append(display(r));
             }
             for (Rule r : rules) {
                 if (scc.contains(r.head)) {
@@ -101,16 +99,49 @@ final class Stratifier {
                     Set<String> deps = new LinkedHashSet<>();
                     for (Lit l : r.body) {
                         if (l instanceof Lit.Atom a) {
-                            deps.add((a.negated() ? "notin " : "") + userName(a.rel()));
+                            deps.add((a.negated() ? "notin " : "") + display(a.rel()));
                         }
                     }
                     sb.append(String.join(", ", deps));
-                    sb.append(r.isAggregate() ? " (aggregate)" : "");
-                    sb.append(" => ").append(userName(r.head));
+                    sb.append(" => ").append(display(r.head));
+                }
+            }
+            for (Action a : actions) {
+                if (a.kind() == Action.Kind.INSERT_NOW && scc.contains(a.target())) {
+                    sb.append("\n  insert ").append(display(a.source())).append(" => table ").append(a.target().name);
                 }
             }
             text.add(sb.toString());
         }
+    }
+
+    /** A relation as a person reads it: compiler-made relations say what they hold. */
+    private String display(Relation r) {
+        if (!r.internal) {
+            return r.name;
+        }
+        String base = userName(r);
+        if (r.name.endsWith("$in")) {
+            return base + "[received]";
+        }
+        if (r.name.contains("$agg")) {
+            return base + "[aggregate]";
+        }
+        for (Action a : actions) {
+            if (a.source() == r) {
+                switch (a.kind()) {
+                    case INSERT_NOW:
+                        return base + "[to insert]";
+                    case NEXT:
+                        return base + "[@next]";
+                    case DELETE:
+                        return base + "[to delete]";
+                    default:
+                        return base + "[to send]";
+                }
+            }
+        }
+        return base;
     }
 
     static String userName(Relation r) {
@@ -147,11 +178,16 @@ final class Stratifier {
         }
         names.add(0, userName(e.to));
         names.add(userName(e.to));
+        // A hidden relation (t$r3) shows as its user relation (t): merge neighbours that read alike.
         List<String> dedup = new ArrayList<>();
         for (String n : names) {
             if (dedup.isEmpty() || !dedup.get(dedup.size() - 1).equals(n)) {
                 dedup.add(n);
             }
+        }
+        if (dedup.size() == 1) {
+            // A relation that depends on itself: the cycle is still a cycle, win -> win.
+            dedup.add(dedup.get(0));
         }
         return String.join(" -> ", dedup);
     }

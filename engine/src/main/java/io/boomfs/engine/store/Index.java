@@ -289,10 +289,16 @@ public final class Index {
         }
     }
 
+    /** Empties the index, keeping its arrays while they fit what it held (see RowSet.clear). */
     public void clear() {
-        slots = new Object[MIN_CAPACITY];
-        tags = new byte[MIN_CAPACITY];
-        mask = MIN_CAPACITY - 1;
+        if (slots.length > 64 && slots.length > 8 * used) {
+            int capacity = Math.max(MIN_CAPACITY, Integer.highestOneBit(Math.max(1, used)) * 4);
+            slots = new Object[capacity];
+            tags = new byte[capacity];
+            mask = capacity - 1;
+        } else {
+            java.util.Arrays.fill(slots, null);
+        }
         used = 0;
     }
 }

@@ -197,10 +197,13 @@ public final class RowSet {
         if (size == 0) {
             return;
         }
-        if (rows.length > 64) {
-            rows = new Object[MIN_CAPACITY][];
-            hashes = new int[MIN_CAPACITY];
-            mask = MIN_CAPACITY - 1;
+        // A table emptied every step (an event) keeps its arrays while they fit what it held,
+        // so that the next step's batch does not grow it again from the minimum.
+        if (rows.length > 64 && rows.length > 8 * size) {
+            int capacity = Math.max(MIN_CAPACITY, Integer.highestOneBit(size) * 4);
+            rows = new Object[capacity][];
+            hashes = new int[capacity];
+            mask = capacity - 1;
         } else {
             java.util.Arrays.fill(rows, null);
         }

@@ -188,4 +188,15 @@ class IncrementalEvaluatorTest {
             assertTrue(ex.getMessage().contains("shout") && ex.getMessage().contains("maxMessageBytes"), ex.getMessage());
         }
     }
+
+    @Test
+    void aBodyTooLongForTheEvaluatorIsRefusedByTheChecker() {
+        StringBuilder src = new StringBuilder("table t(X: long).\nview v(X: long).\nv(X) :- t(X)");
+        for (int i = 0; i < 1000; i++) {
+            src.append(", X > ").append(-i);
+        }
+        Compiler.Result r = Compiler.compileSource("long.olg", src + ".\n");
+        assertTrue(r.errors().get(0).toString().startsWith("long.olg:3:1: error: rule body has 1001 literals"),
+            r.errors().toString());
+    }
 }

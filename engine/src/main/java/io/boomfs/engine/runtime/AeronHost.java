@@ -1,0 +1,125 @@
+package io.boomfs.engine.runtime;
+
+import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+
+import java.io.File;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The Aeron of one process: an embedded media driver (or a connection to an external one, one
+ * per host) and the client that every node of the process shares.
+ *
+ * <p>The embedded driver is sized for machines with 2 cores: one shared driver thread that backs
+ * off when idle (never spins for long), 64 KiB term buffers, and a directory under
+ * {@code /dev/shm} unique to this process, deleted when it starts and when it closes.
+ */
+public final class AeronHost implements AutoCloseable {
+    public static final int TERM_LENGTH = 64 * 1024;
+    /** Aeron limits a message to an eighth of the term: the largest frame a node sends. */
+    public static final int MAX_FRAME_BYTES = TERM_LENGTH / 8;
+
+    private final java.util.Set<String> endpoints = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final String dir;
+
+    private AeronHost(MediaDriver driver, Aeron aeron, String dir) {
+        this.driver = driver;
+        this.aeron = aeron;
+        this.dir = dir;
+    }
+
+    /** Starts an embedded media driver in a fresh directory and connects a client to it. */
+    public static AeronHost embedded(Consumer<String> log) {
+        return embedded(log, false);
+    }
+
+    /**
+     * @param lowLatency yield for a while (tens of ms) before parking when idle: a parked thread
+     *                   wakes ~50 us late on Linux, which dominates a loopback round trip. Costs
+     *                   CPU after each burst of traffic; for benchmarks and latency-critical nodes.
+     */
+    public static AeronHost embedded(Consumer<String> log, boolean lowLatency) {
+        String base = new File("/dev/shm").isDirectory() ? "/dev/shm" : System.getProperty("java.io.tmpdir");
+        String dir = base + "/boomfs-aeron-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
+        MediaDriver.Context ctx = new MediaDriver.Context()
+            .aeronDirectoryName(dir)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .warnIfDirectoryExists(false)
+            .threadingMode(ThreadingMode.SHARED)
+            // Spin briefly for latency, then yield, then park: two cores are shared by everything.
+            .sharedIdleStrategy(lowLatency
+                ? new BackoffIdleStrategy(1000, 100_000, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100))
+                : new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100)))
+            .publicationTermBufferLength(TERM_LENGTH)
+            .ipcTermBufferLength(TERM_LENGTH)
+            .termBufferSparseFile(true)
+            // A peer that died is noticed within 2 s, so that its publication is rebuilt for its successor.
+            .publicationConnectionTimeoutNs(TimeUnit.SECONDS.toNanos(2))
+            .imageLivenessTimeoutNs(TimeUnit.SECONDS.toNanos(2))
+            .publicationLingerTimeoutNs(TimeUnit.MILLISECONDS.toNanos(200));
+        MediaDriver driver = MediaDriver.launch(ctx);
+        try {
+            return new AeronHost(driver, connect(dir, log), dir);
+        } catch (RuntimeException e) {
+            driver.close();
+            throw e;
+        }
+    }
+
+    /** Connects to an external media driver running in {@code aeronDir} (one driver for the host). */
+    public static AeronHost external(String aeronDir, Consumer<String> log) {
+        if (!new File(aeronDir, "cnc.dat").exists()) {
+            throw new IllegalStateException("no media driver runs in " + aeronDir + " (no cnc.dat there)");
+        }
+        return new AeronHost(null, connect(aeronDir, log), aeronDir);
+    }
+
+    private static Aeron connect(String dir, Consumer<String> log) {
+        return Aeron.connect(new Aeron.Context()
+            .aeronDirectoryName(dir)
+            .idleStrategy(new SleepingMillisIdleStrategy(1))
+            .errorHandler(t -> log.accept("aeron: " + t)));
+    }
+
+    public Aeron aeron() {
+        return aeron;
+    }
+
+    public String directory() {
+        return dir;
+    }
+
+    /**
+     * Claims a UDP endpoint for a node of this process. Needed because one driver lets several
+     * subscriptions share an endpoint: two nodes of one process on one port would split its traffic.
+     */
+    boolean claim(String endpoint) {
+        return endpoints.add(endpoint);
+    }
+
+    void release(String endpoint) {
+        endpoints.remove(endpoint);
+    }
+
+    public boolean isEmbedded() {
+        return driver != null;
+    }
+
+    @Override
+    public void close() {
+        aeron.close();
+        if (driver != null) {
+            driver.close();
+            // dirDeleteOnShutdown covers the normal case; this covers a driver that failed half-way.
+            IoUtil.delete(new File(dir), true);
+        }
+    }
+}

@@ -1,0 +1,573 @@
+package io.boomfs.engine.runtime;
+
+import io.boomfs.engine.StepResult;
+import io.boomfs.engine.Tuple;
+import io.boomfs.engine.program.Program;
+import io.boomfs.engine.program.Relation;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * A node's write-ahead log of its {@code durable} tables on Chronicle Queue, with snapshots.
+ *
+ * <p><b>Log.</b> Each step that changed a durable table appends exactly one excerpt holding all
+ * of the step's changes, in order, ending with a CRC32C of the excerpt. In {@link Durability#SYNC}
+ * mode {@link #append} returns only after the excerpt is msynced: the caller publishes the step's
+ * outbound tuples after that (the step contract). One sync per step, never per tuple.
+ *
+ * <p><b>Snapshots.</b> {@link #snapshot} writes every durable tuple to a temporary file, forces
+ * it, renames it over the previous snapshot and forces the directory, then deletes the queue
+ * cycle files wholly covered by it.
+ *
+ * <p><b>Recovery.</b> The latest snapshot, then every excerpt after the one it covers. An excerpt
+ * whose checksum or layout is wrong is never applied: at the tail (a crash in the middle of a
+ * write) it is reported and dropped, and a void marker is appended so that later recoveries skip
+ * it too; followed by a valid excerpt that does not void it, it is corruption inside the log and
+ * recovery stops with an error rather than guess.
+ *
+ * <p>Every excerpt and the snapshot carry the fingerprint of the durable schema, so a data
+ * directory written by a program with different durable tables is refused with one clear line.
+ * Not thread-safe: the node's agent thread owns it.
+ */
+public final class DurableStore implements AutoCloseable {
+    public enum Durability { SYNC, ASYNC }
+
+    /** A store that cannot be opened, read or written; the message is one line for the operator. */
+    public static final class StoreException extends RuntimeException {
+        public StoreException(String message) {
+            super(message);
+        }
+
+        public StoreException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** What recovery found. */
+    public record Recovery(List<Tuple> tuples, long snapshotIndex, int excerptsReplayed, int tornDropped, long lastStep) {
+    }
+
+    static final int MAGIC = 0x4C415742; // "BWAL"
+    static final int SNAPSHOT_MAGIC = 0x50534E42; // "BNSP"
+    static final byte KIND_CHANGES = 1;
+    static final byte KIND_VOID = 2;
+    static final String SNAPSHOT = "snapshot.bin";
+
+    private final Path dir;
+    private final Program program;
+    private final Durability durability;
+    private final Consumer<String> log;
+    private final long schemaFingerprint;
+    private final SingleChronicleQueue queue;
+    private final ExcerptAppender appender;
+    private final ExpandableArrayBuffer buf = new ExpandableArrayBuffer(1024);
+    private final Bytes<?> out = Bytes.allocateElasticOnHeap(1024);
+    private final CRC32C crc = new CRC32C();
+    private final LatencyHistogram syncNanos = new LatencyHistogram();
+    private long excerpts;
+    private long bytes;
+    private long lastIndex = -1;
+
+    private DurableStore(Path dir, Program program, Durability durability, RollCycle rollCycle, Consumer<String> log) {
+        this.dir = dir;
+        this.program = program;
+        this.durability = durability;
+        this.log = log;
+        this.schemaFingerprint = durableFingerprint(program);
+        this.queue = SingleChronicleQueueBuilder.binary(dir.resolve("wal"))
+            .rollCycle(rollCycle)
+            // Without a sync mode, appender.sync() does nothing at all: SYNC makes it an msync(MS_SYNC)
+            // of the pages written since the last one.
+            .syncMode(durability == Durability.SYNC ? SyncMode.SYNC : SyncMode.NONE)
+            // Only this node appends; a lock left by a writer killed mid-write is broken after this.
+            .timeoutMS(2_000)
+            .build();
+        this.appender = queue.createAppender();
+    }
+
+    /**
+     * Opens (creating if needed) the store in {@code dir}.
+     *
+     * @throws StoreException when the directory cannot be created, read or written
+     */
+    public static DurableStore open(Path dir, Program program, Durability durability, Consumer<String> log) {
+        return open(dir, program, durability, RollCycles.FAST_DAILY, log);
+    }
+
+    public static DurableStore open(Path dir, Program program, Durability durability, RollCycle rollCycle, Consumer<String> log) {
+        try {
+            Files.createDirectories(dir.resolve("wal"));
+        } catch (AccessDeniedException e) {
+            throw new StoreException("data directory " + dir + " is not writable (permission denied on " + e.getFile() + ")");
+        } catch (java.nio.file.FileSystemException e) {
+            throw new StoreException("cannot create data directory " + dir + ": " + (e.getReason() != null ? e.getReason() : e.getMessage())
+                + (e.getFile() != null && !e.getFile().equals(dir.toString()) ? " (" + e.getFile() + ")" : ""));
+        } catch (IOException e) {
+            throw new StoreException("cannot create data directory " + dir + ": " + e.getMessage());
+        }
+        if (!Files.isWritable(dir) || !Files.isReadable(dir) || !Files.isWritable(dir.resolve("wal"))) {
+            throw new StoreException("data directory " + dir + " is not readable and writable by this user");
+        }
+        try {
+            return new DurableStore(dir, program, durability, rollCycle, log);
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot open the log in " + dir.resolve("wal") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The fingerprint of a program's durable tables: names and column types, in declaration order. */
+    public static long durableFingerprint(Program program) {
+        List<Long> fps = new ArrayList<>();
+        for (Relation r : program.relations()) {
+            if (r.durable) {
+                fps.add(Schemas.fingerprint(r));
+            }
+        }
+        long[] a = fps.stream().mapToLong(Long::longValue).toArray();
+        return Schemas.combine(a, a.length);
+    }
+
+    public Durability durability() {
+        return durability;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public LatencyHistogram syncNanos() {
+        return syncNanos;
+    }
+
+    public long excerpts() {
+        return excerpts;
+    }
+
+    public long bytesWritten() {
+        return bytes;
+    }
+
+    /** The queue index of the last excerpt appended or recovered; -1 when there is none. */
+    public long lastIndex() {
+        return lastIndex;
+    }
+
+    /**
+     * Appends one step's durable changes as one excerpt; in SYNC mode, msyncs it before returning.
+     * Does nothing when there are no changes.
+     */
+    public void append(long step, List<StepResult.Change> changes) {
+        if (changes.isEmpty()) {
+            return;
+        }
+        int at = header(KIND_CHANGES);
+        buf.putLong(at, step, ValueCodec.ORDER);
+        buf.putInt(at + 8, changes.size(), ValueCodec.ORDER);
+        at += 12;
+        for (StepResult.Change c : changes) {
+            buf.putByte(at, c.insert() ? (byte) 1 : (byte) 0);
+            at = putTuple(at + 1, c.tuple());
+        }
+        write(at);
+        if (durability == Durability.SYNC) {
+            sync();
+        }
+    }
+
+    /** msyncs what was appended so far. */
+    public void sync() {
+        long t0 = System.nanoTime();
+        appender.sync();
+        syncNanos.record(System.nanoTime() - t0);
+    }
+
+    private int header(byte kind) {
+        buf.putInt(0, MAGIC, ValueCodec.ORDER);
+        buf.putByte(4, kind);
+        buf.putLong(5, schemaFingerprint, ValueCodec.ORDER);
+        return 13;
+    }
+
+    private int putTuple(int at, Tuple t) {
+        byte[] name = t.relation().getBytes(StandardCharsets.UTF_8);
+        buf.putShort(at, (short) name.length, ValueCodec.ORDER);
+        buf.putBytes(at + 2, name);
+        at += 2 + name.length;
+        buf.putShort(at, (short) t.arity(), ValueCodec.ORDER);
+        at += 2;
+        for (Object v : t.valuesUnsafe()) {
+            at = ValueCodec.encode(buf, at, v);
+        }
+        return at;
+    }
+
+    private void write(int length) {
+        crc.reset();
+        crc.update(buf.byteArray(), 0, length);
+        buf.putInt(length, (int) crc.getValue(), ValueCodec.ORDER);
+        length += 4;
+        out.clear();
+        out.write(buf.byteArray(), 0, length);
+        appender.writeBytes(out);
+        lastIndex = appender.lastIndexAppended();
+        excerpts++;
+        bytes += length;
+    }
+
+    /** Appends raw bytes as one excerpt, exactly as given: lets tests plant a torn excerpt. */
+    void appendRawForTest(byte[] raw) {
+        out.clear();
+        out.write(raw);
+        appender.writeBytes(out);
+        appender.sync();
+    }
+
+    /** The bytes {@link #append} would write for these changes (for tests that tear them). */
+    byte[] encodeForTest(long step, List<StepResult.Change> changes) {
+        int at = header(KIND_CHANGES);
+        buf.putLong(at, step, ValueCodec.ORDER);
+        buf.putInt(at + 8, changes.size(), ValueCodec.ORDER);
+        at += 12;
+        for (StepResult.Change c : changes) {
+            buf.putByte(at, c.insert() ? (byte) 1 : (byte) 0);
+            at = putTuple(at + 1, c.tuple());
+        }
+        crc.reset();
+        crc.update(buf.byteArray(), 0, at);
+        buf.putInt(at, (int) crc.getValue(), ValueCodec.ORDER);
+        byte[] b = new byte[at + 4];
+        buf.getBytes(0, b);
+        return b;
+    }
+
+    /**
+     * Rebuilds the durable tables: the snapshot, then the log after it. Torn tail excerpts are
+     * reported through the log callback, voided and dropped.
+     *
+     * @throws StoreException when the data was written by a program with other durable tables,
+     *                        or the log is corrupt before its tail
+     */
+    public Recovery recover() {
+        Map<String, Set<Tuple>> state = new LinkedHashMap<>();
+        long snapshotIndex = readSnapshot(state);
+        List<Long> bad = new ArrayList<>();
+        List<String> badWhy = new ArrayList<>();
+        Set<Long> voided = new java.util.HashSet<>();
+        int replayed = 0;
+        long lastStep = 0;
+        ValueCodec.Reader r = new ValueCodec.Reader();
+        try (ExcerptTailer tailer = queue.createTailer()) {
+            if (snapshotIndex >= 0 && !tailer.moveToIndex(snapshotIndex)) {
+                // The covered excerpt's cycle may be gone; everything left is after it.
+                tailer.toStart();
+            }
+            while (true) {
+                byte[] ex;
+                long index;
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        break;
+                    }
+                    index = dc.index();
+                    Bytes<?> b = dc.wire().bytes();
+                    ex = new byte[(int) b.readRemaining()];
+                    b.read(ex);
+                }
+                lastIndex = index;
+                if (index <= snapshotIndex) {
+                    continue;
+                }
+                UnsafeBuffer ub = new UnsafeBuffer(ex);
+                String why = check(ex);
+                if (why != null) {
+                    bad.add(index);
+                    badWhy.add(why);
+                    continue;
+                }
+                r.wrap(ub, 13, ex.length - 4);
+                byte kind = ex[4];
+                try {
+                    if (kind == KIND_VOID) {
+                        voided.add(r.readLong("voided index"));
+                        continue;
+                    }
+                    for (int i = 0; i < bad.size(); i++) {
+                        if (!voided.contains(bad.get(i))) {
+                            throw new StoreException("log " + dir.resolve("wal") + " is corrupt at excerpt " + Long.toHexString(bad.get(i))
+                                + " (" + badWhy.get(i) + ") with valid excerpts after it: refusing to guess; restore from a replica");
+                        }
+                    }
+                    long step = r.readLong("step");
+                    int n = r.readInt("change count");
+                    List<Object[]> applied = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        boolean insert = r.readByte("change kind") == 1;
+                        Tuple t = readTuple(r);
+                        applied.add(new Object[] {insert, t});
+                    }
+                    for (Object[] a : applied) {
+                        Tuple t = (Tuple) a[1];
+                        Set<Tuple> s = state.computeIfAbsent(t.relation(), k -> new LinkedHashSet<>());
+                        if ((Boolean) a[0]) {
+                            s.add(t);
+                        } else {
+                            s.remove(t);
+                        }
+                    }
+                    lastStep = step;
+                    replayed++;
+                } catch (ValueCodec.MalformedException e) {
+                    // The checksum held but the content does not parse: written by a broken writer.
+                    throw new StoreException("log " + dir.resolve("wal") + " excerpt " + Long.toHexString(index)
+                        + " has a valid checksum but cannot be read: " + e.getMessage());
+                }
+            }
+        }
+        int dropped = 0;
+        for (int i = 0; i < bad.size(); i++) {
+            if (voided.contains(bad.get(i))) {
+                continue;
+            }
+            log.accept("dropped a torn excerpt at the tail of " + dir.resolve("wal") + " (index " + Long.toHexString(bad.get(i))
+                + ": " + badWhy.get(i) + "); it was never acknowledged");
+            int at = header(KIND_VOID);
+            buf.putLong(at, bad.get(i), ValueCodec.ORDER);
+            write(at + 8);
+            dropped++;
+        }
+        if (dropped > 0) {
+            sync();
+        }
+        List<Tuple> tuples = new ArrayList<>();
+        for (Relation rel : program.relations()) {
+            Set<Tuple> s = state.get(rel.name);
+            if (rel.durable && s != null) {
+                tuples.addAll(s);
+            }
+        }
+        return new Recovery(tuples, snapshotIndex, replayed, dropped, lastStep);
+    }
+
+    /** Why an excerpt is not intact, or null when its layout and checksum hold. */
+    private String check(byte[] ex) {
+        if (ex.length < 17) {
+            return "only " + ex.length + " bytes";
+        }
+        UnsafeBuffer ub = new UnsafeBuffer(ex);
+        if (ub.getInt(0, ValueCodec.ORDER) != MAGIC) {
+            return "bad magic";
+        }
+        crc.reset();
+        crc.update(ex, 0, ex.length - 4);
+        if ((int) crc.getValue() != ub.getInt(ex.length - 4, ValueCodec.ORDER)) {
+            return "checksum mismatch";
+        }
+        long fp = ub.getLong(5, ValueCodec.ORDER);
+        if (fp != schemaFingerprint) {
+            throw mismatch(fp);
+        }
+        byte kind = ex[4];
+        if (kind != KIND_CHANGES && kind != KIND_VOID) {
+            return "unknown excerpt kind " + kind;
+        }
+        return null;
+    }
+
+    private StoreException mismatch(long theirs) {
+        return new StoreException(String.format("data directory %s was written by a program whose durable tables have fingerprint %016x;"
+            + " %s has %016x: use the program that wrote it or another data directory", dir, theirs, program.name(), schemaFingerprint));
+    }
+
+    private Tuple readTuple(ValueCodec.Reader r) throws ValueCodec.MalformedException {
+        String name = r.readUtf8(r.readUnsignedShort("relation name length"), "relation name");
+        int arity = r.readUnsignedShort("arity");
+        Relation rel = program.relation(name);
+        if (rel == null || !rel.durable || rel.arity() != arity) {
+            throw new ValueCodec.MalformedException("relation " + name + "/" + arity + " is not a durable table of " + program.name());
+        }
+        Object[] values = new Object[arity];
+        for (int i = 0; i < arity; i++) {
+            values[i] = r.readValue();
+            if (!rel.types[i].admits(values[i])) {
+                throw new ValueCodec.MalformedException("column " + rel.columns[i] + " of " + name + " holds a wrong type");
+            }
+        }
+        return Tuple.wrap(name, values);
+    }
+
+    /**
+     * Writes every durable tuple to the snapshot (write, force, rename, force the directory),
+     * then deletes the queue cycles it covers. {@code tuples} must be the durable state after
+     * the last appended excerpt.
+     */
+    public void snapshot(List<Tuple> tuples) {
+        long covered = lastIndex;
+        int at = 0;
+        ExpandableArrayBuffer sb = new ExpandableArrayBuffer(4096);
+        sb.putInt(at, SNAPSHOT_MAGIC, ValueCodec.ORDER);
+        sb.putLong(at + 4, schemaFingerprint, ValueCodec.ORDER);
+        sb.putLong(at + 12, covered, ValueCodec.ORDER);
+        sb.putInt(at + 20, tuples.size(), ValueCodec.ORDER);
+        at = 24;
+        for (Tuple t : tuples) {
+            byte[] name = t.relation().getBytes(StandardCharsets.UTF_8);
+            sb.putShort(at, (short) name.length, ValueCodec.ORDER);
+            sb.putBytes(at + 2, name);
+            at += 2 + name.length;
+            sb.putShort(at, (short) t.arity(), ValueCodec.ORDER);
+            at += 2;
+            for (Object v : t.valuesUnsafe()) {
+                at = ValueCodec.encode(sb, at, v);
+            }
+        }
+        CRC32C c = new CRC32C();
+        c.update(sb.byteArray(), 0, at);
+        sb.putInt(at, (int) c.getValue(), ValueCodec.ORDER);
+        at += 4;
+        Path tmp = dir.resolve(SNAPSHOT + ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer bb = ByteBuffer.wrap(sb.byteArray(), 0, at);
+                while (bb.hasRemaining()) {
+                    ch.write(bb);
+                }
+                ch.force(true);
+            }
+            Files.move(tmp, dir.resolve(SNAPSHOT), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            forceDirectory(dir);
+        } catch (IOException e) {
+            throw new StoreException("cannot write snapshot in " + dir + ": " + e);
+        }
+        if (covered >= 0) {
+            dropCyclesBefore(queue.rollCycle().toCycle(covered));
+        }
+    }
+
+    static void forceDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    private void dropCyclesBefore(int cycle) {
+        try (Stream<Path> files = Files.list(dir.resolve("wal"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".cq4")).toList()) {
+                int c = cycleOf(f);
+                if (c >= 0 && c < cycle) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        queue.refreshDirectoryListing();
+    }
+
+    private int cycleOf(Path file) {
+        String name = file.getFileName().toString();
+        try {
+            return cycleFromName(name);
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private int cycleFromName(String name) {
+        String base = name.substring(0, name.length() - ".cq4".length());
+        java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern(queue.rollCycle().format())
+            .withZone(java.time.ZoneOffset.UTC);
+        java.time.temporal.TemporalAccessor ta = f.parse(base);
+        long epochMs;
+        try {
+            epochMs = java.time.LocalDateTime.from(ta).toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+        } catch (java.time.DateTimeException e) {
+            epochMs = java.time.LocalDate.from(ta).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
+        }
+        return (int) (epochMs / queue.rollCycle().lengthInMillis());
+    }
+
+    /** Reads the snapshot into {@code state}; returns the queue index it covers, or -1 without one. */
+    private long readSnapshot(Map<String, Set<Tuple>> state) {
+        Path f = dir.resolve(SNAPSHOT);
+        if (!Files.exists(f)) {
+            return -1;
+        }
+        byte[] b;
+        try {
+            b = Files.readAllBytes(f);
+        } catch (IOException e) {
+            throw new StoreException("cannot read snapshot " + f + ": " + e);
+        }
+        UnsafeBuffer ub = new UnsafeBuffer(b);
+        CRC32C c = new CRC32C();
+        if (b.length < 28) {
+            throw new StoreException("snapshot " + f + " is truncated (" + b.length + " bytes)");
+        }
+        c.update(b, 0, b.length - 4);
+        if (ub.getInt(0, ValueCodec.ORDER) != SNAPSHOT_MAGIC || (int) c.getValue() != ub.getInt(b.length - 4, ValueCodec.ORDER)) {
+            // Written whole and renamed: a bad one is damage after the fact, not a torn write.
+            throw new StoreException("snapshot " + f + " is corrupt (bad magic or checksum)");
+        }
+        long fp = ub.getLong(4, ValueCodec.ORDER);
+        if (fp != schemaFingerprint) {
+            throw mismatch(fp);
+        }
+        long covered = ub.getLong(12, ValueCodec.ORDER);
+        int n = ub.getInt(20, ValueCodec.ORDER);
+        ValueCodec.Reader r = new ValueCodec.Reader().wrap(ub, 24, b.length - 4);
+        try {
+            for (int i = 0; i < n; i++) {
+                Tuple t = readTuple(r);
+                state.computeIfAbsent(t.relation(), k -> new LinkedHashSet<>()).add(t);
+            }
+        } catch (ValueCodec.MalformedException e) {
+            throw new StoreException("snapshot " + f + " cannot be read: " + e.getMessage());
+        }
+        return covered;
+    }
+
+    /** The number of queue cycle files on disk (for tests of snapshot truncation). */
+    int cycleFiles() {
+        try (Stream<Path> files = Files.list(dir.resolve("wal"))) {
+            return (int) files.filter(p -> p.toString().endsWith(".cq4")).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        appender.close();
+        queue.close();
+    }
+}
