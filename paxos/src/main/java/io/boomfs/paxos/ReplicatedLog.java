@@ -1,0 +1,127 @@
+package io.boomfs.paxos;
+
+import io.boomfs.engine.Tuple;
+import io.boomfs.engine.lang.Compiler;
+import io.boomfs.engine.lang.Diagnostic;
+import io.boomfs.engine.lang.Functions;
+import io.boomfs.engine.lang.Type;
+import io.boomfs.engine.program.Program;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The replicated log as a program: the Multi-Paxos role files of this package
+ * ({@code replica.olg} and what it imports) compiled together with an embedding program that
+ * holds the state machine. The state machine receives {@code apply(Slot, Idx, Op)} for every
+ * chosen entry, in log order, on every replica, and answers with exactly one
+ * {@code applied_result(Slot, Idx, Result)} in the same step (learner.olg says why).
+ *
+ * <p>The role files are classpath resources; they are read through a virtual directory so
+ * that their relative imports resolve among themselves, while the state machine may live
+ * anywhere on disk or among these resources ({@link #compileKv()}).
+ */
+public final class ReplicatedLog {
+    /** The role files, in the order of replica.olg, for reports and tests. */
+    public static final List<String> ROLE_FILES =
+        List.of("messages.olg", "acceptor.olg", "proposer.olg", "learner.olg", "election.olg");
+
+    private static final String RESOURCE_DIR = "/io/boomfs/paxos/";
+    /** Where the resources appear to the compiler; no real file lives there. */
+    private static final Path VIRTUAL_DIR = Path.of("/boomfs-classpath/io/boomfs/paxos").toAbsolutePath();
+
+    private ReplicatedLog() {
+    }
+
+    /** Compiles the replica with the state machine in {@code stateMachineOlg} (a file on disk). */
+    public static Program compile(Path stateMachineOlg) {
+        Path sm = stateMachineOlg.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(sm)) {
+            throw new IllegalArgumentException("no state machine program at " + sm);
+        }
+        return compileWith(sm);
+    }
+
+    /** Compiles the replica with the key-value store of this package, {@code kv.olg}. */
+    public static Program compileKv() {
+        return compileWith(VIRTUAL_DIR.resolve("kv.olg"));
+    }
+
+    /** Compiles the simulated client, {@code client.olg}: a client node for tests. */
+    public static Program compileClient() {
+        Path root = VIRTUAL_DIR.resolve("client.olg");
+        Compiler.Result result = Compiler.compileSource(root.toString(), readResource("client.olg"), functions(),
+            ReplicatedLog::load);
+        return checked(result);
+    }
+
+    /**
+     * The functions the role files call besides the built-ins: {@code nth(List, I)}, the
+     * element I of a list (null when out of range or not a list). A batch is a list of
+     * entries, and an entry a list, so the learner takes them apart with it.
+     */
+    public static Functions functions() {
+        return new Functions().register("nth", 2, 2, Type.ANY, (args, nowMs) -> {
+            if (args[0] instanceof List<?> list && args[1] instanceof Long i && i >= 0 && i < list.size()) {
+                return list.get((int) (long) i);
+            }
+            return null;
+        });
+    }
+
+    /** The text of one role file (or kv.olg), for reports. */
+    public static String resourceText(String fileName) {
+        String text = readResource(fileName);
+        if (text == null) {
+            throw new IllegalArgumentException("no resource " + RESOURCE_DIR + fileName);
+        }
+        return text;
+    }
+
+    /** The group's configuration for one replica: its {@code member} facts and its timeout seed. */
+    public static List<Tuple> configuration(List<String> replicas, long electionSeed) {
+        List<Tuple> out = new ArrayList<>();
+        for (int i = 0; i < replicas.size(); i++) {
+            out.add(new Tuple("member", replicas.get(i), (long) (i + 1)));
+        }
+        out.add(new Tuple("e_seed", electionSeed));
+        return out;
+    }
+
+    private static Program compileWith(Path stateMachine) {
+        Path root = VIRTUAL_DIR.resolve("replica-with-state-machine.olg");
+        String source = "import \"replica.olg\".\nimport \"" + stateMachine.toString().replace("\\", "/") + "\".\n";
+        return checked(Compiler.compileSource(root.toString(), source, functions(), ReplicatedLog::load));
+    }
+
+    private static Program checked(Compiler.Result result) {
+        if (!result.ok()) {
+            throw new IllegalStateException("the replicated log does not compile:\n" + result.errors().stream()
+                .map(Diagnostic::toString).collect(Collectors.joining("\n")));
+        }
+        return result.program();
+    }
+
+    private static String load(Path path) throws IOException {
+        Path p = path.toAbsolutePath().normalize();
+        if (p.startsWith(VIRTUAL_DIR)) {
+            return readResource(VIRTUAL_DIR.relativize(p).toString().replace('\\', '/'));
+        }
+        return Files.isRegularFile(p) ? Files.readString(p, StandardCharsets.UTF_8) : null;
+    }
+
+    private static String readResource(String relative) {
+        try (InputStream in = ReplicatedLog.class.getResourceAsStream(RESOURCE_DIR + relative)) {
+            return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
