@@ -9,7 +9,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 mvn -q -B -pl engine test-compile dependency:build-classpath \
-  -Dmdep.outputFile=engine/target/bench.classpath -Dmdep.includeScope=test >&2
+  -Dmdep.outputFile="$root/engine/target/bench.classpath" -Dmdep.includeScope=test >&2
 cp="engine/target/classes:engine/target/test-classes:$(cat engine/target/bench.classpath)"
 jmh=(java -cp "$cp" org.openjdk.jmh.Main)
 if [[ $# -eq 0 ]]; then
