@@ -337,12 +337,30 @@ public final class IncrementalEvaluator implements Evaluator {
     // ------------------------------------------------------------------ mutation, with bookkeeping
 
     private void insertRow(Relation r, Object[] row) {
-        Store s = stores[r.id];
-        if (s.size() >= options.maxTuplesPerRelation()) {
+        checkRoom(r);
+        stores[r.id].add(row);
+        added(r, row);
+    }
+
+    /** Inserts {@code row} unless its key is held; returns null when inserted, else the holder. */
+    private Object[] insertOrHolder(Relation r, Object[] row) {
+        checkRoom(r);
+        Object[] holder = stores[r.id].addOrHolder(row);
+        if (holder == null) {
+            added(r, row);
+        }
+        return holder;
+    }
+
+    private void checkRoom(Relation r) {
+        if (stores[r.id].size() >= options.maxTuplesPerRelation()) {
             throw new OverlogException("relation " + r.name + " reached its limit of " + options.maxTuplesPerRelation()
                 + " tuples (NodeOptions.maxTuplesPerRelation)");
         }
-        s.add(row);
+    }
+
+    /** The bookkeeping of a row just stored: deltas, watch, durable log, event lists. */
+    private void added(Relation r, Object[] row) {
         if (deltaRead[r.id]) {
             delta[r.id].added(row);
         }
@@ -387,14 +405,11 @@ public final class IncrementalEvaluator implements Evaluator {
 
     /** Inserts into a table, replacing the row that holds the key; returns the replaced row. */
     private Object[] upsert(Relation r, Object[] row) {
-        Store s = stores[r.id];
-        Object[] holder = s.keyHolder(row);
-        if (holder != null) {
-            if (Arrays.equals(holder, row)) {
-                return null;
-            }
-            deleteRow(r, holder);
+        Object[] holder = insertOrHolder(r, row);
+        if (holder == null || Arrays.equals(holder, row)) {
+            return null;
         }
+        deleteRow(r, holder);
         insertRow(r, row);
         return holder;
     }
@@ -1120,17 +1135,17 @@ public final class IncrementalEvaluator implements Evaluator {
     /** A body match of {@code r} found by plan {@code p}: a head tuple that is new joins this round's. */
     private void derive(Rule r, Plan p, Object[] frame, Fresh out) {
         Object[] row = headRow(r, frame, new Object[r.head.arity()]);
-        if (stores[r.head.id].contains(row)) {
-            return;
-        }
         if (p.scansStratum) {
-            if (out.pending.computeIfAbsent(r.head, k -> new RowSet(null)).add(row) == null) {
+            if (!stores[r.head.id].contains(row)
+                && out.pending.computeIfAbsent(r.head, k -> new RowSet(null)).add(row) == null) {
                 fired[r.id]++;
             }
             return;
         }
+        if (insertOrHolder(r.head, row) != null) {
+            return;
+        }
         count();
-        insertRow(r.head, row);
         out.add(r.head, row);
         fired[r.id]++;
     }

@@ -114,6 +114,33 @@ final class Store {
         size++;
     }
 
+    /**
+     * Adds {@code row} when its key is free, in one probe of the primary table; otherwise
+     * returns the row that holds the key (equal to {@code row}, or for a keyed table maybe not).
+     */
+    Object[] addOrHolder(Object[] row) {
+        if (rowsIndex != null) {
+            if (!rowsIndex.addIfAbsent(row)) {
+                return find(row);
+            }
+            for (Index ix : indexArray) {
+                if (ix != rowsIndex) {
+                    ix.add(row);
+                }
+            }
+        } else {
+            Object[] held = primary.add(row);
+            if (held != null) {
+                return held;
+            }
+            for (Index ix : indexArray) {
+                ix.add(row);
+            }
+        }
+        size++;
+        return null;
+    }
+
     /** Removes the stored row equal to {@code row}; returns it, or null when absent. */
     Object[] remove(Object[] row) {
         Object[] stored = find(row);

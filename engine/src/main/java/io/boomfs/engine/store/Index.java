@@ -197,6 +197,42 @@ public final class Index {
         return slots[i];
     }
 
+    /**
+     * Adds {@code row} unless a row equal to it in every column is already here (the index is
+     * then the relation's only copy of its rows); returns whether it was added. One probe.
+     */
+    public boolean addIfAbsent(Object[] row) {
+        int h = rowHash(row);
+        int i = h & mask;
+        Object s;
+        while ((s = slots[i]) != null) {
+            if (tags[i] == (byte) (h >>> 24) && rowMatches(first(s), row)) {
+                if (s instanceof Bucket b) {
+                    if (b.find(row) != null) {
+                        return false;
+                    }
+                    b.add(row);
+                } else {
+                    if (java.util.Arrays.equals((Object[]) s, row)) {
+                        return false;
+                    }
+                    Bucket b = new Bucket();
+                    b.add((Object[]) s);
+                    b.add(row);
+                    slots[i] = b;
+                }
+                return true;
+            }
+            i = (i + 1) & mask;
+        }
+        slots[i] = row;
+        tags[i] = (byte) (h >>> 24);
+        if (++used * 4 > slots.length * 3) {
+            resize(slots.length * 2);
+        }
+        return true;
+    }
+
     public void add(Object[] row) {
         int h = rowHash(row);
         int i = h & mask;
