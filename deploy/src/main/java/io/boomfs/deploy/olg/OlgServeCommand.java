@@ -58,6 +58,10 @@ public final class OlgServeCommand implements Callable<Integer> {
     @Option(names = "--snapshot-every", paramLabel = "N", defaultValue = "100000", description = "Log excerpts between snapshots (0: never).")
     private long snapshotEvery;
 
+    @Option(names = "--low-latency",
+        description = "Driver and node threads yield instead of parking when idle: about 30 us round trips instead of 450, at the cost of a busy core.")
+    private boolean lowLatency;
+
     @Override
     public Integer call() {
         Boom app = OlgCommand.app(spec);
@@ -77,6 +81,9 @@ public final class OlgServeCommand implements Callable<Integer> {
         }
         if (print != null) {
             args.addAll(List.of("--print", print));
+        }
+        if (lowLatency) {
+            args.add("--low-latency");
         }
         return NodeServer.serve(args.toArray(new String[0]), app.out(), app.err());
     }

@@ -181,8 +181,9 @@ public final class NodeServer implements AutoCloseable {
                     out.flush();
                 });
             }
+            // Low latency: the node's thread yields and never parks, like the driver's (AeronHost).
             IdleStrategy idle = cfg.lowLatency()
-                ? new BackoffIdleStrategy(1000, 100_000, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100))
+                ? new org.agrona.concurrent.YieldingIdleStrategy()
                 : new BackoffIdleStrategy(100, 100, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
             ErrorHandler onError = t -> {
                 if (!(t instanceof AgentTerminationException)) {

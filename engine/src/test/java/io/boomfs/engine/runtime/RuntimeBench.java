@@ -161,7 +161,7 @@ public final class RuntimeBench {
              NodeServer sender = NodeServer.start(program, config(file, "sender", a, Map.of("receiver", b), null), null,
                  System.out, System.err::println)) {
             AtomicLong received = new AtomicLong();
-            sender.agent().subscribe("progress", c -> received.set((Long) c.tuple().get(1)));
+            sender.agent().subscribe("progress", c -> received.accumulateAndGet((Long) c.tuple().get(1), Math::max));
             long sent = 0;
             long window = 200_000;
             long end = System.nanoTime() + (seconds + 2) * 1_000_000_000L;
