@@ -53,8 +53,8 @@ public final class IncrementalEvaluator implements Evaluator {
     private final List<Action>[] insertInto;
     private final RowSet[] recheck;
     /** For targets of delete/@next: rows added and removed since the last transition, not netted. */
-    private final RowSet[] touchedAdded;
-    private final RowSet[] touchedRemoved;
+    private final List<Object[]>[] touchedAdded;
+    private final List<Object[]>[] touchedRemoved;
     private final long[] fired;
     private final List<StepResult.Change> durableLog = new ArrayList<>();
     private final Map<Relation, List<Object[]>> queuedEvents = new LinkedHashMap<>();
@@ -150,8 +150,8 @@ public final class IncrementalEvaluator implements Evaluator {
         nextInto = new List[n];
         insertInto = new List[n];
         recheck = new RowSet[n];
-        touchedAdded = new RowSet[n];
-        touchedRemoved = new RowSet[n];
+        touchedAdded = new List[n];
+        touchedRemoved = new List[n];
         fired = new long[program.rules().size()];
         eventListed = new boolean[n];
         isWholesale = new boolean[n];
@@ -237,8 +237,8 @@ public final class IncrementalEvaluator implements Evaluator {
             deltaRead[a.source().id] = true;
             if ((a.kind() == Action.Kind.DELETE || a.kind() == Action.Kind.NEXT)
                 && a.target().kind == Relation.Kind.TABLE && touchedAdded[a.target().id] == null) {
-                touchedAdded[a.target().id] = new RowSet(null);
-                touchedRemoved[a.target().id] = new RowSet(null);
+                touchedAdded[a.target().id] = new ArrayList<>();
+                touchedRemoved[a.target().id] = new ArrayList<>();
             }
         }
         for (Store st : stores) {
@@ -1331,39 +1331,33 @@ public final class IncrementalEvaluator implements Evaluator {
     }
 
     /**
-     * Rows of {@code m} that may act in this transition: those added to m in this step and those
-     * in one of the {@code changed} sets (rows of the target that changed since the last
-     * transition, rows another rule stopped protecting). Others acted before and still hold.
+     * The rows of {@code m} a transition must act on. Acting on every row of m is the meaning
+     * (a delete or @next rule fires in every step its body holds); rows that were in m and in
+     * the same state at the last transition would do nothing, so when m is large only the rows
+     * added to m in this step and those in a {@code changed} list (rows of the target that
+     * changed since the last transition, rows another rule stopped protecting) are looked at.
      */
-    private List<Object[]> candidates(Relation m, List<RowSet> changed) {
+    private List<Object[]> candidates(Relation m, List<Object[][]> changed) {
         Store ms = stores[m.id];
         Delta.Added mPlus = delta[m.id].plus;
-        int changedSize = 0;
-        for (RowSet c : changed) {
-            changedSize += c.size();
+        long changedSize = mPlus.size();
+        for (Object[][] c : changed) {
+            changedSize += c.length;
+        }
+        if (ms.size() <= changedSize) {
+            return Arrays.asList(ms.snapshot());
         }
         List<Object[]> out = new ArrayList<>();
-        if (ms.size() <= mPlus.size() + changedSize) {
-            for (Object[] row : ms.snapshot()) {
-                boolean hit = mPlus.containsRow(row);
-                for (int i = 0; i < changed.size() && !hit; i++) {
-                    hit = changed.get(i).containsRow(row);
-                }
-                if (hit) {
-                    out.add(row);
-                }
-            }
-            return out;
-        }
         RowSet seen = new RowSet(null);
         for (Object[] row : mPlus.toArray()) {
             seen.add(row);
             out.add(row);
         }
-        for (RowSet c : changed) {
-            for (Object[] row : c.toArray()) {
-                if (ms.contains(row) && seen.add(row) == null) {
-                    out.add(row);
+        for (Object[][] c : changed) {
+            for (Object[] row : c) {
+                Object[] stored = ms.find(row);
+                if (stored != null && seen.add(stored) == null) {
+                    out.add(stored);
                 }
             }
         }
@@ -1371,11 +1365,11 @@ public final class IncrementalEvaluator implements Evaluator {
     }
 
     /** Rows that stopped being derived by a @next rule into {@code t} in this step. */
-    private List<RowSet> unprotected(Relation t) {
-        List<RowSet> out = new ArrayList<>();
+    private List<Object[][]> unprotected(Relation t) {
+        List<Object[][]> out = new ArrayList<>();
         if (nextInto[t.id] != null) {
             for (Action a : nextInto[t.id]) {
-                out.add(delta[a.source().id].minus);
+                out.add(delta[a.source().id].minus.toArray());
             }
         }
         return out;
@@ -1390,8 +1384,8 @@ public final class IncrementalEvaluator implements Evaluator {
             Relation t = a.target();
             switch (a.kind()) {
                 case DELETE:
-                    List<RowSet> changed = unprotected(t);
-                    changed.add(touchedAdded[t.id]);
+                    List<Object[][]> changed = unprotected(t);
+                    changed.add(touchedAdded[t.id].toArray(new Object[0][]));
                     for (Object[] row : candidates(m, changed)) {
                         if (stores[t.id].contains(row) && !inAnyNext(t, row)) {
                             deletes.computeIfAbsent(t, k -> new ArrayList<>()).add(row);
@@ -1400,7 +1394,9 @@ public final class IncrementalEvaluator implements Evaluator {
                     break;
                 case NEXT:
                     if (t.kind == Relation.Kind.TABLE) {
-                        for (Object[] row : candidates(m, List.of(touchedRemoved[t.id]))) {
+                        List<Object[][]> removedRows = new ArrayList<>();
+                        removedRows.add(touchedRemoved[t.id].toArray(new Object[0][]));
+                        for (Object[] row : candidates(m, removedRows)) {
                             if (!stores[t.id].contains(row)) {
                                 inserts.computeIfAbsent(t, k -> new ArrayList<>()).add(row);
                             }
@@ -1426,8 +1422,8 @@ public final class IncrementalEvaluator implements Evaluator {
         }
         for (int i = 0; i < touchedAdded.length; i++) {
             if (touchedAdded[i] != null) {
-                touchedAdded[i].clear();
-                touchedRemoved[i].clear();
+                touchedAdded[i] = new ArrayList<>();
+                touchedRemoved[i] = new ArrayList<>();
             }
         }
         for (Map.Entry<Relation, List<Object[]>> e : deletes.entrySet()) {

@@ -39,7 +39,9 @@ final class Store {
                 return i;
             }
         }
-        Index ix = new Index(cols);
+        // A secondary index only adds, removes (by identity) and iterates its buckets: a
+        // directory of a thousand entries stays a plain array (4 bytes a row, not 20).
+        Index ix = new Index(cols, 1024);
         forEach(ix::add);
         indexes.add(ix);
         indexArray = indexes.toArray(new Index[0]);
@@ -50,6 +52,7 @@ final class Store {
     void seal() {
         if (!keyed && !indexes.isEmpty() && size == 0) {
             rowsIndex = indexes.get(0);
+            rowsIndex.setBucketArrayLimit(64);
             primary = null;
         }
     }

@@ -10,6 +10,7 @@ import java.util.Objects;
 public final class Index {
     private static final int MIN_CAPACITY = 8;
     private final int[] cols;
+    private int bucketArrayLimit;
     private Object[] slots;
     /** One byte of each slot's hash: most probes end without following the slot's pointer. */
     private byte[] tags;
@@ -21,6 +22,12 @@ public final class Index {
         Object[][] rows = new Object[4][];
         int n;
         RowSet big;
+        /** Rows kept in the plain array before the bucket hashes them (see {@link Index#Index(int[], int)}). */
+        private final int arrayLimit;
+
+        Bucket(int arrayLimit) {
+            this.arrayLimit = arrayLimit;
+        }
         /** One row of the bucket, for comparing keys without touching the rest. */
         Object[] sample;
 
@@ -47,7 +54,7 @@ public final class Index {
                 return;
             }
             if (n == rows.length) {
-                if (n >= 64) {
+                if (n >= arrayLimit) {
                     big = new RowSet(null);
                     for (int i = 0; i < n; i++) {
                         big.add(rows[i]);
@@ -111,7 +118,19 @@ public final class Index {
         }
     }
 
+    /** An index whose buckets hash their rows past 64 (membership tests look through buckets). */
     public Index(int[] cols) {
+        this(cols, 64);
+    }
+
+    /**
+     * @param bucketArrayLimit rows a bucket keeps in a plain array (identity scan to remove,
+     *                         about 4 bytes a row) before it hashes them (O(1), about 20 bytes
+     *                         a row). An index that only adds, removes and iterates can afford
+     *                         long arrays; one used for membership tests cannot.
+     */
+    public Index(int[] cols, int bucketArrayLimit) {
+        this.bucketArrayLimit = bucketArrayLimit;
         this.cols = cols;
         this.slots = new Object[MIN_CAPACITY];
         this.tags = new byte[MIN_CAPACITY];
@@ -188,6 +207,14 @@ public final class Index {
         return null;
     }
 
+    /** Sets the bucket array limit; only while the index is empty. */
+    public void setBucketArrayLimit(int limit) {
+        if (used != 0) {
+            throw new IllegalStateException("the index already holds rows");
+        }
+        bucketArrayLimit = limit;
+    }
+
     /** Raw slot access for iteration: each slot is null, a row or a {@link Bucket}. */
     public int capacity() {
         return slots.length;
@@ -216,7 +243,7 @@ public final class Index {
                     if (java.util.Arrays.equals((Object[]) s, row)) {
                         return false;
                     }
-                    Bucket b = new Bucket();
+                    Bucket b = new Bucket(bucketArrayLimit);
                     b.add((Object[]) s);
                     b.add(row);
                     slots[i] = b;
@@ -242,7 +269,7 @@ public final class Index {
                 if (s instanceof Bucket b) {
                     b.add(row);
                 } else {
-                    Bucket b = new Bucket();
+                    Bucket b = new Bucket(bucketArrayLimit);
                     b.add((Object[]) s);
                     b.add(row);
                     slots[i] = b;
@@ -327,7 +354,7 @@ public final class Index {
 
     /** Empties the index, keeping its arrays while they fit what it held (see RowSet.clear). */
     public void clear() {
-        if (slots.length > 64 && slots.length > 8 * used) {
+        if (slots.length > 64 && (slots.length > 8 * used || slots.length > (1 << 18))) {
             int capacity = Math.max(MIN_CAPACITY, Integer.highestOneBit(Math.max(1, used)) * 4);
             slots = new Object[capacity];
             tags = new byte[capacity];

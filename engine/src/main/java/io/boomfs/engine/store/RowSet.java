@@ -12,6 +12,8 @@ import java.util.function.Consumer;
  */
 public final class RowSet {
     private static final int MIN_CAPACITY = 8;
+    /** clear() keeps arrays up to this many slots (2 MiB a set): steady batches, not one-off bulks. */
+    private static final int MAX_KEPT_CAPACITY = 1 << 18;
     private final int[] cols;
     private Object[][] rows;
     private int[] hashes;
@@ -199,7 +201,7 @@ public final class RowSet {
         }
         // A table emptied every step (an event) keeps its arrays while they fit what it held,
         // so that the next step's batch does not grow it again from the minimum.
-        if (rows.length > 64 && rows.length > 8 * size) {
+        if (rows.length > 64 && (rows.length > 8 * size || rows.length > MAX_KEPT_CAPACITY)) {
             int capacity = Math.max(MIN_CAPACITY, Integer.highestOneBit(size) * 4);
             rows = new Object[capacity][];
             hashes = new int[capacity];
