@@ -29,7 +29,12 @@ final class Store {
     Store(Relation rel) {
         this.rel = rel;
         this.keyed = rel.kind == Relation.Kind.TABLE && rel.hasProperKey();
-        this.primary = new RowSet(keyed ? rel.key : null);
+        if (keyed) {
+            // One row per key: an index on the key holds the rows (one byte of hash a slot).
+            rowsIndex = new Index(rel.key, 64);
+        } else {
+            primary = new RowSet(null);
+        }
     }
 
     /** Returns the id of an index on {@code cols} (sorted), creating it when new. */
@@ -70,11 +75,7 @@ final class Store {
         if (rowsIndex != null) {
             return inHit(rowsIndex.getByRow(row), row);
         }
-        Object[] r = primary.get(row);
-        if (r == null || !keyed || r == row) {
-            return r;
-        }
-        return same(r, row) ? r : null;
+        return primary.get(row);
     }
 
     private static boolean same(Object[] a, Object[] b) {
@@ -103,13 +104,15 @@ final class Store {
 
     /** The row holding {@code row}'s key (for a keyed table maybe different from it). */
     Object[] keyHolder(Object[] row) {
-        return keyed ? primary.get(row) : find(row);
+        return keyed ? (Object[]) rowsIndex.getByRow(row) : find(row);
     }
 
     /** Adds a row whose key is free. */
     void add(Object[] row) {
         if (primary != null) {
             primary.add(row);
+        } else if (keyed) {
+            rowsIndex.addUnique(row);
         }
         for (Index ix : indexArray) {
             ix.add(row);
@@ -122,7 +125,15 @@ final class Store {
      * returns the row that holds the key (equal to {@code row}, or for a keyed table maybe not).
      */
     Object[] addOrHolder(Object[] row) {
-        if (rowsIndex != null) {
+        if (keyed) {
+            Object[] holder = rowsIndex.addUnique(row);
+            if (holder != null) {
+                return holder;
+            }
+            for (Index ix : indexArray) {
+                ix.add(row);
+            }
+        } else if (rowsIndex != null) {
             if (!rowsIndex.addIfAbsent(row)) {
                 return find(row);
             }
@@ -152,6 +163,8 @@ final class Store {
         }
         if (primary != null) {
             primary.remove(stored);
+        } else if (keyed) {
+            rowsIndex.remove(stored);
         }
         for (Index ix : indexArray) {
             ix.remove(stored);
@@ -164,6 +177,8 @@ final class Store {
     void clear() {
         if (primary != null) {
             primary.clear();
+        } else if (keyed) {
+            rowsIndex.clear();
         }
         for (Index ix : indexArray) {
             ix.clear();

@@ -238,11 +238,13 @@ public final class Index {
                     if (b.find(row) != null) {
                         return false;
                     }
+                    shareKey(row, b.sample);
                     b.add(row);
                 } else {
                     if (java.util.Arrays.equals((Object[]) s, row)) {
                         return false;
                     }
+                    shareKey(row, (Object[]) s);
                     Bucket b = new Bucket(bucketArrayLimit);
                     b.add((Object[]) s);
                     b.add(row);
@@ -260,12 +262,45 @@ public final class Index {
         return true;
     }
 
+    /**
+     * For an index on a key: adds {@code row} when no row holds its key, else returns the row
+     * that does (nothing is added). One probe.
+     */
+    public Object[] addUnique(Object[] row) {
+        int h = rowHash(row);
+        int i = h & mask;
+        Object s;
+        while ((s = slots[i]) != null) {
+            if (tags[i] == (byte) (h >>> 24) && rowMatches(first(s), row)) {
+                return first(s);
+            }
+            i = (i + 1) & mask;
+        }
+        slots[i] = row;
+        tags[i] = (byte) (h >>> 24);
+        if (++used * 4 > slots.length * 3) {
+            resize(slots.length * 2);
+        }
+        return null;
+    }
+
+    /**
+     * A row joining a group shares the group's key values: equal values, one object (a
+     * directory's thousand entries hold one Long for their parent id, not a thousand).
+     */
+    private void shareKey(Object[] row, Object[] sample) {
+        for (int c : cols) {
+            row[c] = sample[c];
+        }
+    }
+
     public void add(Object[] row) {
         int h = rowHash(row);
         int i = h & mask;
         Object s;
         while ((s = slots[i]) != null) {
             if (tags[i] == (byte) (h >>> 24) && rowMatches(first(s), row)) {
+                shareKey(row, first(s));
                 if (s instanceof Bucket b) {
                     b.add(row);
                 } else {
