@@ -193,18 +193,35 @@ public final class Index {
         return null;
     }
 
-    /** The rows whose {@code cols} equal those of {@code row}: null, an {@code Object[]} or a {@link Bucket}. */
-    public Object getByRow(Object[] row) {
-        int h = rowHash(row);
+    /**
+     * The slot of the group whose {@code cols} equal those of {@code row} (hash {@code h}), or
+     * {@code -1 - i} when there is none and {@code i} is the empty slot where it would go.
+     */
+    private int slotOf(Object[] row, int h) {
         int i = h & mask;
         Object s;
         while ((s = slots[i]) != null) {
             if (tags[i] == (byte) (h >>> 24) && rowMatches(first(s), row)) {
-                return s;
+                return i;
             }
             i = (i + 1) & mask;
         }
-        return null;
+        return -1 - i;
+    }
+
+    /** Puts a new group's first row in the empty slot {@code i}. */
+    private void place(int i, Object[] row, int h) {
+        slots[i] = row;
+        tags[i] = (byte) (h >>> 24);
+        if (++used * 4 > slots.length * 3) {
+            resize(slots.length * 2);
+        }
+    }
+
+    /** The rows whose {@code cols} equal those of {@code row}: null, an {@code Object[]} or a {@link Bucket}. */
+    public Object getByRow(Object[] row) {
+        int i = slotOf(row, rowHash(row));
+        return i >= 0 ? slots[i] : null;
     }
 
     /** Sets the bucket array limit; only while the index is empty. */
@@ -230,35 +247,16 @@ public final class Index {
      */
     public boolean addIfAbsent(Object[] row) {
         int h = rowHash(row);
-        int i = h & mask;
-        Object s;
-        while ((s = slots[i]) != null) {
-            if (tags[i] == (byte) (h >>> 24) && rowMatches(first(s), row)) {
-                if (s instanceof Bucket b) {
-                    if (b.find(row) != null) {
-                        return false;
-                    }
-                    shareKey(row, b.sample);
-                    b.add(row);
-                } else {
-                    if (java.util.Arrays.equals((Object[]) s, row)) {
-                        return false;
-                    }
-                    shareKey(row, (Object[]) s);
-                    Bucket b = new Bucket(bucketArrayLimit);
-                    b.add((Object[]) s);
-                    b.add(row);
-                    slots[i] = b;
-                }
-                return true;
-            }
-            i = (i + 1) & mask;
+        int i = slotOf(row, h);
+        if (i < 0) {
+            place(-1 - i, row, h);
+            return true;
         }
-        slots[i] = row;
-        tags[i] = (byte) (h >>> 24);
-        if (++used * 4 > slots.length * 3) {
-            resize(slots.length * 2);
+        Object s = slots[i];
+        if (s instanceof Bucket b ? b.find(row) != null : java.util.Arrays.equals((Object[]) s, row)) {
+            return false;
         }
+        join(i, row);
         return true;
     }
 
@@ -268,78 +266,60 @@ public final class Index {
      */
     public Object[] addUnique(Object[] row) {
         int h = rowHash(row);
-        int i = h & mask;
-        Object s;
-        while ((s = slots[i]) != null) {
-            if (tags[i] == (byte) (h >>> 24) && rowMatches(first(s), row)) {
-                return first(s);
-            }
-            i = (i + 1) & mask;
+        int i = slotOf(row, h);
+        if (i >= 0) {
+            return first(slots[i]);
         }
-        slots[i] = row;
-        tags[i] = (byte) (h >>> 24);
-        if (++used * 4 > slots.length * 3) {
-            resize(slots.length * 2);
-        }
+        place(-1 - i, row, h);
         return null;
-    }
-
-    /**
-     * A row joining a group shares the group's key values: equal values, one object (a
-     * directory's thousand entries hold one Long for their parent id, not a thousand).
-     */
-    private void shareKey(Object[] row, Object[] sample) {
-        for (int c : cols) {
-            row[c] = sample[c];
-        }
     }
 
     public void add(Object[] row) {
         int h = rowHash(row);
-        int i = h & mask;
-        Object s;
-        while ((s = slots[i]) != null) {
-            if (tags[i] == (byte) (h >>> 24) && rowMatches(first(s), row)) {
-                shareKey(row, first(s));
-                if (s instanceof Bucket b) {
-                    b.add(row);
-                } else {
-                    Bucket b = new Bucket(bucketArrayLimit);
-                    b.add((Object[]) s);
-                    b.add(row);
-                    slots[i] = b;
-                }
-                return;
-            }
-            i = (i + 1) & mask;
+        int i = slotOf(row, h);
+        if (i < 0) {
+            place(-1 - i, row, h);
+        } else {
+            join(i, row);
         }
-        slots[i] = row;
-        tags[i] = (byte) (h >>> 24);
-        if (++used * 4 > slots.length * 3) {
-            resize(slots.length * 2);
+    }
+
+    /**
+     * Adds a row to the group in slot {@code i}. It shares the group's key values: equal
+     * values, one object (a directory's thousand entries hold one Long for their parent id).
+     */
+    private void join(int i, Object[] row) {
+        Object s = slots[i];
+        Object[] sample = first(s);
+        for (int c : cols) {
+            row[c] = sample[c];
+        }
+        if (s instanceof Bucket b) {
+            b.add(row);
+        } else {
+            Bucket b = new Bucket(bucketArrayLimit);
+            b.add((Object[]) s);
+            b.add(row);
+            slots[i] = b;
         }
     }
 
     /** Removes {@code row} (the same array that was added). */
     public void remove(Object[] row) {
-        int h = rowHash(row);
-        int i = h & mask;
-        Object s;
-        while ((s = slots[i]) != null) {
-            if (tags[i] == (byte) (h >>> 24) && rowMatches(first(s), row)) {
-                if (s instanceof Bucket b) {
-                    b.remove(row);
-                    if (b.size() == 1) {
-                        slots[i] = b.only();
-                    } else if (b.size() == 0) {
-                        deleteAt(i);
-                    }
-                } else if (s == row) {
-                    deleteAt(i);
-                }
-                return;
+        int i = slotOf(row, rowHash(row));
+        if (i < 0) {
+            return;
+        }
+        Object s = slots[i];
+        if (s instanceof Bucket b) {
+            b.remove(row);
+            if (b.size() == 1) {
+                slots[i] = b.only();
+            } else if (b.size() == 0) {
+                deleteAt(i);
             }
-            i = (i + 1) & mask;
+        } else if (s == row) {
+            deleteAt(i);
         }
     }
 

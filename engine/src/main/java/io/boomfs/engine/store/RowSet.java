@@ -79,18 +79,23 @@ public final class RowSet {
         return true;
     }
 
-    /** The stored row whose key equals {@code row}'s key, or null. */
-    public Object[] get(Object[] row) {
-        int h = rowHash(row);
+    /** The slot holding {@code row}'s key (hash {@code h}), or {@code -1 - i} for the empty slot i where it would go. */
+    private int slotOf(Object[] row, int h) {
         int i = h & mask;
         Object[] r;
         while ((r = rows[i]) != null) {
             if (hashes[i] == h && sameKey(r, row)) {
-                return r;
+                return i;
             }
             i = (i + 1) & mask;
         }
-        return null;
+        return -1 - i;
+    }
+
+    /** The stored row whose key equals {@code row}'s key, or null. */
+    public Object[] get(Object[] row) {
+        int i = slotOf(row, rowHash(row));
+        return i >= 0 ? rows[i] : null;
     }
 
     /** Whether the set holds a row equal to {@code row} in every column. */
@@ -117,14 +122,11 @@ public final class RowSet {
      */
     public Object[] add(Object[] row) {
         int h = rowHash(row);
-        int i = h & mask;
-        Object[] r;
-        while ((r = rows[i]) != null) {
-            if (hashes[i] == h && sameKey(r, row)) {
-                return r;
-            }
-            i = (i + 1) & mask;
+        int i = slotOf(row, h);
+        if (i >= 0) {
+            return rows[i];
         }
+        i = -1 - i;
         rows[i] = row;
         hashes[i] = h;
         if (++size * 4 > rows.length * 3) {
@@ -135,17 +137,13 @@ public final class RowSet {
 
     /** Removes the row holding {@code row}'s key; returns the removed row or null. */
     public Object[] remove(Object[] row) {
-        int h = rowHash(row);
-        int i = h & mask;
-        Object[] r;
-        while ((r = rows[i]) != null) {
-            if (hashes[i] == h && sameKey(r, row)) {
-                deleteAt(i);
-                return r;
-            }
-            i = (i + 1) & mask;
+        int i = slotOf(row, rowHash(row));
+        if (i < 0) {
+            return null;
         }
-        return null;
+        Object[] r = rows[i];
+        deleteAt(i);
+        return r;
     }
 
     private void deleteAt(int i) {
