@@ -137,7 +137,7 @@ public final class IncrementalEvaluator implements Evaluator {
         }
     }
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public IncrementalEvaluator(Program program, String address, NodeOptions options) {
         this.program = program;
         this.address = address;

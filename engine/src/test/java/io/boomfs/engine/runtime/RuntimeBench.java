@@ -98,6 +98,8 @@ public final class RuntimeBench {
             0, 1 << 16, LOW_LATENCY);
     }
 
+    // The peer is closed early on purpose, to read its metrics before the try block ends.
+    @SuppressWarnings("try")
     static void pingPong(Path tmp, int seconds) throws Exception {
         Path file = write(tmp, "pingpong.olg", PINGPONG);
         Program program = NodeServer.compile(file);
@@ -143,6 +145,8 @@ public final class RuntimeBench {
         return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))];
     }
 
+    // The peer is closed early on purpose, to read its metrics before the try block ends.
+    @SuppressWarnings("try")
     static void oneWay(Path tmp, int seconds) throws Exception {
         Path file = write(tmp, "oneway.olg", ONEWAY + """
             timer report_tick(100).
