@@ -1486,7 +1486,6 @@ public final class IncrementalEvaluator implements Evaluator {
             if (d == null || d.isEmpty()) {
                 continue;
             }
-            List<String> removed = new ArrayList<>();
             List<Tuple> rem = new ArrayList<>();
             for (Object[] row : d.minus.toArray()) {
                 rem.add(Tuple.wrap(r.name, row));
@@ -1503,7 +1502,6 @@ public final class IncrementalEvaluator implements Evaluator {
             for (Tuple t : add) {
                 out.add(new StepResult.WatchEvent(step, t, true));
             }
-            removed.clear();
             d.clear();
         }
         return out;
