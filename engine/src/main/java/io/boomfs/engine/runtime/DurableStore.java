@@ -218,14 +218,19 @@ public final class DurableStore implements AutoCloseable {
     }
 
     private int putTuple(int at, Tuple t) {
+        return putTuple(buf, at, t);
+    }
+
+    /** A tuple as excerpts and snapshots hold it: name length, name, arity, values. */
+    private static int putTuple(ExpandableArrayBuffer b, int at, Tuple t) {
         byte[] name = t.relation().getBytes(StandardCharsets.UTF_8);
-        buf.putShort(at, (short) name.length, ValueCodec.ORDER);
-        buf.putBytes(at + 2, name);
+        b.putShort(at, (short) name.length, ValueCodec.ORDER);
+        b.putBytes(at + 2, name);
         at += 2 + name.length;
-        buf.putShort(at, (short) t.arity(), ValueCodec.ORDER);
+        b.putShort(at, (short) t.arity(), ValueCodec.ORDER);
         at += 2;
         for (Object v : t.valuesUnsafe()) {
-            at = ValueCodec.encode(buf, at, v);
+            at = ValueCodec.encode(b, at, v);
         }
         return at;
     }
@@ -439,15 +444,7 @@ public final class DurableStore implements AutoCloseable {
         sb.putInt(at + 20, tuples.size(), ValueCodec.ORDER);
         at = 24;
         for (Tuple t : tuples) {
-            byte[] name = t.relation().getBytes(StandardCharsets.UTF_8);
-            sb.putShort(at, (short) name.length, ValueCodec.ORDER);
-            sb.putBytes(at + 2, name);
-            at += 2 + name.length;
-            sb.putShort(at, (short) t.arity(), ValueCodec.ORDER);
-            at += 2;
-            for (Object v : t.valuesUnsafe()) {
-                at = ValueCodec.encode(sb, at, v);
-            }
+            at = putTuple(sb, at, t);
         }
         CRC32C c = new CRC32C();
         c.update(sb.byteArray(), 0, at);
