@@ -139,7 +139,8 @@ public final class Values {
         return n;
     }
 
-    private static long estimatedSize(Object v) {
+    /** An upper bound on the wire size of one value (strings counted at 3 bytes a character). */
+    public static long estimatedSize(Object v) {
         if (v instanceof String s) {
             return 5 + 3L * s.length();
         }

@@ -16,8 +16,8 @@ import java.util.SplittableRandom;
 /**
  * A replica group on the deterministic simulator: replicas r1..rN running kv.olg on the
  * replicated log, and one client node {@code client} running client.olg. Optionally a spare
- * replica (the last of {@link #replicas}) runs from the start, configured as the group will be
- * once it replaces another member (as an operator starts it before asking for the change).
+ * replica (the last of {@link #replicas}) runs from the start knowing no group, as an operator
+ * starts a replica before asking the group to take it in.
  * Everything the outside checker needs passes through here: every round's leaders and what
  * every replica applied.
  */
@@ -63,10 +63,7 @@ final class PaxosSim {
             String s = "r" + (n + 1);
             replicas.add(s);
             sim.addNode(s, REPLICA);
-            for (int i = 1; i < n; i++) {
-                sim.load(s, new Tuple("member", "r" + i, (long) i));
-            }
-            sim.load(s, new Tuple("member", s, (long) (n + 1)));
+            // A joining replica knows no group: it learns it from the log once it is in it.
             hostSettings(s);
         }
         sim.addNode(CLIENT, CLIENT_PROGRAM);
