@@ -78,6 +78,20 @@ class SimulationTest {
         }
     }
 
+    /** A group of one replica chooses alone: its own acceptance is a majority. */
+    @Test
+    void groupOfOneChoosesAlone() {
+        PaxosSim ps = new PaxosSim(3, SimConfig.noFaults(TICK_MS), 1, quiet());
+        ps.rounds(100);
+        assertEquals("r1", ps.leader(), "the only replica leads");
+        ps.submit("x", 1, List.of("put", "a", "1"));
+        ps.rounds(10);
+        ps.submit("x", 2, List.of("cas", "a", "1", "2"));
+        ps.rounds(10);
+        assertEquals(List.of(new Tuple("c_acked", "x", 1L, "ok"), new Tuple("c_acked", "x", 2L, true)), ps.acked());
+        assertEquals(List.of(new Tuple("kv", "a", "2")), ps.node("r1").contents("kv"));
+    }
+
     private static long runOrReport(long seed, boolean verbose) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream log = verbose ? System.out : new PrintStream(buf, true, StandardCharsets.UTF_8);
