@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -21,13 +23,15 @@ import java.util.concurrent.TimeUnit;
  * Aeron/Chronicle flags and its class path: what the multi-process tests, {@code boom kv-demo}
  * and the benchmark run. Its stdin stays open and it runs with {@code --exit-on-stdin-close}, so
  * that it dies with this JVM even when this JVM is killed. The last lines of its stdout and
- * stderr are kept for {@link #dump()}; {@link #role()} follows its {@code ROLE} lines.
+ * stderr are kept for {@link #dump()}, each with the time it arrived here (to line them up with
+ * a client's log); {@link #role()} follows its {@code ROLE} lines.
  * Thread-safe.
  */
 public final class ReplicaProcess implements AutoCloseable {
     /** Small heaps and one GC thread: three replicas and a client share two cores. */
     public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC");
     private static final int KEPT_LINES = 2_000;
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
     private final ReplicaServer.Config config;
     private final Process process;
@@ -79,7 +83,7 @@ public final class ReplicaProcess implements AutoCloseable {
                     if (stdout) {
                         watch(line);
                     }
-                    keep(into, line);
+                    keep(into, LocalTime.now().format(TIME) + " " + line);
                 }
             } catch (IOException e) {
                 keep(into, "(output lost: " + e + ")");
