@@ -13,10 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A closed-loop write load for demonstrations and benchmarks: each of N sessions puts to keys of
- * its own, one put outstanding at a time, with values that grow per session (so per key). It
- * records what was acknowledged (to read it back), when (to measure a failover's pause), and how
- * long each put took.
+ * A closed-loop load for demonstrations and benchmarks: each of N sessions puts to keys of its
+ * own, one put outstanding at a time, with values that grow per session (so per key); or, as a
+ * read load ({@link #reads}), gets them. It records what was acknowledged (to read it back),
+ * when (to measure a failover's pause), and how long each operation took.
  *
  * <p>Thread-safe: the puts are chained on the client's thread, and the figures may be read from
  * any thread while the load runs.
@@ -32,6 +32,7 @@ public final class KvLoad {
     private final KvClient client;
     private final int sessions;
     private final int keysPerSession;
+    private final boolean reads;
     private final LatencyHistogram latency = new LatencyHistogram();
     private final List<CompletableFuture<Void>> stopped = new ArrayList<>();
     private final List<String> failures = new ArrayList<>();
@@ -44,18 +45,29 @@ public final class KvLoad {
     private long indeterminate;
     private volatile boolean stopping;
 
+    /** A write load: puts. */
     public KvLoad(KvClient client, int sessions, int keysPerSession) {
+        this(client, sessions, keysPerSession, false);
+    }
+
+    private KvLoad(KvClient client, int sessions, int keysPerSession, boolean reads) {
         if (sessions < 1 || keysPerSession < 1) {
             throw new IllegalArgumentException("a load needs at least one session and one key per session");
         }
         this.client = client;
         this.sessions = sessions;
         this.keysPerSession = keysPerSession;
+        this.reads = reads;
         this.lastAcked = new long[sessions * keysPerSession];
         Arrays.fill(lastAcked, -1);
         for (int i = 0; i < lastAcked.length; i++) {
             unanswered.add(new HashSet<>());
         }
+    }
+
+    /** A read load: linearizable gets of the keys a write load of the same shape wrote. */
+    public static KvLoad reads(KvClient client, int sessions, int keysPerSession) {
+        return new KvLoad(client, sessions, keysPerSession, true);
     }
 
     /** The key {@code k} of session {@code s}. */
@@ -80,7 +92,8 @@ public final class KvLoad {
         int k = (int) (value % keysPerSession);
         int slot = s * keysPerSession + k;
         long t0 = System.nanoTime();
-        session.putAsync(key(s, k), value).whenComplete((r, failure) -> {
+        CompletableFuture<?> op = reads ? session.getAsync(key(s, k)) : session.putAsync(key(s, k), value);
+        op.whenComplete((r, failure) -> {
             long t1 = System.nanoTime();
             record(slot, value, t0, t1, failure);
             next(s, session, value + 1, done);
@@ -90,8 +103,10 @@ public final class KvLoad {
     private synchronized void record(int slot, long value, long t0, long t1, Throwable failure) {
         if (failure == null) {
             latency.record(t1 - t0);
-            lastAcked[slot] = value;
-            unanswered.get(slot).clear();
+            if (!reads) {
+                lastAcked[slot] = value;
+                unanswered.get(slot).clear();
+            }
             if (ackCount == ackTimes.length) {
                 ackTimes = Arrays.copyOf(ackTimes, ackCount * 2);
             }
@@ -99,7 +114,9 @@ public final class KvLoad {
             return;
         }
         indeterminate++;
-        unanswered.get(slot).add(value);
+        if (!reads) {
+            unanswered.get(slot).add(value);
+        }
         Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
         if (!(cause instanceof KvException.Timeout) && failures.size() < 100) {
             failures.add(String.valueOf(cause.getMessage()));
@@ -125,12 +142,12 @@ public final class KvLoad {
         }
     }
 
-    /** Puts acknowledged so far. */
+    /** Operations acknowledged so far. */
     public synchronized long acked() {
         return ackCount;
     }
 
-    /** Puts that failed or timed out: each may or may not have been applied. */
+    /** Operations that failed or timed out: a put may or may not have been applied. */
     public synchronized long indeterminate() {
         return indeterminate;
     }
@@ -140,7 +157,7 @@ public final class KvLoad {
         return List.copyOf(failures);
     }
 
-    /** Put latency, from submission to acknowledgment, in nanoseconds. */
+    /** Latency from submission to acknowledgment, in nanoseconds. */
     public LatencyHistogram latency() {
         return latency;
     }
@@ -174,9 +191,12 @@ public final class KvLoad {
 
     /**
      * Reads every key back with {@code reader} (after {@link #stop}) and checks that it holds its
-     * last acknowledged value, or a later one whose answer was lost.
+     * last acknowledged value, or a later one whose answer was lost. For a write load.
      */
     public Verification verify(KvClient.Session reader) {
+        if (reads) {
+            throw new IllegalStateException("a read load wrote nothing to verify");
+        }
         List<String> mismatches = new ArrayList<>();
         int matching = 0;
         for (int s = 0; s < sessions; s++) {
