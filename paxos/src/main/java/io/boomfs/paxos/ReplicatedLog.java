@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -32,6 +34,10 @@ public final class ReplicatedLog {
     /** The role files, in the order of replica.olg, for reports and tests. */
     public static final List<String> ROLE_FILES =
         List.of("messages.olg", "acceptor.olg", "proposer.olg", "learner.olg", "election.olg");
+
+    /** The names of the group's settings, {@code px_config} in messages.olg. */
+    public static final List<String> SETTINGS = List.of("heartbeat_ms", "election_min_ms", "election_max_ms", "lease_ms",
+        "drift_ppm", "window_slots", "batch_max", "checkpoint_slots", "retain_slots", "catchup_slots");
 
     private static final String RESOURCE_DIR = "/io/boomfs/paxos/";
     /** Where the resources appear to the compiler; no real file lives there. */
@@ -89,16 +95,25 @@ public final class ReplicatedLog {
 
     /**
      * The functions the role files call besides the built-ins: {@code nth(List, I)}, the
-     * element I of a list (null when out of range or not a list). A batch is a list of
-     * entries, and an entry a list, so the learner takes them apart with it.
+     * element I of a list (null when out of range or not a list), and {@code take(List, N)},
+     * its first N elements (the list itself when it is not longer). A batch is a list of
+     * entries, and an entry a list: the learner takes them apart with nth, and the proposer
+     * cuts a batch from the waiting requests with take.
      */
     public static Functions functions() {
-        return new Functions().register("nth", 2, 2, Type.ANY, (args, nowMs) -> {
-            if (args[0] instanceof List<?> list && args[1] instanceof Long i && i >= 0 && i < list.size()) {
-                return list.get((int) (long) i);
-            }
-            return null;
-        });
+        return new Functions()
+            .register("nth", 2, 2, Type.ANY, (args, nowMs) -> {
+                if (args[0] instanceof List<?> list && args[1] instanceof Long i && i >= 0 && i < list.size()) {
+                    return list.get((int) (long) i);
+                }
+                return null;
+            })
+            .register("take", 2, 2, Type.ANY, (args, nowMs) -> {
+                if (args[0] instanceof List<?> list && args[1] instanceof Long n && n >= 0) {
+                    return n >= list.size() ? list : List.copyOf(list.subList(0, (int) (long) n));
+                }
+                return null;
+            });
     }
 
     /** The text of one role file (or kv.olg), for reports. */
@@ -110,13 +125,32 @@ public final class ReplicatedLog {
         return text;
     }
 
-    /** The group's configuration for one replica: its {@code member} facts and its timeout seed. */
+    /**
+     * The group's configuration for one replica: its {@code member} facts (ids 1, 2, ... in
+     * the order given) and its timeout seed.
+     */
     public static List<Tuple> configuration(List<String> replicas, long electionSeed) {
+        return configuration(replicas, electionSeed, Map.of());
+    }
+
+    /**
+     * As {@link #configuration(List, long)}, with {@code px_config} settings (messages.olg lists
+     * their names and defaults).
+     *
+     * @throws IllegalArgumentException for a setting messages.olg does not define
+     */
+    public static List<Tuple> configuration(List<String> replicas, long electionSeed, Map<String, Long> settings) {
         List<Tuple> out = new ArrayList<>();
         for (int i = 0; i < replicas.size(); i++) {
             out.add(new Tuple("member", replicas.get(i), (long) (i + 1)));
         }
         out.add(new Tuple("e_seed", electionSeed));
+        for (Map.Entry<String, Long> e : new TreeMap<>(settings).entrySet()) {
+            if (!SETTINGS.contains(e.getKey())) {
+                throw new IllegalArgumentException("unknown setting " + e.getKey() + " (known: " + String.join(", ", SETTINGS) + ")");
+            }
+            out.add(new Tuple("px_config", e.getKey(), e.getValue()));
+        }
         return out;
     }
 

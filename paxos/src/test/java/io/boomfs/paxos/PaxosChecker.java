@@ -35,9 +35,10 @@ final class PaxosChecker {
     private final Map<Long, String> leaderOfBallot = new HashMap<>();
     /** Slot -> the value some replica knew chosen (one value per slot). */
     private final Map<Long, Object> chosen = new HashMap<>();
-    /** Every finished incarnation's applied history, by replica ("r1#0", ...). */
-    private final Map<String, List<Entry>> histories = new TreeMap<>();
-    private final Map<String, Integer> incarnations = new HashMap<>();
+    /** Every entry some replica applied, by position: the agreed history. */
+    private final TreeMap<String, Entry> byPosition = new TreeMap<>(PaxosChecker::comparePositions);
+    /** The last position each replica applied in its current incarnation. */
+    private final Map<String, Entry> lastApplied = new HashMap<>();
 
     PaxosChecker(List<String> replicas) {
         this.replicas = List.copyOf(replicas);
@@ -54,22 +55,50 @@ final class PaxosChecker {
         }
     }
 
-    /** Records what a replica applied and learned before its memory goes (a crash). */
+    /**
+     * Records what a replica applied in one step (its {@code l_applied} events). Applied
+     * histories agree: every position any two replicas applied holds the same entry, and a
+     * replica applies positions in increasing order.
+     */
+    void applied(String replica, List<Tuple> events) {
+        List<Entry> entries = new ArrayList<>();
+        for (Tuple t : events) {
+            entries.add(Entry.of(t));
+        }
+        entries.sort(ORDER);
+        for (Entry e : entries) {
+            Entry before = byPosition.putIfAbsent(e.position(), e);
+            if (before != null && !before.equals(e)) {
+                throw new AssertionError("applied histories diverge at " + e.position() + ": " + replica + " applied " + e
+                    + " where another replica applied " + before);
+            }
+            Entry last = lastApplied.put(replica, e);
+            if (last != null && ORDER.compare(last, e) >= 0) {
+                throw new AssertionError(replica + " applied " + e.position() + " after " + last.position());
+            }
+        }
+    }
+
+    /** Records what a replica learned before its memory goes (a crash). */
     void incarnationEnded(String replica, OverlogNode node) {
-        int n = incarnations.merge(replica, 1, Integer::sum) - 1;
-        histories.put(replica + "#" + n, history(node));
+        lastApplied.remove(replica);
         recordChosen(replica, node);
         checkAcceptor(replica, node);
     }
 
-    /** The replica's applied history, in log order. */
-    static List<Entry> history(OverlogNode node) {
-        List<Entry> out = new ArrayList<>();
-        for (Tuple t : node.contents("l_applied")) {
-            out.add(Entry.of(t));
-        }
-        out.sort((a, b) -> a.slot != b.slot ? Long.compare(a.slot, b.slot) : Long.compare(a.idx, b.idx));
-        return out;
+    private static final java.util.Comparator<Entry> ORDER =
+        (a, b) -> a.slot != b.slot ? Long.compare(a.slot, b.slot) : Long.compare(a.idx, b.idx);
+
+    private static int comparePositions(String a, String b) {
+        String[] x = a.split("\\.");
+        String[] y = b.split("\\.");
+        int c = Long.compare(Long.parseLong(x[0]), Long.parseLong(y[0]));
+        return c != 0 ? c : Long.compare(Long.parseLong(x[1]), Long.parseLong(y[1]));
+    }
+
+    /** The agreed history so far, in log order. */
+    List<Entry> history() {
+        return new ArrayList<>(byPosition.values());
     }
 
     private void recordChosen(String replica, OverlogNode node) {
@@ -93,36 +122,20 @@ final class PaxosChecker {
     }
 
     /**
-     * The final check over the live replicas and every crashed incarnation. Returns the
-     * longest applied history (the one every other is a prefix of).
+     * The final check over the live replicas: the agreed history applies each request at most
+     * once, gives the results the sequential store gives, and holds every acknowledged request
+     * with the result its client got. Returns the agreed history.
      */
     List<Entry> checkFinal(Map<String, OverlogNode> live, List<Tuple> acked) {
-        Map<String, List<Entry>> all = new TreeMap<>(histories);
         for (Map.Entry<String, OverlogNode> e : live.entrySet()) {
-            all.put(e.getKey() + "#live", history(e.getValue()));
             recordChosen(e.getKey(), e.getValue());
             checkAcceptor(e.getKey(), e.getValue());
         }
-        List<Entry> longest = List.of();
-        for (List<Entry> h : all.values()) {
-            if (h.size() > longest.size()) {
-                longest = h;
-            }
-        }
-        // Applied prefixes agree: every history is a prefix of the longest.
-        for (Map.Entry<String, List<Entry>> e : all.entrySet()) {
-            List<Entry> h = e.getValue();
-            for (int i = 0; i < h.size(); i++) {
-                if (!h.get(i).equals(longest.get(i))) {
-                    throw new AssertionError("applied histories diverge at entry " + i + ": " + e.getKey() + " applied "
-                        + h.get(i) + " where another replica applied " + longest.get(i));
-                }
-            }
-            checkExactlyOnce(e.getKey(), h);
-        }
+        List<Entry> history = history();
+        checkExactlyOnce("the agreed history", history);
         // The results are those of the sequential key-value store over the agreed history.
         KvModel model = new KvModel();
-        for (Entry en : longest) {
+        for (Entry en : history) {
             Object expected = model.apply(en.op());
             if (!Objects.equals(expected, en.result())) {
                 throw new AssertionError("entry " + en.position() + " " + en.op() + " gave " + en.result()
@@ -131,7 +144,7 @@ final class PaxosChecker {
         }
         // Every acknowledged request was applied exactly once, with the result the client got.
         Map<String, Entry> bySession = new HashMap<>();
-        for (Entry en : longest) {
+        for (Entry en : history) {
             bySession.put(en.clientId() + "#" + en.seq(), en);
         }
         Set<String> ackedOnce = new HashSet<>();
@@ -149,7 +162,7 @@ final class PaxosChecker {
                     + en.result());
             }
         }
-        return longest;
+        return history;
     }
 
     private static void checkExactlyOnce(String who, List<Entry> h) {

@@ -59,6 +59,7 @@ final class PaxosSim {
                 for (Tuple t : sim.node(r).contents("p_is_leader")) {
                     checker.leader(r, (Long) t.get(0), sim.rounds());
                 }
+                checker.applied(r, sim.node(r).contents("l_applied"));
             }
         }
     }

@@ -37,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the message it is about. Commands:
  * <ul>
  * <li>{@code propose R CLIENTID SEQ OP...}: a client request to R, put in flight;</li>
+ * <li>{@code read R CLIENTID READID OP...}: a client read to R, put in flight;</li>
  * <li>{@code tick [N]}: N rounds (10 ms each) in which nothing is delivered;</li>
  * <li>{@code deliver [to=R] [from=R] [type=REL] [argN=V]}: deliver the matching messages (argN:
  * column N, 0 being the destination, prints as V), then one round;</li>
@@ -46,6 +47,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (those replicas are cut from the others; a message across the cut is lost when delivered),
  * {@code heal};</li>
  * <li>{@code campaign R}: R's election timer expires now (its next step campaigns);</li>
+ * <li>{@code config NAME VALUE}: a group setting (px_config) on every replica, kept across restarts;</li>
  * <li>{@code state}: each live replica's leadership, commit point and key-value contents.</li>
  * </ul>
  * A round prints what each node sent (heartbeats and catchups are delivered but not printed:
@@ -57,7 +59,7 @@ class ScenarioTest {
     private static final Path DIR = Path.of("src/test/resources/scenarios");
     private static final Program REPLICA = ReplicatedLog.compileKv();
     private static final long TICK_MS = 10;
-    private static final Set<String> QUIET = Set.of("heartbeat", "catchup");
+    private static final Set<String> QUIET = Set.of("heartbeat", "heartbeat_ack", "catchup");
 
     @TestFactory
     Stream<DynamicTest> scenarios() throws IOException {
@@ -110,25 +112,29 @@ class ScenarioTest {
         final Set<String> down = new HashSet<>();
         /** Messages in flight: (from, tuple), in send order. */
         final List<Object[]> inFlight = new ArrayList<>();
-        final Map<String, Integer> appliedSeen = new HashMap<>();
         final Map<String, List<Tuple>> leaderSeen = new HashMap<>();
         final List<String> dies = new ArrayList<>();
+        /** Settings changed by {@code config}, loaded again into a restarted replica (as a host does). */
+        final Map<String, Long> settings = new LinkedHashMap<>();
         Set<String> cut = Set.of();
         long round;
 
         Harness() {
             for (String r : replicas) {
                 nodes.put(r, fresh(r));
-                for (Tuple t : ReplicatedLog.configuration(replicas, 0)) {
-                    nodes.get(r).load(t);
-                }
-                long ms = 300 + 150L * replicas.indexOf(r);
-                nodes.get(r).load(new Tuple("e_timeout_bounds_ms", ms, ms));
             }
         }
 
-        private static OverlogNode fresh(String r) {
-            return new OverlogNode(REPLICA, r);
+        /** A replica as its host starts it: the group, its fixed election timeout and the settings. */
+        private OverlogNode fresh(String r) {
+            OverlogNode n = new OverlogNode(REPLICA, r);
+            long ms = 300 + 150L * replicas.indexOf(r);
+            Map<String, Long> s = new LinkedHashMap<>(Map.of("election_min_ms", ms, "election_max_ms", ms));
+            s.putAll(settings);
+            for (Tuple t : ReplicatedLog.configuration(replicas, 0, s)) {
+                n.load(t);
+            }
+            return n;
         }
 
         List<String> run(String command) {
@@ -144,6 +150,17 @@ class ScenarioTest {
                         Collections.unmodifiableList(op));
                     inFlight.add(new Object[] {"client", req});
                     out.add("client sends " + req);
+                    break;
+                }
+                case "read": {
+                    List<Object> op = new ArrayList<>();
+                    for (int i = 4; i < w.length; i++) {
+                        op.add(w[i].equals("null") ? null : w[i]);
+                    }
+                    Tuple rd = new Tuple("read", w[1], "client", w[2], Long.parseLong(w[3]),
+                        Collections.unmodifiableList(op));
+                    inFlight.add(new Object[] {"client", rd});
+                    out.add("client sends " + rd);
                     break;
                 }
                 case "tick": {
@@ -173,7 +190,6 @@ class ScenarioTest {
                     durable.put(w[1], nodes.get(w[1]).durableContents());
                     down.add(w[1]);
                     inFlight.removeIf(m -> ((Tuple) m[1]).get(0).equals(w[1]));
-                    appliedSeen.remove(w[1]);
                     leaderSeen.remove(w[1]);
                     break;
                 case "restart": {
@@ -191,6 +207,14 @@ class ScenarioTest {
                 case "heal":
                     cut = Set.of();
                     break;
+                case "config":
+                    for (String r : replicas) {
+                        if (!down.contains(r)) {
+                            nodes.get(r).load(new Tuple("px_config", w[1], Long.parseLong(w[2])));
+                        }
+                    }
+                    settings.put(w[1], Long.parseLong(w[2]));
+                    break;
                 case "campaign":
                     nodes.get(w[1]).load(new Tuple("e_campaign"));
                     break;
@@ -202,7 +226,7 @@ class ScenarioTest {
                         }
                         OverlogNode n = nodes.get(r);
                         out.add(r + ": leader " + n.contents("p_is_leader") + " promised " + n.contents("a_max_ballot")
-                            + " commit " + n.contents("l_commit_slot") + " kv " + n.contents("kv"));
+                            + " applied " + n.contents("l_next") + " kv " + n.contents("kv"));
                     }
                     break;
                 default:
@@ -283,13 +307,11 @@ class ScenarioTest {
                     out.add(r + (leader.isEmpty() ? " is no longer leader" : " leads ballot " + leader.get(0).get(0)));
                     leaderSeen.put(r, leader);
                 }
-                List<PaxosChecker.Entry> applied = PaxosChecker.history(n);
-                for (int i = appliedSeen.getOrDefault(r, 0); i < applied.size(); i++) {
-                    PaxosChecker.Entry e = applied.get(i);
+                for (Tuple t : n.contents("l_applied")) {
+                    PaxosChecker.Entry e = PaxosChecker.Entry.of(t);
                     out.add(r + " applied " + e.position() + " " + e.clientId() + "#" + e.seq() + " " + e.op() + " -> "
                         + e.result());
                 }
-                appliedSeen.put(r, applied.size());
             }
         }
     }
