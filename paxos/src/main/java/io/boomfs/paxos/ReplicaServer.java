@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +84,11 @@ public final class ReplicaServer implements AutoCloseable {
             }
             if (dataDir == null) {
                 throw new IllegalArgumentException("--data DIR is required: a replica keeps its promises on disk");
+            }
+            for (Map.Entry<String, Long> e : settings.entrySet()) {
+                if (e.getValue() < 0) {
+                    throw new IllegalArgumentException("--set " + e.getKey() + " must not be negative, not " + e.getValue());
+                }
             }
             if (snapshotEvery < 0) {
                 throw new IllegalArgumentException("--snapshot-every must be 0 (never) or more, not " + snapshotEvery);
@@ -212,33 +218,23 @@ public final class ReplicaServer implements AutoCloseable {
     }
 
     /**
-     * Whether the replicas of this build answer {@code read} messages; until the rules do, clients
-     * read through the log ({@link io.boomfs.paxos.kv.KvClient.Builder#readsThroughLog}).
-     */
-    public static boolean servesReads() {
-        return program().relation("read_response") != null;
-    }
-
-    /**
      * Starts a replica in this JVM. {@code host} may be shared with other nodes of the process;
      * when null the replica gets its own embedded media driver. Returns once the replica listens
      * and its group is durable; {@code out} receives its {@code ROLE} lines.
      *
-     * @throws IllegalArgumentException a setting the rules do not have
+     * @throws IllegalArgumentException a setting the rules do not have (ReplicatedLog.SETTINGS)
      * @throws AeronTransport.EndpointException the endpoint cannot be bound
      * @throws DurableStore.StoreException the data directory cannot be used
      */
     public static ReplicaServer start(Config cfg, AeronHost host, PrintStream out, Consumer<String> log) {
         Program program = program();
-        List<Tuple> settings = settings(program, cfg.settings());
         boolean fresh = !holdsGroup(cfg.dataDir(), program, cfg.durability(), log);
         List<Tuple> facts = new ArrayList<>();
-        for (Tuple t : ReplicatedLog.configuration(cfg.members(), cfg.seed())) {
+        for (Tuple t : ReplicatedLog.configuration(cfg.members(), cfg.seed(), cfg.settings())) {
             if (fresh || !t.relation().equals("member")) {
                 facts.add(t);
             }
         }
-        facts.addAll(settings);
         Map<String, String> peers = new LinkedHashMap<>();
         for (String m : cfg.members()) {
             if (!m.equals(cfg.id())) {
@@ -250,47 +246,35 @@ public final class ReplicaServer implements AutoCloseable {
         NodeServer node = NodeServer.start(program, nc, facts, host, out, log);
         try {
             if (fresh) {
-                snapshotNow(node);
+                snapshotNow(node).get(30, TimeUnit.SECONDS);
             }
-            if (program.relation("p_is_leader") != null) {
-                node.agent().subscribe("p_is_leader", c -> {
-                    out.println(c.insert() ? "ROLE leader " + c.tuple().get(0) : "ROLE follower");
-                    out.flush();
-                });
-            }
+            // The learner truncates the acceptor's log at its checkpoints and asks the host to
+            // snapshot the durable tables then, which bounds the write-ahead log. The snapshot runs
+            // before the next step, so it holds the checkpoint step's changes.
+            node.agent().subscribe("l_checkpoint", c -> snapshotNow(node).whenComplete((r, e) -> {
+                if (e != null) {
+                    log.accept(cfg.id() + ": the snapshot at a checkpoint failed: " + e.getMessage());
+                }
+            }));
+            node.agent().subscribe("p_is_leader", c -> {
+                out.println(c.insert() ? "ROLE leader " + c.tuple().get(0) : "ROLE follower");
+                out.flush();
+            });
+        } catch (ExecutionException e) {
+            node.close();
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            node.close();
+            throw new IllegalStateException("the replica did not write its first snapshot within 30 s");
+        } catch (InterruptedException e) {
+            node.close();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing the first snapshot");
         } catch (RuntimeException e) {
             node.close();
             throw e;
         }
         return new ReplicaServer(cfg, node);
-    }
-
-    /** The px_config tuples of the overrides, each checked against the settings the rules have. */
-    private static List<Tuple> settings(Program program, Map<String, Long> overrides) {
-        if (overrides.isEmpty()) {
-            return List.of();
-        }
-        if (program.relation("px_config") == null) {
-            throw new IllegalArgumentException("--set: the rules of this build have no settings (no px_config table)");
-        }
-        TreeSet<String> known = new TreeSet<>();
-        for (Tuple f : program.facts()) {
-            if (f.relation().equals("px_config")) {
-                known.add((String) f.get(0));
-            }
-        }
-        List<Tuple> out = new ArrayList<>();
-        for (Map.Entry<String, Long> e : overrides.entrySet()) {
-            if (!known.contains(e.getKey())) {
-                throw new IllegalArgumentException("--set " + e.getKey() + ": no such setting; the settings are "
-                    + String.join(", ", known));
-            }
-            if (e.getValue() < 0) {
-                throw new IllegalArgumentException("--set " + e.getKey() + " must not be negative, not " + e.getValue());
-            }
-            out.add(new Tuple("px_config", e.getKey(), e.getValue()));
-        }
-        return out;
     }
 
     /**
@@ -307,21 +291,12 @@ public final class ReplicaServer implements AutoCloseable {
         }
     }
 
-    /** Writes a snapshot of every durable table on the node's thread and waits for it. */
-    private static void snapshotNow(NodeServer node) {
-        try {
-            node.agent().call(n -> {
-                node.agent().store().snapshot(n.durableContents());
-                return null;
-            }).get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("the replica did not write its first snapshot within 30 s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing the first snapshot");
-        }
+    /** Writes a snapshot of every durable table on the node's thread, between two steps. */
+    private static CompletableFuture<Void> snapshotNow(NodeServer node) {
+        return node.agent().call(n -> {
+            node.agent().store().snapshot(n.durableContents());
+            return null;
+        });
     }
 
     public Config config() {

@@ -75,21 +75,13 @@ public final class ReplicatedLog {
     public static final List<String> CLIENT_MESSAGES = List.of("request", "read", "response", "read_response", "not_leader");
 
     /**
-     * Where the client protocol is declared: a verbatim copy of the message declarations the
-     * rewritten rules use, which add {@code read}, {@code read_response} and {@code not_leader}
-     * to the {@code request}/{@code response} that the rules here speak already (declared alike
-     * in both). Once the rules use them, this becomes {@code messages.olg} and the copy goes.
-     */
-    static final String CLIENT_PROTOCOL_FILE = "messages-next.olg";
-
-    /**
      * Compiles the declarations a client of the group needs to talk to it (a program without
      * rules): its {@link io.boomfs.engine.runtime.Schemas} encode requests and reads and decode
      * the answers, with the fingerprints the replicas check.
      */
     public static Program compileClientProtocol() {
         Path root = VIRTUAL_DIR.resolve("client-protocol.olg");
-        return checked(Compiler.compileSource(root.toString(), "import \"" + CLIENT_PROTOCOL_FILE + "\".\n", functions(),
+        return checked(Compiler.compileSource(root.toString(), "import \"messages.olg\".\n", functions(),
             ReplicatedLog::load));
     }
 

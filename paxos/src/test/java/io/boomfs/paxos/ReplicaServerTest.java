@@ -79,7 +79,9 @@ class ReplicaServerTest {
         assertOneLineError(run("--id", a, "--members", a, "--data", data, "--seed", "x"), "--seed takes a whole number, not x");
         assertOneLineError(run("--id", a, "--members", a, "--data", data, "--durability", "maybe"), "sync or async");
         assertOneLineError(run("--id", a, "--members", a, "--data", data, "--set", "nonsense=1"),
-            ReplicaServer.program().relation("px_config") == null ? "have no settings" : "no such setting");
+            "unknown setting nonsense (known: heartbeat_ms, ");
+        assertOneLineError(run("--id", a, "--members", a, "--data", data, "--set", "lease_ms=-1"),
+            "--set lease_ms must not be negative, not -1");
         assertOneLineError(run("--id", a, "--members", a, "--data", data, "--set", "heartbeat_ms"), "--set takes NAME=VALUE");
     }
 
@@ -103,21 +105,27 @@ class ReplicaServerTest {
     }
 
     @Test
-    void aProcessServesPrintsItsRoleAndStopsCleanlyOnSigterm(@TempDir Path dir) {
-        String a = endpoint();
-        ReplicaProcess p = ReplicaProcess.start(ReplicaServer.Config.of(a, List.of(a), dir.resolve("d")),
-            ReplicaProcess.DEFAULT_JVM_OPTIONS);
-        started.add(p);
-        p.awaitReady(60_000);
-        try (KvClient c = KvClient.builder(List.of(a)).readsThroughLog(!ReplicaServer.servesReads()).open()) {
+    void processesServePrintTheirRoleAndStopCleanlyOnSigterm(@TempDir Path dir) {
+        List<String> members = List.of(endpoint(), endpoint(), endpoint());
+        for (int i = 0; i < 3; i++) {
+            started.add(ReplicaProcess.start(ReplicaServer.Config.of(members.get(i), members, dir.resolve("r" + i)),
+                ReplicaProcess.DEFAULT_JVM_OPTIONS));
+        }
+        started.forEach(p -> p.awaitReady(60_000));
+        String leader;
+        try (KvClient c = KvClient.builder(members).open()) {
             c.put("k", "v");
             assertEquals("v", c.get("k"));
+            leader = c.leader();
         }
-        assertTrue(p.role().startsWith("leader "), "a group of one leads itself: " + p.role() + "\n" + p.dump());
-        p.close();
-        assertEquals(143, p.waitFor(10_000), "the JVM's code for SIGTERM after a clean shutdown\n" + p.dump());
-        assertTrue(p.dump().contains(a + ": steps "), "it printed its metrics on the way out\n" + p.dump());
-        assertFalse(Files.exists(Path.of("/dev/shm")) && driverDirectoryLeft(p.pid()), "the media driver's directory is gone");
+        ReplicaProcess lead = started.get(members.indexOf(leader));
+        assertTrue(lead.role().startsWith("leader "), "the leader says so: " + lead.role() + "\n" + lead.dump());
+        for (ReplicaProcess p : started) {
+            p.close();
+            assertEquals(143, p.waitFor(10_000), "the JVM's code for SIGTERM after a clean shutdown\n" + p.dump());
+            assertTrue(p.dump().contains(p.address() + ": steps "), "it printed its metrics on the way out\n" + p.dump());
+            assertFalse(Files.isDirectory(Path.of("/dev/shm")) && driverDirectoryLeft(p.pid()), "the media driver's directory is gone");
+        }
     }
 
     private static boolean driverDirectoryLeft(long pid) {
@@ -130,30 +138,48 @@ class ReplicaServerTest {
 
     @Test
     void aRestartKeepsTheGroupItRecoversAndTheWritesItAcknowledged(@TempDir Path dir) throws Exception {
-        String a = endpoint();
-        Path data = dir.resolve("d");
-        List<String> log = new ArrayList<>();
+        List<String> members = List.of(endpoint(), endpoint(), endpoint());
+        List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         try (AeronHost host = AeronHost.embedded(log::add)) {
-            ReplicaServer first = ReplicaServer.start(ReplicaServer.Config.of(a, List.of(a), data), host, quiet, log::add);
-            try (KvClient c = KvClient.builder(List.of(a)).aeronHost(host).readsThroughLog(!ReplicaServer.servesReads()).open()) {
-                for (long i = 1; i <= 20; i++) {
-                    c.put("k" + i, i);
+            List<ReplicaServer> group = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    group.add(ReplicaServer.start(ReplicaServer.Config.of(members.get(i), members, dir.resolve("r" + i)), host,
+                        quiet, log::add));
+                }
+                try (KvClient c = KvClient.builder(members).aeronHost(host).open()) {
+                    for (long i = 1; i <= 20; i++) {
+                        c.put("k" + i, i);
+                    }
                 }
             } finally {
-                first.close();
+                group.forEach(ReplicaServer::close);
+                group.clear();
             }
             // The second start names another group: the first is recovered and wins (a group
             // changes through the log, never through a command line).
-            String stranger = endpoint();
-            ReplicaServer.Config again = ReplicaServer.Config.of(a, List.of(a, stranger), data);
-            try (ReplicaServer r = ReplicaServer.start(again, host, quiet, log::add);
-                 KvClient c = KvClient.builder(List.of(a)).aeronHost(host).readsThroughLog(!ReplicaServer.servesReads()).open()) {
-                List<Tuple> members = r.node().agent().read("member").get(10, TimeUnit.SECONDS);
-                assertEquals(List.of(new Tuple("member", a, 1L)), members, String.join("\n", log));
-                for (long i = 1; i <= 20; i++) {
-                    assertEquals(i, c.get("k" + i), "k" + i + " after the restart\n" + String.join("\n", log));
+            List<String> other = new ArrayList<>(members);
+            other.add(endpoint());
+            try {
+                for (int i = 0; i < 3; i++) {
+                    group.add(ReplicaServer.start(ReplicaServer.Config.of(members.get(i), other, dir.resolve("r" + i)), host,
+                        quiet, log::add));
                 }
+                List<Tuple> expected = List.of(new Tuple("member", members.get(0), 1L), new Tuple("member", members.get(1), 2L),
+                    new Tuple("member", members.get(2), 3L));
+                for (ReplicaServer r : group) {
+                    List<Tuple> recovered = new ArrayList<>(r.node().agent().read("member").get(10, TimeUnit.SECONDS));
+                    recovered.sort(java.util.Comparator.comparing(t -> (Long) t.get(1)));
+                    assertEquals(expected, recovered, String.join("\n", log));
+                }
+                try (KvClient c = KvClient.builder(members).aeronHost(host).open()) {
+                    for (long i = 1; i <= 20; i++) {
+                        assertEquals(i, c.get("k" + i), "k" + i + " after the restart\n" + String.join("\n", log));
+                    }
+                }
+            } finally {
+                group.forEach(ReplicaServer::close);
             }
         }
     }

@@ -2,7 +2,6 @@ package io.boomfs.deploy.kv;
 
 import io.boomfs.deploy.Boom;
 import io.boomfs.deploy.CliException;
-import io.boomfs.paxos.ReplicaServer;
 import io.boomfs.paxos.kv.KvClient;
 import io.boomfs.paxos.kv.KvLoad;
 import picocli.CommandLine.Command;
@@ -85,7 +84,7 @@ public final class KvBenchCommand implements java.util.concurrent.Callable<Integ
 
     private void bench(ReplicaGroup group, PrintStream out) {
         KvClient client = group.client();
-        String reads = ReplicaServer.servesReads() ? "linearizable reads (leader lease or log)" : "linearizable reads (through the log)";
+        String reads = "linearizable reads";
         run(group, KvLoad.reads(client, sessions, 4), 2);
         run(group, new KvLoad(client, sessions, 4), 2);
         KvDemoCommand.say(out, "kv-bench: warmed up for 4 s");

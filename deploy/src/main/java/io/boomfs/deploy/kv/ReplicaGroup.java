@@ -104,7 +104,7 @@ final class ReplicaGroup implements AutoCloseable {
             awaitReady(p);
         }
         long ready = System.nanoTime();
-        client = KvClient.builder(members).readsThroughLog(!ReplicaServer.servesReads()).lowLatency(options.lowLatency())
+        client = KvClient.builder(members).lowLatency(options.lowLatency())
             .log(line -> say.accept(options.who() + ": client: " + line)).open();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FIRST_WRITE_MS);
         KvClient.Session probe = client.newSession();

@@ -52,9 +52,9 @@ import java.util.function.Consumer;
  * the replicas apply a write once however many copies arrive. After the deadline it fails with
  * {@link KvException.Timeout}, naming the replicas tried; its outcome is then unknown.
  *
- * <p><b>Reads.</b> {@code get} is a linearizable read: a {@code read} served by the leader, or,
- * with {@link Builder#readsThroughLog}, a request through the log like a write (for replicas
- * whose rules have no {@code read} yet).
+ * <p><b>Reads.</b> {@code get} is a linearizable read: a {@code read}, which the leader serves
+ * under its lease or through the log; it changes nothing, so its retries need no number of
+ * their own beyond the read's id.
  *
  * <p><b>Threads.</b> Thread-safe. The client has one thread of its own that sends, receives,
  * retries and completes the futures; it backs off into short parks when idle (it yields with
@@ -71,7 +71,6 @@ public final class KvClient implements AutoCloseable {
     private final String address;
     private final long retryNs;
     private final long deadlineNs;
-    private final boolean readsThroughLog;
     private final AeronHost host;
     private final boolean ownsHost;
     private final AeronTransport transport;
@@ -103,7 +102,6 @@ public final class KvClient implements AutoCloseable {
         private int port;
         private long retryMs = 100;
         private long deadlineMs = 10_000;
-        private boolean readsThroughLog;
         private boolean lowLatency;
         private AeronHost host;
         private Consumer<String> log = line -> System.err.println("kv-client: " + line);
@@ -136,12 +134,6 @@ public final class KvClient implements AutoCloseable {
         /** How long an operation may take in all before it fails (default 10 s): long enough to ride out failovers. */
         public Builder deadlineMs(long ms) {
             this.deadlineMs = positive("deadlineMs", ms);
-            return this;
-        }
-
-        /** Reads go through the log as requests instead of {@code read} messages. */
-        public Builder readsThroughLog(boolean b) {
-            this.readsThroughLog = b;
             return this;
         }
 
@@ -188,7 +180,6 @@ public final class KvClient implements AutoCloseable {
         this.replicas = b.replicas;
         this.retryNs = TimeUnit.MILLISECONDS.toNanos(b.retryMs);
         this.deadlineNs = TimeUnit.MILLISECONDS.toNanos(b.deadlineMs);
-        this.readsThroughLog = b.readsThroughLog;
         this.ownsHost = b.host == null;
         this.host = ownsHost ? AeronHost.embedded(b.log, b.lowLatency) : b.host;
         this.idPrefix = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
@@ -359,7 +350,7 @@ public final class KvClient implements AutoCloseable {
         }
 
         private CompletableFuture<Object> submit(boolean read, List<Object> body, String what) {
-            Op op = new Op(this, read && !readsThroughLog, body, what);
+            Op op = new Op(this, read, body, what);
             if (closed) {
                 op.future.completeExceptionally(new KvException(what + ": the client is closed"));
                 return op.future;

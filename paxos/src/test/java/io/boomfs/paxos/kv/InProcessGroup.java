@@ -45,7 +45,7 @@ final class InProcessGroup implements AutoCloseable {
 
     /** The client for this group: on the group's driver, reads through the log when the rules have no read yet. */
     KvClient.Builder client() {
-        return KvClient.builder(members).aeronHost(host).readsThroughLog(!ReplicaServer.servesReads()).log(log::add);
+        return KvClient.builder(members).aeronHost(host).log(log::add);
     }
 
     static int freePort() {

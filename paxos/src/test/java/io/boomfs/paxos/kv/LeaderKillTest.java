@@ -92,7 +92,7 @@ class LeaderKillTest {
             for (ReplicaProcess p : live.values()) {
                 p.awaitReady(60_000);
             }
-            try (KvClient client = KvClient.builder(members).readsThroughLog(!ReplicaServer.servesReads()).retryMs(50)
+            try (KvClient client = KvClient.builder(members).retryMs(50)
                 .deadlineMs(15_000).log(clientLog::add).open()) {
                 load = new Workload(client, history, 6, rnd.split());
                 load.start();
