@@ -41,6 +41,11 @@ public final class KvBenchCommand implements java.util.concurrent.Callable<Integ
     @Option(names = "--seconds", paramLabel = "S", defaultValue = "5", description = "Length of each measurement (default ${DEFAULT-VALUE}).")
     private int seconds;
 
+    @Option(names = "--warmup", paramLabel = "S", defaultValue = "10",
+        description = "Seconds of pipelined writes, then 2 of reads, before measuring: fresh JVMs run the engine slowly "
+            + "until they compiled it (default ${DEFAULT-VALUE}).")
+    private int warmup;
+
     @Option(names = "--sessions", paramLabel = "N", defaultValue = "64",
         description = "Sessions of the pipelined write and read loads (default ${DEFAULT-VALUE}).")
     private int sessions;
@@ -63,6 +68,7 @@ public final class KvBenchCommand implements java.util.concurrent.Callable<Integ
     public Integer call() {
         check(portBase >= 1024 && portBase <= 65533, "--port-base must be in 1024..65533, not " + portBase);
         check(seconds >= 1 && seconds <= 3_600, "--seconds must be in 1..3600, not " + seconds);
+        check(warmup >= 0 && warmup <= 3_600, "--warmup must be in 0..3600, not " + warmup);
         check(sessions >= 1 && sessions <= 10_000, "--sessions must be in 1..10000, not " + sessions);
         check(failoverSessions >= 1 && failoverSessions <= 10_000, "--failover-sessions must be in 1..10000, not " + failoverSessions);
         check(kills >= 0 && kills <= 100, "--kills must be in 0..100, not " + kills);
@@ -85,9 +91,11 @@ public final class KvBenchCommand implements java.util.concurrent.Callable<Integ
     private void bench(ReplicaGroup group, PrintStream out) {
         KvClient client = group.client();
         String reads = "linearizable reads";
-        run(group, KvLoad.reads(client, sessions, 4), 2);
-        run(group, new KvLoad(client, sessions, 4), 2);
-        KvDemoCommand.say(out, "kv-bench: warmed up for 4 s");
+        if (warmup > 0) {
+            run(group, new KvLoad(client, sessions, 4), warmup);
+            run(group, KvLoad.reads(client, sessions, 4), 2);
+            KvDemoCommand.say(out, "kv-bench: warmed up for " + (warmup + 2) + " s");
+        }
         KvLoad w = run(group, new KvLoad(client, sessions, 4), seconds);
         KvDemoCommand.say(out, line("pipelined writes, " + sessions + " sessions", w, "writes"));
         KvLoad one = run(group, new KvLoad(client, 1, 4), seconds);

@@ -50,6 +50,11 @@ public final class KvDemoCommand implements Callable<Integer> {
     @Option(names = "--kill-at", paramLabel = "S", description = "When to kill the leader, in seconds into the load (default: half way).")
     private Double killAt;
 
+    @Option(names = "--warmup", paramLabel = "S", defaultValue = "5",
+        description = "Seconds of load before the one shown, on other keys, while the JVMs compile their hot paths "
+            + "(default ${DEFAULT-VALUE}; 0: none).")
+    private int warmup;
+
     @Option(names = "--data", paramLabel = "DIR",
         description = "The replicas' data directories go under DIR (kept); default: a fresh temporary directory, removed at the end.")
     private String data;
@@ -82,6 +87,13 @@ public final class KvDemoCommand implements Callable<Integer> {
 
     private int run(ReplicaGroup group, PrintStream out, double killAtSeconds) {
         KvClient client = group.client();
+        if (warmup > 0) {
+            say(out, "kv-demo: warming up for " + warmup + " s (fresh JVMs run the engine slowly until they compiled it)");
+            KvLoad warm = new KvLoad(client, sessions, keysPerSession, "warmup-");
+            warm.start();
+            sleepUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup));
+            warm.stop(TimeUnit.SECONDS.toMillis(30));
+        }
         KvLoad load = new KvLoad(client, sessions, keysPerSession);
         say(out, "kv-demo: " + sessions + " sessions writing for " + seconds + " s, killing the leader at "
             + String.format("%.1f", killAtSeconds) + " s");
@@ -141,6 +153,7 @@ public final class KvDemoCommand implements Callable<Integer> {
         check(sessions >= 1 && sessions <= 10_000, "--sessions must be in 1..10000, not " + sessions);
         check(keysPerSession >= 1 && keysPerSession <= 100_000, "--keys-per-session must be in 1..100000, not " + keysPerSession);
         check(seconds >= 1 && seconds <= 86_400, "--seconds must be in 1..86400, not " + seconds);
+        check(warmup >= 0 && warmup <= 3_600, "--warmup must be in 0..3600, not " + warmup);
         check(killAt == null || killAt > 0 && killAt < seconds, "--kill-at must be between 0 and --seconds (" + seconds
             + "), not " + killAt);
         check(durability.equals("sync") || durability.equals("async"), "--durability is sync or async, not " + durability);

@@ -49,9 +49,10 @@ class KvDemoCommandTest {
     void aShortDemoKillsTheLeaderAndFindsEveryAcknowledgedWrite() {
         long childrenBefore = ProcessHandle.current().children().count();
         Cli.Result r = Cli.run(HERE, "kv-demo", "--port-base", Integer.toString(freeBase()), "--seconds", "4",
-            "--sessions", "4");
+            "--sessions", "4", "--warmup", "1");
         assertEquals(0, r.code(), r.toString());
         assertLine(r.out(), "^kv-demo: replicas ready in [0-9.]+ s; leader 127\\.0\\.0\\.1:\\d+, first write acknowledged");
+        assertLine(r.out(), "^kv-demo: warming up for 1 s ");
         assertLine(r.out(), "^ +1 s +\\d+ ops/s  leader ");
         assertLine(r.out(), "^ +4 s +\\d+ ops/s  leader ");
         assertLine(r.out(), "^kv-demo: kill -9 leader 127\\.0\\.0\\.1:\\d+ \\(pid \\d+\\) at 2\\.0 s$");

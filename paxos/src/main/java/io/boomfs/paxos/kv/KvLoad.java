@@ -32,6 +32,7 @@ public final class KvLoad {
     private final KvClient client;
     private final int sessions;
     private final int keysPerSession;
+    private final String prefix;
     private final boolean reads;
     private final LatencyHistogram latency = new LatencyHistogram();
     private final List<CompletableFuture<Void>> stopped = new ArrayList<>();
@@ -45,18 +46,24 @@ public final class KvLoad {
     private long indeterminate;
     private volatile boolean stopping;
 
-    /** A write load: puts. */
+    /** A write load: puts to keys {@code s<session>-k<n>}. */
     public KvLoad(KvClient client, int sessions, int keysPerSession) {
-        this(client, sessions, keysPerSession, false);
+        this(client, sessions, keysPerSession, "", false);
     }
 
-    private KvLoad(KvClient client, int sessions, int keysPerSession, boolean reads) {
+    /** A write load on keys of its own, {@code <prefix>s<session>-k<n>}: beside another load's keys. */
+    public KvLoad(KvClient client, int sessions, int keysPerSession, String prefix) {
+        this(client, sessions, keysPerSession, prefix, false);
+    }
+
+    private KvLoad(KvClient client, int sessions, int keysPerSession, String prefix, boolean reads) {
         if (sessions < 1 || keysPerSession < 1) {
             throw new IllegalArgumentException("a load needs at least one session and one key per session");
         }
         this.client = client;
         this.sessions = sessions;
         this.keysPerSession = keysPerSession;
+        this.prefix = prefix;
         this.reads = reads;
         this.lastAcked = new long[sessions * keysPerSession];
         Arrays.fill(lastAcked, -1);
@@ -67,12 +74,12 @@ public final class KvLoad {
 
     /** A read load: linearizable gets of the keys a write load of the same shape wrote. */
     public static KvLoad reads(KvClient client, int sessions, int keysPerSession) {
-        return new KvLoad(client, sessions, keysPerSession, true);
+        return new KvLoad(client, sessions, keysPerSession, "", true);
     }
 
     /** The key {@code k} of session {@code s}. */
-    public static String key(int s, int k) {
-        return "s" + s + "-k" + k;
+    public String key(int s, int k) {
+        return prefix + "s" + s + "-k" + k;
     }
 
     /** Starts every session's loop. */
