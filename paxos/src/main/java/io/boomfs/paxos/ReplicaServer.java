@@ -317,8 +317,12 @@ public final class ReplicaServer implements AutoCloseable {
         node.close();
     }
 
-    /** Runs one replica until SIGTERM (or the end of stdin, when asked); returns the exit code. */
-    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+    /**
+     * Runs one replica until SIGTERM (or the end of stdin, when asked); returns the exit code.
+     *
+     * @param who how error lines begin ({@code who: error: ...}): the command the user typed
+     */
+    public static int run(String who, String[] args, InputStream in, PrintStream out, PrintStream err) {
         // Chronicle logs through SLF4J; without a backend SLF4J would print three lines of notice.
         if (System.getProperty("slf4j.internal.verbosity") == null) {
             System.setProperty("slf4j.internal.verbosity", "ERROR");
@@ -333,7 +337,7 @@ public final class ReplicaServer implements AutoCloseable {
             server = start(cfg, null, out, log);
         } catch (IllegalArgumentException | IllegalStateException | AeronTransport.EndpointException
                  | DurableStore.StoreException e) {
-            err.println("replica: error: " + String.valueOf(e.getMessage()).replaceAll("\\s*\n\\s*", "; "));
+            err.println(who + ": error: " + String.valueOf(e.getMessage()).replaceAll("\\s*\n\\s*", "; "));
             return 1;
         }
         CountDownLatch stop = new CountDownLatch(1);
@@ -354,7 +358,7 @@ public final class ReplicaServer implements AutoCloseable {
                         // Nothing is read from stdin: it only tells that the parent still runs.
                     }
                 } catch (IOException e) {
-                    log.accept("replica: stdin failed (" + e.getMessage() + "); stopping as if it ended");
+                    log.accept(who + ": stdin failed (" + e.getMessage() + "); stopping as if it ended");
                 }
                 stop.countDown();
             }, "replica-stdin");
@@ -377,7 +381,7 @@ public final class ReplicaServer implements AutoCloseable {
         server.close();
         closed.countDown();
         if (failure != null) {
-            err.println("replica: error: " + failure);
+            err.println(who + ": error: " + failure);
             return 1;
         }
         return 0;
@@ -387,6 +391,6 @@ public final class ReplicaServer implements AutoCloseable {
         // Through exit in every case: after the end of stdin no shutdown has begun, and a library
         // thread left behind must not keep the process alive. After SIGTERM, exit only waits for
         // the shutdown hook, which is done once run returns.
-        System.exit(run(args, System.in, System.out, System.err));
+        System.exit(run("replica", args, System.in, System.out, System.err));
     }
 }
