@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the leader is killed with SIGKILL again and again and restarted on its data directory. The
  * client-side history, indeterminate operations included, is then checked from outside: each
  * register's history is linearizable, and every session's key holds its last acknowledged write
- * (or a later one whose answer was lost). {@code -Dkills=N} and {@code -Dseed=N} change the run.
+ * (or a later one whose answer was lost). {@code -Dkills=N} and {@code -Dseed=N} change the run;
+ * {@code -Ddump=true} prints the client's log and the replicas' output even when it passes.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class LeaderKillTest {
