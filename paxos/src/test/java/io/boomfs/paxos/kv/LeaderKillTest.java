@@ -93,9 +93,12 @@ class LeaderKillTest {
             for (ReplicaProcess p : live.values()) {
                 p.awaitReady(60_000);
             }
-            try (KvClient client = KvClient.builder(members).retryMs(50)
-                .deadlineMs(15_000).log(clientLog::add).open()) {
-                load = new Workload(client, history, 6, rnd.split());
+            // Most sessions wait out every failover; two give up after 300 ms, so that their
+            // operations are often indeterminate and the next one is sent while an older copy
+            // may still be applied (which it must never be after the newer one).
+            try (KvClient client = KvClient.builder(members).retryMs(50).deadlineMs(15_000).log(clientLog::add).open();
+                 KvClient impatient = KvClient.builder(members).retryMs(50).deadlineMs(300).log(clientLog::add).open()) {
+                load = new Workload(client, 6, impatient, 2, history, rnd.split());
                 load.start();
                 List<Long> killTimes = new ArrayList<>();
                 for (int k = 1; k <= kills; k++) {
@@ -116,14 +119,14 @@ class LeaderKillTest {
                 }
                 load.awaitProgress(100, 60_000, this::dump);
                 load.stop();
-                finalReads(client, history);
+                finalReads(client, history, load.sessions);
                 if (Boolean.getBoolean("dump")) {
                     System.out.println(dump());
                 }
                 System.out.println("kills " + kills + ", longest pause of acknowledged writes around each kill (ms): "
                     + load.gapsMs(killTimes) + ", "
-                    + history.count(true) + " operations answered, " + history.count(false) + " indeterminate, client "
-                    + client.stats());
+                    + history.count(true) + " operations answered, " + history.count(false) + " indeterminate; clients "
+                    + client.stats() + ", " + impatient.stats());
             }
             assertEquals(List.of(), errors, "operations failed for another reason than a timeout\n" + dump());
             checkOwnKeys(history, load);
@@ -142,10 +145,10 @@ class LeaderKillTest {
     }
 
     /** After the load, once quiet: one read of every key, part of the history. */
-    private void finalReads(KvClient client, History history) {
+    private void finalReads(KvClient client, History history, int sessions) {
         KvClient.Session s = client.newSession();
         List<String> keys = new ArrayList<>(REGISTERS);
-        for (int i = 0; i < 6; i++) {
+        for (int i = 0; i < sessions; i++) {
             keys.add(Workload.ownKey(i));
         }
         for (String key : keys) {
@@ -185,10 +188,13 @@ class LeaderKillTest {
     /**
      * Sessions that each run one operation after another until stopped, chained on the client's
      * thread: on the shared registers, puts of unique values, cas from the last value the session
-     * saw, and gets; and puts of increasing values on a key of their own.
+     * saw, and gets; and puts of increasing values on a key of their own. The impatient client's
+     * sessions only put and get their own key.
      */
     private final class Workload {
         final KvClient client;
+        final int patientSessions;
+        final KvClient impatient;
         final History history;
         final int sessions;
         final SplittableRandom rnd;
@@ -197,10 +203,13 @@ class LeaderKillTest {
         final java.util.Queue<Long> writeAckTimes = new java.util.concurrent.ConcurrentLinkedQueue<>();
         final List<CompletableFuture<Void>> done = new ArrayList<>();
 
-        Workload(KvClient client, History history, int sessions, SplittableRandom rnd) {
+        Workload(KvClient client, int patientSessions, KvClient impatient, int impatientSessions, History history,
+                 SplittableRandom rnd) {
             this.client = client;
+            this.patientSessions = patientSessions;
+            this.impatient = impatient;
             this.history = history;
-            this.sessions = sessions;
+            this.sessions = patientSessions + impatientSessions;
             this.rnd = rnd;
         }
 
@@ -210,7 +219,8 @@ class LeaderKillTest {
 
         void start() {
             for (int i = 0; i < sessions; i++) {
-                SessionLoop loop = new SessionLoop(i, client.newSession(), rnd.split());
+                boolean patient = i < patientSessions;
+                SessionLoop loop = new SessionLoop(i, (patient ? client : impatient).newSession(), !patient, rnd.split());
                 done.add(loop.finished);
                 loop.next();
             }
@@ -275,14 +285,16 @@ class LeaderKillTest {
         private final class SessionLoop {
             final int index;
             final KvClient.Session session;
+            final boolean ownKeyOnly;
             final SplittableRandom rnd;
             final CompletableFuture<Void> finished = new CompletableFuture<>();
             final Map<String, Object> lastSeen = new HashMap<>();
             long counter;
 
-            SessionLoop(int index, KvClient.Session session, SplittableRandom rnd) {
+            SessionLoop(int index, KvClient.Session session, boolean ownKeyOnly, SplittableRandom rnd) {
                 this.index = index;
                 this.session = session;
+                this.ownKeyOnly = ownKeyOnly;
                 this.rnd = rnd;
             }
 
@@ -296,15 +308,15 @@ class LeaderKillTest {
                 // Unique across sessions and runs of the loop: a value read names the one write that made it.
                 long unique = index * 1_000_000_000L + counter;
                 int dice = rnd.nextInt(100);
-                String reg = REGISTERS.get(rnd.nextInt(REGISTERS.size()));
-                if (dice < 15) {
+                String reg = ownKeyOnly ? ownKey(index) : REGISTERS.get(rnd.nextInt(REGISTERS.size()));
+                if (dice < 15 || ownKeyOnly && dice < 70) {
                     String key = ownKey(index);
                     History.Pending p = history.invoke(key, session.clientId(), Kind.PUT, unique, null);
                     track(p, true, session.putAsync(key, unique).thenApply(v -> "ok"));
                 } else if (dice < 50) {
                     History.Pending p = history.invoke(reg, session.clientId(), Kind.PUT, unique, null);
                     track(p, true, session.putAsync(reg, unique).thenApply(v -> "ok"));
-                } else if (dice < 70) {
+                } else if (dice < 70 && !ownKeyOnly) {
                     Object expected = lastSeen.get(reg);
                     History.Pending p = history.invoke(reg, session.clientId(), Kind.CAS, expected, unique);
                     track(p, true, session.casAsync(reg, expected, unique).thenApply(b -> b));

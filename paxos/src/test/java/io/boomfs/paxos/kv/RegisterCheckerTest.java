@@ -133,6 +133,18 @@ class RegisterCheckerTest {
     }
 
     @Test
+    void manyLostReadsCostNothing() {
+        op("a", Kind.PUT, 1L, null, 0, 1, "ok");
+        for (int i = 0; i < 200; i++) {
+            lost("b" + i, Kind.GET, null, null, 2 + i);
+        }
+        op("a", Kind.PUT, 2L, null, 300, 301, "ok");
+        op("a", Kind.GET, null, null, 302, 303, 2L);
+        RegisterChecker.Result r = RegisterChecker.check(h, null, 1_000);
+        assertTrue(r.linearizable(), r.explanation());
+    }
+
+    @Test
     void tiesAreConcurrent() {
         op("a", Kind.PUT, 1L, null, 0, 5, "ok");
         op("b", Kind.GET, null, null, 5, 6, null);
