@@ -36,9 +36,23 @@ public final class Values {
                 return c != 0 ? c : Boolean.compare(a instanceof Double, b instanceof Double);
             case 3:
                 return ((String) a).compareTo((String) b);
+            case 4:
+                return compareLists((java.util.List<?>) a, (java.util.List<?>) b);
             default:
                 return format(a).compareTo(format(b));
         }
+    }
+
+    /** Lists compare element by element; a list that is a prefix of another comes first. */
+    private static int compareLists(java.util.List<?> a, java.util.List<?> b) {
+        int n = Math.min(a.size(), b.size());
+        for (int i = 0; i < n; i++) {
+            int c = compare(a.get(i), b.get(i));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(a.size(), b.size());
     }
 
     private static int rank(Object v) {
@@ -54,7 +68,10 @@ public final class Values {
         if (v instanceof String) {
             return 3;
         }
-        return 4;
+        if (v instanceof java.util.List<?>) {
+            return 4;
+        }
+        return 5;
     }
 
     public static String formatTuple(String relation, Object[] values) {
@@ -122,7 +139,8 @@ public final class Values {
         return n;
     }
 
-    private static long estimatedSize(Object v) {
+    /** An upper bound on the wire size of one value (strings counted at 3 bytes a character). */
+    public static long estimatedSize(Object v) {
         if (v instanceof String s) {
             return 5 + 3L * s.length();
         }

@@ -1,6 +1,7 @@
 package io.boomfs.paxos;
 
 import io.boomfs.engine.Tuple;
+import io.boomfs.engine.Values;
 import io.boomfs.engine.lang.Compiler;
 import io.boomfs.engine.lang.Diagnostic;
 import io.boomfs.engine.lang.Functions;
@@ -37,7 +38,8 @@ public final class ReplicatedLog {
 
     /** The names of the group's settings, {@code px_config} in messages.olg. */
     public static final List<String> SETTINGS = List.of("heartbeat_ms", "election_min_ms", "election_max_ms", "lease_ms",
-        "drift_ppm", "window_slots", "batch_max", "checkpoint_slots", "retain_slots", "catchup_slots");
+        "drift_ppm", "window_slots", "batch_max", "batch_bytes", "op_max_bytes", "checkpoint_slots", "retain_slots",
+        "catchup_slots");
 
     private static final String RESOURCE_DIR = "/io/boomfs/paxos/";
     /** Where the resources appear to the compiler; no real file lives there. */
@@ -87,10 +89,12 @@ public final class ReplicatedLog {
 
     /**
      * The functions the role files call besides the built-ins: {@code nth(List, I)}, the
-     * element I of a list (null when out of range or not a list), and {@code take(List, N)},
-     * its first N elements (the list itself when it is not longer). A batch is a list of
-     * entries, and an entry a list: the learner takes them apart with nth, and the proposer
-     * cuts a batch from the waiting requests with take.
+     * element I of a list (null when out of range or not a list); {@code take(List, N, Bytes)},
+     * its longest prefix of at most N elements whose {@code wire_size} adds up to at most Bytes
+     * (at least one element); and {@code wire_size(X)}, an upper bound on the bytes X takes on
+     * the wire ({@link Values#estimatedSize(Object)}). A batch is a list of entries, and an
+     * entry a list: the learner takes them apart with nth, and the proposer cuts a batch from
+     * the waiting requests with take, so that a slot's value always fits one network frame.
      */
     public static Functions functions() {
         return new Functions()
@@ -100,12 +104,26 @@ public final class ReplicatedLog {
                 }
                 return null;
             })
-            .register("take", 2, 2, Type.ANY, (args, nowMs) -> {
-                if (args[0] instanceof List<?> list && args[1] instanceof Long n && n >= 0) {
-                    return n >= list.size() ? list : List.copyOf(list.subList(0, (int) (long) n));
+            .register("take", 3, 3, Type.ANY, (args, nowMs) -> {
+                if (args[0] instanceof List<?> list && args[1] instanceof Long n && args[2] instanceof Long bytes) {
+                    return take(list, n, bytes);
                 }
                 return null;
-            });
+            })
+            .register("wire_size", 1, 1, Type.LONG, (args, nowMs) -> Values.estimatedSize(args[0]));
+    }
+
+    private static List<?> take(List<?> list, long max, long maxBytes) {
+        long bytes = 0;
+        int n = 0;
+        while (n < list.size() && n < max) {
+            bytes += Values.estimatedSize(list.get(n));
+            if (n > 0 && bytes > maxBytes) {
+                break;
+            }
+            n++;
+        }
+        return n == list.size() ? list : List.copyOf(list.subList(0, n));
     }
 
     /** The text of one role file (or kv.olg), for reports. */

@@ -33,7 +33,7 @@ final class KvModel {
         if ("delete".equals(kind)) {
             return map.remove(key) != null || false;
         }
-        if ("px_replace".equals(kind)) {
+        if ("px_members".equals(kind)) {
             // A group change is applied by the log itself; the store does not see it.
             return "ok";
         }

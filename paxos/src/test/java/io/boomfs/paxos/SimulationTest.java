@@ -38,6 +38,7 @@ class SimulationTest {
     static final int RECOVERY_ROUNDS = 3000;
     static final int CLIENTS = 3;
     static final String[] KEYS = {"a", "b", "c"};
+    static final java.util.concurrent.atomic.AtomicLong REPLACED = new java.util.concurrent.atomic.AtomicLong();
 
     @Test
     void seeds() {
@@ -53,8 +54,9 @@ class SimulationTest {
         for (long seed = first; seed < first + n; seed++) {
             rounds += runOrReport(seed, false);
         }
-        System.out.printf("paxos simulation: %d seeds from %d, %d rounds, %.1f s%n", n, first, rounds,
-            (System.nanoTime() - start) / 1e9);
+        System.out.printf("paxos simulation: %d seeds from %d, %d rounds, %.1f s; %d checkpoints, %d snapshots installed,"
+            + " %d group changes%n", n, first, rounds, (System.nanoTime() - start) / 1e9, PaxosSim.CHECKPOINTS.get(),
+            PaxosSim.INSTALLS.get(), REPLACED.get());
     }
 
     /** A fault-free run: the first leader is elected and every op is answered. */
@@ -97,8 +99,18 @@ class SimulationTest {
         double reorder = pick(rnd, 0.0, 0.05, 0.2);
         long maxDelay = pick(rnd, 0L, 10L, 30L);
         SimConfig config = new SimConfig(TICK_MS, drop, dup, reorder, 0, maxDelay);
-        PaxosSim ps = new PaxosSim(seed, config, 3, log);
-        Workload w = new Workload(rnd, ps);
+        // A third of the runs truncate their logs every few slots and keep almost nothing
+        // behind, so that lagging and restarted replicas catch up from snapshots; a quarter
+        // replace r3 by a spare r4 through the log while the faults go on.
+        Map<String, Long> settings = new LinkedHashMap<>();
+        if (rnd.nextInt(3) == 0) {
+            settings.put("checkpoint_slots", pick(rnd, 2L, 3L, 5L));
+            settings.put("retain_slots", pick(rnd, 0L, 1L, 4L));
+        }
+        boolean replace = rnd.nextInt(4) == 0;
+        PaxosSim ps = new PaxosSim(seed, config, 3, replace, settings, log);
+        log.println("settings " + settings + (replace ? ", r3 replaced by r4" : ""));
+        Workload w = new Workload(rnd, ps, replace);
         double crashRate = pick(rnd, 0.0, 0.005, 0.02);
         double partitionRate = pick(rnd, 0.0, 0.005, 0.02);
         for (int i = 0; i < FAULT_ROUNDS; i++) {
@@ -121,7 +133,8 @@ class SimulationTest {
         while (!(w.done() && converged(ps))) {
             if (i++ >= RECOVERY_ROUNDS) {
                 throw new AssertionError("no progress after the faults stopped at round " + stoppedAt + ": "
-                    + w.describe() + "; leader " + ps.leader() + "; cursors " + cursors(ps));
+                    + w.describe() + "; leader " + ps.leader() + "; members " + ps.members() + "; applied "
+                    + cursors(ps));
             }
             w.drive();
             ps.round();
@@ -132,15 +145,25 @@ class SimulationTest {
         }
         List<PaxosChecker.Entry> history = ps.checker.checkFinal(live, ps.acked());
         Map<Object, Object> expected = PaxosChecker.modelAfter(history);
-        for (String r : ps.replicas) {
+        for (Map.Entry<String, List<Tuple>> e : ps.stores().entrySet()) {
             Map<Object, Object> kv = new HashMap<>();
-            for (Tuple t : ps.node(r).contents("kv")) {
+            for (Tuple t : e.getValue()) {
                 kv.put(t.get(0), t.get(1));
             }
             if (!kv.equals(new HashMap<>(expected))) {
-                throw new AssertionError(r + " holds " + kv + " but the sequential store holds " + expected
+                throw new AssertionError(e.getKey() + " holds " + kv + " but the sequential store holds " + expected
                     + " after the agreed history " + history);
             }
+        }
+        if (replace) {
+            List<String> members = ps.members();
+            if (!members.equals(List.of("r1", "r2", "r4"))) {
+                throw new AssertionError("the group is " + members + " after replacing r3 by r4");
+            }
+        }
+        w.checkReads(history);
+        if (replace) {
+            REPLACED.incrementAndGet();
         }
         return ps.sim.rounds();
     }
@@ -173,10 +196,10 @@ class SimulationTest {
         }
     }
 
-    /** Every replica applied the same slots and no proposal is left in flight. */
+    /** Every member applied the same slots and no proposal is left in flight. */
     static boolean converged(PaxosSim ps) {
         List<Tuple> first = null;
-        for (String r : ps.replicas) {
+        for (String r : ps.members()) {
             List<Tuple> c = ps.node(r).contents("l_next");
             if (first == null) {
                 first = c;
@@ -207,16 +230,36 @@ class SimulationTest {
         return new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
     }
 
-    /** Three clients, each with a random list of ops submitted one at a time. */
+    /**
+     * Three clients, each with a random list of ops submitted one at a time (writes through
+     * the log, gets as linearizable reads), and, when the group changes, an admin client that
+     * asks for it once, partway. Every op's submit and answer rounds are kept for the read check.
+     */
     static final class Workload {
-        final PaxosSim ps;
-        final Map<String, List<List<Object>>> ops = new LinkedHashMap<>();
-        final Map<String, Integer> next = new HashMap<>();
+        /** One op of a client: a request (write) or a read; rounds when sent and answered. */
+        static final class Op {
+            final List<Object> op;
+            final boolean read;
+            long id;
+            long sentRound = -1;
+            long answeredRound = -1;
+            Object result;
 
-        Workload(SplittableRandom rnd, PaxosSim ps) {
+            Op(List<Object> op, boolean read) {
+                this.op = op;
+                this.read = read;
+            }
+        }
+
+        final PaxosSim ps;
+        final Map<String, List<Op>> ops = new LinkedHashMap<>();
+        final Map<String, Integer> next = new HashMap<>();
+        final long replaceAt;
+
+        Workload(SplittableRandom rnd, PaxosSim ps, boolean replace) {
             this.ps = ps;
             for (int c = 1; c <= CLIENTS; c++) {
-                List<List<Object>> list = new ArrayList<>();
+                List<Op> list = new ArrayList<>();
                 int n = 5 + rnd.nextInt(6);
                 for (int k = 0; k < n; k++) {
                     list.add(randomOp(rnd, "c" + c + "-" + k));
@@ -224,56 +267,80 @@ class SimulationTest {
                 ops.put("c" + c, list);
                 next.put("c" + c, 0);
             }
+            replaceAt = replace ? 20 + rnd.nextInt(FAULT_ROUNDS / 2) : -1;
         }
 
-        private static List<Object> randomOp(SplittableRandom rnd, String value) {
+        private static Op randomOp(SplittableRandom rnd, String value) {
             String key = KEYS[rnd.nextInt(KEYS.length)];
-            switch (rnd.nextInt(4)) {
+            switch (rnd.nextInt(5)) {
                 case 0:
-                    return List.of("put", key, value);
+                    return new Op(List.of("put", key, value), false);
                 case 1:
-                    return List.of("get", key);
+                    return new Op(List.of("get", key), false);
                 case 2: {
                     List<Object> cas = new ArrayList<>(List.of("cas", key));
                     cas.add(rnd.nextBoolean() ? null : "c1-" + rnd.nextInt(4));
                     cas.add(value);
-                    return java.util.Collections.unmodifiableList(cas);
+                    return new Op(java.util.Collections.unmodifiableList(cas), false);
                 }
+                case 3:
+                    return new Op(List.of("get", key), true);
                 default:
-                    return List.of("delete", key);
+                    return new Op(List.of("delete", key), false);
             }
         }
 
         void addFinalOps() {
-            for (Map.Entry<String, List<List<Object>>> e : ops.entrySet()) {
-                e.getValue().add(List.of("put", "final", e.getKey()));
+            for (Map.Entry<String, List<Op>> e : ops.entrySet()) {
+                e.getValue().add(new Op(List.of("put", "final", e.getKey()), false));
             }
         }
 
-        /** Submits each client's next op once its previous one is answered. */
+        /** Records answers, then submits each client's next op once its previous one is answered. */
         void drive() {
-            Map<String, Long> answered = new HashMap<>();
+            long now = ps.sim.rounds();
+            Map<String, Map<Long, Object>> writes = new HashMap<>();
             for (Tuple t : ps.acked()) {
-                answered.merge((String) t.get(0), (Long) t.get(1), Math::max);
+                writes.computeIfAbsent((String) t.get(0), k -> new HashMap<>()).put((Long) t.get(1), t.get(2));
             }
-            for (Map.Entry<String, List<List<Object>>> e : ops.entrySet()) {
+            Map<String, Map<Long, Object>> reads = new HashMap<>();
+            for (Tuple t : ps.readsAcked()) {
+                reads.computeIfAbsent((String) t.get(0), k -> new HashMap<>()).put((Long) t.get(1), t.get(2));
+            }
+            for (Map.Entry<String, List<Op>> e : ops.entrySet()) {
                 String cid = e.getKey();
+                for (Op op : e.getValue()) {
+                    Map<Long, Object> answers = (op.read ? reads : writes).getOrDefault(cid, Map.of());
+                    if (op.sentRound >= 0 && op.answeredRound < 0 && answers.containsKey(op.id)) {
+                        op.answeredRound = now;
+                        op.result = answers.get(op.id);
+                    }
+                }
                 int k = next.get(cid);
-                long done = answered.getOrDefault(cid, 0L);
-                if (k < e.getValue().size() && done == k) {
-                    ps.submit(cid, k + 1, e.getValue().get(k));
+                List<Op> list = e.getValue();
+                if (k < list.size() && (k == 0 || list.get(k - 1).answeredRound >= 0)) {
+                    Op op = list.get(k);
+                    op.id = 1 + list.subList(0, k).stream().filter(o -> o.read == op.read).count();
+                    op.sentRound = now;
+                    if (op.read) {
+                        ps.submitRead(cid, op.id, op.op);
+                    } else {
+                        ps.submit(cid, op.id, op.op);
+                    }
                     next.put(cid, k + 1);
                 }
+            }
+            if (now == replaceAt) {
+                ps.submit("admin", 1, List.of("px_replace", "r3", "r4", 4L));
             }
         }
 
         boolean done() {
-            Map<String, Long> answered = new HashMap<>();
-            for (Tuple t : ps.acked()) {
-                answered.merge((String) t.get(0), (Long) t.get(1), Math::max);
+            if (replaceAt >= 0 && ps.acked().stream().noneMatch(t -> t.get(0).equals("admin"))) {
+                return false;
             }
-            for (Map.Entry<String, List<List<Object>>> e : ops.entrySet()) {
-                if (answered.getOrDefault(e.getKey(), 0L) < e.getValue().size()) {
+            for (List<Op> list : ops.values()) {
+                if (list.get(list.size() - 1).answeredRound < 0) {
                     return false;
                 }
             }
@@ -281,7 +348,61 @@ class SimulationTest {
         }
 
         String describe() {
-            return "answered " + ps.acked().size() + " of " + ops.values().stream().mapToInt(List::size).sum() + " ops";
+            long all = ops.values().stream().mapToLong(List::size).sum();
+            long answered = ops.values().stream().flatMap(List::stream).filter(o -> o.answeredRound >= 0).count();
+            return "answered " + answered + " of " + all + " ops";
+        }
+
+        /**
+         * Every read returned what its key held after some prefix of the agreed history that
+         * contains every write acknowledged before the read was sent and no write sent after
+         * it was answered: no read is stale, none sees the future.
+         */
+        void checkReads(List<PaxosChecker.Entry> history) {
+            Map<String, Integer> position = new HashMap<>();
+            for (int i = 0; i < history.size(); i++) {
+                position.put(history.get(i).clientId() + "#" + history.get(i).seq(), i);
+            }
+            for (Map.Entry<String, List<Op>> e : ops.entrySet()) {
+                for (Op read : e.getValue()) {
+                    if (!read.read) {
+                        continue;
+                    }
+                    int lo = 0;
+                    int hi = history.size();
+                    for (Map.Entry<String, List<Op>> other : ops.entrySet()) {
+                        for (Op w : other.getValue()) {
+                            Integer at = w.read ? null : position.get(other.getKey() + "#" + w.id);
+                            if (at == null) {
+                                continue;
+                            }
+                            if (w.answeredRound >= 0 && w.answeredRound < read.sentRound) {
+                                lo = Math.max(lo, at + 1);
+                            }
+                            if (w.sentRound > read.answeredRound) {
+                                hi = Math.min(hi, at);
+                            }
+                        }
+                    }
+                    Object key = read.op.get(1);
+                    KvModel model = new KvModel();
+                    boolean found = false;
+                    for (int p = 0; p <= history.size() && !found; p++) {
+                        if (p >= lo && p <= hi && java.util.Objects.equals(model.contents().get(key), read.result)) {
+                            found = true;
+                        }
+                        if (p < history.size()) {
+                            model.apply(history.get(p).op());
+                        }
+                    }
+                    if (!found) {
+                        throw new AssertionError("read " + e.getKey() + "/" + read.id + " " + read.op + " sent in round "
+                            + read.sentRound + " and answered in round " + read.answeredRound + " returned " + read.result
+                            + ", which " + key + " held after none of the history prefixes " + lo + ".." + hi + " of "
+                            + history);
+                    }
+                }
+            }
         }
     }
 }

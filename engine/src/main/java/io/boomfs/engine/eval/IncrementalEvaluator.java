@@ -66,6 +66,10 @@ public final class IncrementalEvaluator implements Evaluator {
      * (no one needs their removals one by one) are in this list.
      */
     private final List<Relation> wholesale = new ArrayList<>();
+    /** @next sources emptied wholesale, and the rows each held at the last transition. */
+    private final List<Relation> wholesaleNextSources = new ArrayList<>();
+    private final Object[][][] lastNextRows;
+    private static final Object[][] NO_ROWS = new Object[0][];
     private final boolean[] isWholesale;
     private final boolean[] eventListed;
     private final long[] timerDue;
@@ -155,6 +159,7 @@ public final class IncrementalEvaluator implements Evaluator {
         fired = new long[program.rules().size()];
         eventListed = new boolean[n];
         isWholesale = new boolean[n];
+        lastNextRows = new Object[n][][];
         timerDue = new long[n];
         for (Relation r : program.relations()) {
             stores[r.id] = new Store(r);
@@ -283,15 +288,6 @@ public final class IncrementalEvaluator implements Evaluator {
             }
         }
         boolean[] w = transientRel.clone();
-        // @next sources into a table that also has delete rules report their removals (the
-        // delete may go ahead once the @next stops protecting a row).
-        for (Action a : program.actions()) {
-            if (a.kind() == Action.Kind.DELETE && nextInto[a.target().id] != null) {
-                for (Action nx : nextInto[a.target().id]) {
-                    w[nx.source().id] = false;
-                }
-            }
-        }
         // A relation read by a rule whose head is not emptied wholesale must report removals;
         // and a head emptied wholesale needs its transient inputs emptied the same way, so that
         // an event arriving again is seen as new (a removal and re-insertion would cancel out).
@@ -318,6 +314,12 @@ public final class IncrementalEvaluator implements Evaluator {
             if (w[r.id]) {
                 isWholesale[r.id] = true;
                 wholesale.add(r);
+            }
+        }
+        for (Action a : program.actions()) {
+            if (a.kind() == Action.Kind.NEXT && isWholesale[a.source().id] && !wholesaleNextSources.contains(a.source())) {
+                wholesaleNextSources.add(a.source());
+                lastNextRows[a.source().id] = NO_ROWS;
             }
         }
     }
@@ -1364,12 +1366,17 @@ public final class IncrementalEvaluator implements Evaluator {
         return out;
     }
 
-    /** Rows that stopped being derived by a @next rule into {@code t} in this step. */
+    /**
+     * Rows that may have stopped being derived by a @next rule into {@code t} in this step
+     * (a delete held back by such a row may go ahead now). A source emptied wholesale reports
+     * no removals, so every row it held at the last transition is a candidate.
+     */
     private List<Object[][]> unprotected(Relation t) {
         List<Object[][]> out = new ArrayList<>();
         if (nextInto[t.id] != null) {
             for (Action a : nextInto[t.id]) {
-                out.add(delta[a.source().id].minus.toArray());
+                Relation src = a.source();
+                out.add(isWholesale[src.id] ? lastNextRows[src.id] : delta[src.id].minus.toArray());
             }
         }
         return out;
@@ -1416,6 +1423,10 @@ public final class IncrementalEvaluator implements Evaluator {
                 default:
                     break;
             }
+        }
+        // What wholesale @next sources hold now, for the next transition's unprotected().
+        for (Relation src : wholesaleNextSources) {
+            lastNextRows[src.id] = stores[src.id].size() == 0 ? NO_ROWS : stores[src.id].snapshot();
         }
         for (Delta d : delta) {
             d.clear();
