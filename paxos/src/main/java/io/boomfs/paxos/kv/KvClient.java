@@ -1,6 +1,7 @@
 package io.boomfs.paxos.kv;
 
 import io.boomfs.engine.Tuple;
+import io.boomfs.engine.Values;
 import io.boomfs.engine.runtime.AeronHost;
 import io.boomfs.engine.runtime.AeronTransport;
 import io.boomfs.engine.runtime.Schemas;
@@ -71,6 +72,7 @@ public final class KvClient implements AutoCloseable {
     private final String address;
     private final long retryNs;
     private final long deadlineNs;
+    private final long opMaxBytes;
     private final AeronHost host;
     private final boolean ownsHost;
     private final AeronTransport transport;
@@ -102,6 +104,7 @@ public final class KvClient implements AutoCloseable {
         private int port;
         private long retryMs = 100;
         private long deadlineMs = 10_000;
+        private long opMaxBytes = 2_000;
         private boolean lowLatency;
         private AeronHost host;
         private Consumer<String> log = line -> System.err.println("kv-client: " + line);
@@ -134,6 +137,16 @@ public final class KvClient implements AutoCloseable {
         /** How long an operation may take in all before it fails (default 10 s): long enough to ride out failovers. */
         public Builder deadlineMs(long ms) {
             this.deadlineMs = positive("deadlineMs", ms);
+            return this;
+        }
+
+        /**
+         * The largest op the client sends, in estimated wire bytes (default 2,000: the group's
+         * default {@code op_max_bytes}, which bounds what one slot's frame must carry). A larger
+         * op is refused at once with the reason; keep it at most the group's setting.
+         */
+        public Builder opMaxBytes(long bytes) {
+            this.opMaxBytes = positive("opMaxBytes", bytes);
             return this;
         }
 
@@ -180,6 +193,7 @@ public final class KvClient implements AutoCloseable {
         this.replicas = b.replicas;
         this.retryNs = TimeUnit.MILLISECONDS.toNanos(b.retryMs);
         this.deadlineNs = TimeUnit.MILLISECONDS.toNanos(b.deadlineMs);
+        this.opMaxBytes = b.opMaxBytes;
         this.ownsHost = b.host == null;
         this.host = ownsHost ? AeronHost.embedded(b.log, b.lowLatency) : b.host;
         this.idPrefix = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
@@ -350,6 +364,11 @@ public final class KvClient implements AutoCloseable {
         }
 
         private CompletableFuture<Object> submit(boolean read, List<Object> body, String what) {
+            long bytes = Values.estimatedSize(body);
+            if (bytes > opMaxBytes) {
+                throw new IllegalArgumentException(what + ": the op takes " + bytes + " bytes on the wire, more than the "
+                    + opMaxBytes + " a replica group takes (op_max_bytes)");
+            }
             Op op = new Op(this, read, body, what);
             if (closed) {
                 op.future.completeExceptionally(new KvException(what + ": the client is closed"));

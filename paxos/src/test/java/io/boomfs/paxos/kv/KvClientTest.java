@@ -39,6 +39,11 @@ class KvClientTest {
                 assertTrue(c.cas("a", null, List.of("x", 2L)), "cas from absent");
                 assertEquals(List.of("x", 2L), c.get("a"));
                 assertTrue(g.members.contains(c.leader()), "the client learned the leader: " + c.leader());
+                // A client that lets through more than the group takes hears the group's refusal.
+                try (KvClient lax = g.client().opMaxBytes(100_000).open()) {
+                    KvException e = assertThrows(KvException.class, () -> lax.put("big", "x".repeat(3_000)));
+                    assertTrue(e.getMessage().startsWith("put big: the store answered error: op too large"), e.getMessage());
+                }
             } catch (RuntimeException | Error e) {
                 throw new AssertionError(e + "\n" + g.dump(), e);
             }
@@ -110,6 +115,9 @@ class KvClientTest {
         try (KvClient c = KvClient.builder(nobody).retryMs(20).deadlineMs(200).log(l -> { }).open()) {
             IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> c.put("k", 1));
             assertTrue(bad.getMessage().contains("use a long"), bad.getMessage());
+            IllegalArgumentException big = assertThrows(IllegalArgumentException.class, () -> c.put("k", "x".repeat(3_000)));
+            assertTrue(big.getMessage().startsWith("put k: the op takes ") && big.getMessage().endsWith(
+                "bytes on the wire, more than the 2000 a replica group takes (op_max_bytes)"), big.getMessage());
             // The get times out on the client's thread, which runs the callback: a blocking call
             // there would wait for the thread it blocks.
             CompletableFuture<Throwable> fromCallback = new CompletableFuture<>();
