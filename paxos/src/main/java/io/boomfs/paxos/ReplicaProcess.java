@@ -212,12 +212,17 @@ public final class ReplicaProcess implements AutoCloseable {
         return sb.toString();
     }
 
+    /** SIGTERM (a clean stop) without waiting: to stop several replicas at once, then {@link #close} each. */
+    public void terminate() {
+        // Through the handle: Process.destroy() would also close our ends of its output pipes.
+        process.toHandle().destroy();
+    }
+
     /** SIGTERM (a clean stop), then SIGKILL when it has not exited within 10 s. */
     @Override
     public void close() {
         if (process.isAlive()) {
-            // Through the handle: Process.destroy() would also close our ends of its output pipes.
-            process.toHandle().destroy();
+            terminate();
             if (waitFor(10_000) < 0 && process.isAlive()) {
                 kill9();
             }

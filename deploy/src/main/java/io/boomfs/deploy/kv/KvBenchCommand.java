@@ -76,16 +76,10 @@ public final class KvBenchCommand implements java.util.concurrent.Callable<Integ
         Boom app = (Boom) spec.root().userObject();
         PrintStream out = app.out();
         ReplicaGroup.Options options = new ReplicaGroup.Options("kv-bench", portBase, null, durability.equals("sync"), lowLatency);
-        try (ReplicaGroup group = ReplicaGroup.start(options, line -> KvDemoCommand.say(out, line))) {
-            Thread onCtrlC = new Thread(group::close, "kv-bench-stop");
-            Runtime.getRuntime().addShutdownHook(onCtrlC);
-            try {
-                bench(group, out);
-            } finally {
-                KvDemoCommand.removeHook(onCtrlC);
-            }
-        }
-        return Boom.OK;
+        return ReplicaGroup.run(options, line -> KvDemoCommand.say(out, line), group -> {
+            bench(group, out);
+            return Boom.OK;
+        });
     }
 
     private void bench(ReplicaGroup group, PrintStream out) {

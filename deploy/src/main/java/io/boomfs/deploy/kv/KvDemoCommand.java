@@ -74,15 +74,7 @@ public final class KvDemoCommand implements Callable<Integer> {
         double kill = killAt != null ? killAt : seconds / 2.0;
         ReplicaGroup.Options options = new ReplicaGroup.Options("kv-demo", portBase, data == null ? null : app.path(data),
             durability.equals("sync"), lowLatency);
-        try (ReplicaGroup group = ReplicaGroup.start(options, line -> say(out, line))) {
-            Thread onCtrlC = new Thread(group::close, "kv-demo-stop");
-            Runtime.getRuntime().addShutdownHook(onCtrlC);
-            try {
-                return run(group, out, kill);
-            } finally {
-                removeHook(onCtrlC);
-            }
-        }
+        return ReplicaGroup.run(options, line -> say(out, line), group -> run(group, out, kill));
     }
 
     private int run(ReplicaGroup group, PrintStream out, double killAtSeconds) {
@@ -94,7 +86,8 @@ public final class KvDemoCommand implements Callable<Integer> {
             sleepUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup));
             warm.stop(TimeUnit.SECONDS.toMillis(30));
         }
-        KvLoad load = new KvLoad(client, sessions, keysPerSession);
+        // Keys of this run only: a --data directory of an earlier run holds that run's values.
+        KvLoad load = new KvLoad(client, sessions, keysPerSession, "run" + Long.toHexString(System.nanoTime() & 0xffffff) + "-");
         say(out, "kv-demo: " + sessions + " sessions writing for " + seconds + " s, killing the leader at "
             + String.format("%.1f", killAtSeconds) + " s");
         long start = System.nanoTime();
@@ -189,14 +182,6 @@ public final class KvDemoCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
                 throw new CliException("interrupted");
             }
-        }
-    }
-
-    static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // The JVM is shutting down (Ctrl-C): the hook is running or has run; nothing to undo.
         }
     }
 }

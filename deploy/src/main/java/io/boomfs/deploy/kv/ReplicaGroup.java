@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -58,6 +59,29 @@ final class ReplicaGroup implements AutoCloseable {
         this.options = options;
         this.dir = dir;
         this.ownsDir = ownsDir;
+    }
+
+    /**
+     * Starts the group, runs {@code body} with it and stops it, also on Ctrl-C or SIGTERM (a
+     * shutdown hook closes it while {@code body} runs).
+     */
+    static <T> T run(Options o, Consumer<String> say, Function<ReplicaGroup, T> body) {
+        ReplicaGroup group = start(o, say);
+        Thread hook = new Thread(() -> {
+            say.accept(o.who() + ": interrupted; stopping the replicas");
+            group.close();
+        }, o.who() + "-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return body.apply(group);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // The JVM is shutting down: the hook is running or has run; nothing to undo.
+            }
+            group.close();
+        }
     }
 
     /**
@@ -189,9 +213,9 @@ final class ReplicaGroup implements AutoCloseable {
         if (client != null) {
             client.close();
         }
-        for (ReplicaProcess p : started) {
-            p.close();
-        }
+        // All at once: each takes a moment to close its log and media driver.
+        started.forEach(ReplicaProcess::terminate);
+        started.forEach(ReplicaProcess::close);
         if (ownsDir) {
             deleteTree(dir);
         }
