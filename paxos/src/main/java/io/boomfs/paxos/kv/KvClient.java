@@ -50,8 +50,9 @@ import java.util.function.Consumer;
  * last one that answered or was named by a {@code not_leader}), or to every replica when none is
  * known. A {@code not_leader} naming another replica redirects it there at once. Without an
  * answer for the retry interval it is sent again, with the same (ClientId, Seq), to every replica:
- * the replicas apply a write once however many copies arrive. After the deadline it fails with
- * {@link KvException.Timeout}, naming the replicas tried; its outcome is then unknown.
+ * the replicas apply a write once however many copies arrive. After the deadline (counted from
+ * when it is first sent: an operation waiting behind another of its session has not started) it
+ * fails with {@link KvException.Timeout}, naming the replicas tried; its outcome is then unknown.
  *
  * <p><b>Reads.</b> {@code get} is a linearizable read: a {@code read}, which the leader serves
  * under its lease or through the log; it changes nothing, so its retries need no number of
