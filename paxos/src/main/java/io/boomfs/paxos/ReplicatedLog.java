@@ -71,6 +71,23 @@ public final class ReplicatedLog {
     }
 
     /**
+     * The messages a client exchanges with the replicas, replica to client last: what
+     * {@link #compileClientProtocol()} must declare exactly as the replicas do.
+     */
+    public static final List<String> CLIENT_MESSAGES = List.of("request", "read", "response", "read_response", "not_leader");
+
+    /**
+     * Compiles the declarations a client of the group needs to talk to it (a program without
+     * rules): its {@link io.boomfs.engine.runtime.Schemas} encode requests and reads and decode
+     * the answers, with the fingerprints the replicas check.
+     */
+    public static Program compileClientProtocol() {
+        Path root = VIRTUAL_DIR.resolve("client-protocol.olg");
+        return checked(Compiler.compileSource(root.toString(), "import \"messages.olg\".\n", functions(),
+            ReplicatedLog::load));
+    }
+
+    /**
      * The functions the role files call besides the built-ins: {@code nth(List, I)}, the
      * element I of a list (null when out of range or not a list); {@code take(List, N, Bytes)},
      * its longest prefix of at most N elements whose {@code wire_size} adds up to at most Bytes

@@ -106,8 +106,9 @@ public final class FrameEncoder {
         return at + 2;
     }
 
+    /** Everything of a frame but its relation table and body: header, sender, relation count, tuple count. */
     private int headerBytes() {
-        return FrameFormat.HEADER_BYTES + sender.length + 2 + 4;
+        return FrameFormat.HEADER_BYTES + 2 + sender.length + 2 + 4;
     }
 
     private static int relEntryBytes(String name) {

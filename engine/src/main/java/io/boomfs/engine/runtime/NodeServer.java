@@ -152,6 +152,17 @@ public final class NodeServer implements AutoCloseable {
      * node gets its own (an embedded driver, or the external one of {@code cfg.aeronDir()}).
      */
     public static NodeServer start(Program program, Config cfg, AeronHost host, PrintStream out, Consumer<String> log) {
+        return start(program, cfg, List.of(), host, out, log);
+    }
+
+    /**
+     * Starts a node as {@link #start(Program, Config, AeronHost, PrintStream, Consumer)} does, with
+     * {@code facts} loaded after those of the facts directory: for a host that builds a node's
+     * configuration in Java (a replica's group, its seed and settings). Like every fact, they are
+     * loaded before the durable state recovered from the log, which wins for a keyed table.
+     */
+    public static NodeServer start(Program program, Config cfg, List<Tuple> facts, AeronHost host, PrintStream out,
+                                   Consumer<String> log) {
         boolean owns = host == null;
         if (owns) {
             host = cfg.aeronDir() != null ? AeronHost.external(cfg.aeronDir(), log) : AeronHost.embedded(log, cfg.lowLatency());
@@ -159,7 +170,8 @@ public final class NodeServer implements AutoCloseable {
         AeronTransport transport = null;
         DurableStore store = null;
         try {
-            List<Tuple> facts = cfg.factsDir() == null ? List.of() : CsvFacts.read(program, cfg.factsDir(), cfg.name());
+            List<Tuple> loaded = new ArrayList<>(cfg.factsDir() == null ? List.of() : CsvFacts.read(program, cfg.factsDir(), cfg.name()));
+            loaded.addAll(facts);
             for (String rel : cfg.print()) {
                 if (program.relation(rel) == null) {
                     throw new IllegalArgumentException("--print " + rel + ": program " + program.name() + " has no such relation");
@@ -171,7 +183,7 @@ public final class NodeServer implements AutoCloseable {
             transport = new AeronTransport(host, cfg.name(), cfg.endpoint(), cfg.peers(), new Schemas(program), 4096, log);
             NodeAgent agent = new NodeAgent(program, cfg.name(), NodeOptions.defaults(), transport, store,
                 SystemEpochClock.INSTANCE, cfg.injectCapacity(), cfg.snapshotEvery(), log);
-            agent.recover(facts);
+            agent.recover(loaded);
             for (String p : cfg.peers().keySet()) {
                 transport.connect(p);
             }

@@ -88,6 +88,25 @@ class CodecTest {
     }
 
     @Test
+    void framesFillUpToTheLimitAndNeverPastIt() {
+        // Aeron refuses a message one byte over its limit (and the frame would then block its
+        // peer's queue), so every alignment of the last tuple against the limit is tried.
+        int exact = 0;
+        for (int fill = 0; fill < 64; fill++) {
+            List<Tuple> in = new ArrayList<>();
+            in.add(new Tuple("msg", "a", "b", 1L, 1.0, "x".repeat(fill), true, null));
+            for (long i = 0; i < 1_000; i++) {
+                in.add(new Tuple("small", "a", i));
+            }
+            for (Frame f : encode(in, 8192, new ArrayList<>())) {
+                assertTrue(f.bytes.length <= 8192, "a frame of " + f.bytes.length + " bytes with filler " + fill);
+                exact += f.bytes.length == 8192 ? 1 : 0;
+            }
+        }
+        assertTrue(exact > 0, "some frame is exactly at the limit: the packing is tight");
+    }
+
+    @Test
     void aTupleLargerThanAFrameIsReportedNotSilentlyLost() {
         List<String> oversized = new ArrayList<>();
         List<Frame> frames = encode(List.of(new Tuple("small", "a", 1L),

@@ -1,0 +1,72 @@
+package io.boomfs.deploy.kv;
+
+import io.boomfs.deploy.Boom;
+import io.boomfs.paxos.ReplicaServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code boom kv-replica}: runs one replica of the replicated key-value store as this process,
+ * until Ctrl-C or SIGTERM. The replica itself is {@link ReplicaServer} in the paxos module (also
+ * runnable as a main class); this class only maps the options and resolves the data directory.
+ */
+@Command(name = "kv-replica",
+    mixinStandardHelpOptions = true,
+    versionProvider = Boom.Version.class,
+    description = {"Run one replica of the replicated key-value store until Ctrl-C or SIGTERM.",
+        "",
+        "Prints READY HOST:PORT once it listens, then ROLE leader BALLOT / ROLE follower as its leadership changes. "
+            + "Errors (port in use, unusable data directory, bad settings) are one line and exit code 1."})
+public final class KvReplicaCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--id", required = true, paramLabel = "HOST:PORT", description = "This replica's address and UDP endpoint.")
+    private String id;
+
+    @Option(names = "--members", required = true, paramLabel = "HOST:PORT,...",
+        description = "The group at its first start, this replica included; ids 1..N in this order. Later starts keep the group "
+            + "they recover.")
+    private String members;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "The replica's write-ahead log and snapshots.")
+    private String data;
+
+    @Option(names = "--durability", paramLabel = "sync|async", defaultValue = "sync",
+        description = "sync: the log is msynced before a step's messages leave (default); async: left to the OS.")
+    private String durability;
+
+    @Option(names = "--seed", paramLabel = "N", description = "The seed of the election timeouts (default: random).")
+    private Long seed;
+
+    @Option(names = "--set", paramLabel = "NAME=VALUE",
+        description = "A group setting (px_config): heartbeat_ms, election_min_ms, election_max_ms, lease_ms, drift_ppm, "
+            + "window_slots, batch_max, checkpoint_slots, retain_slots, catchup_slots. Repeatable.")
+    private List<String> settings = new ArrayList<>();
+
+    @Option(names = "--low-latency", description = "Driver and node threads yield instead of parking when idle (a busy core).")
+    private boolean lowLatency;
+
+    @Override
+    public Integer call() {
+        Boom app = (Boom) spec.root().userObject();
+        List<String> args = new ArrayList<>(List.of("--id", id, "--members", members, "--data", app.path(data).toString(),
+            "--durability", durability));
+        if (seed != null) {
+            args.addAll(List.of("--seed", Long.toString(seed)));
+        }
+        for (String s : settings) {
+            args.addAll(List.of("--set", s));
+        }
+        if (lowLatency) {
+            args.add("--low-latency");
+        }
+        return ReplicaServer.run("boom kv-replica", args.toArray(new String[0]), System.in, app.out(), app.err()) == 0 ? Boom.OK : Boom.ERROR;
+    }
+}

@@ -1,0 +1,233 @@
+package io.boomfs.deploy.kv;
+
+import io.boomfs.deploy.CliException;
+import io.boomfs.engine.runtime.DurableStore;
+import io.boomfs.paxos.ReplicaProcess;
+import io.boomfs.paxos.ReplicaServer;
+import io.boomfs.paxos.kv.KvClient;
+import io.boomfs.paxos.kv.KvException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * Three replica processes on loopback and a client of theirs, as {@code boom kv-demo} and
+ * {@code boom kv-bench} run them. {@link #close()} stops everything it started (the client, then
+ * each replica with SIGTERM) and removes the temporary data directory; it is idempotent, so that a
+ * Ctrl-C hook and the normal end may both call it. The replicas also die with this JVM when it
+ * is killed (they watch their stdin).
+ */
+final class ReplicaGroup implements AutoCloseable {
+    /**
+     * @param dataDir where the replicas' data directories go; null for a temporary directory removed at the end
+     */
+    record Options(String who, int portBase, Path dataDir, boolean sync, boolean lowLatency) {
+    }
+
+    /** A replica that was killed. */
+    record Killed(String address, long pid) {
+    }
+
+    private static final long READY_MS = 60_000;
+    private static final long FIRST_WRITE_MS = 30_000;
+
+    private final Options options;
+    private final Path dir;
+    private final boolean ownsDir;
+    private final Map<String, ReplicaServer.Config> configs = new LinkedHashMap<>();
+    private final Map<String, ReplicaProcess> live = new LinkedHashMap<>();
+    private final List<ReplicaProcess> started = new ArrayList<>();
+    private KvClient client;
+    private boolean closed;
+
+    private ReplicaGroup(Options options, Path dir, boolean ownsDir) {
+        this.options = options;
+        this.dir = dir;
+        this.ownsDir = ownsDir;
+    }
+
+    /**
+     * Starts the group, runs {@code body} with it and stops it, also on Ctrl-C or SIGTERM (a
+     * shutdown hook closes it while {@code body} runs).
+     */
+    static <T> T run(Options o, Consumer<String> say, Function<ReplicaGroup, T> body) {
+        ReplicaGroup group = start(o, say);
+        Thread hook = new Thread(() -> {
+            say.accept(o.who() + ": interrupted; stopping the replicas");
+            group.close();
+        }, o.who() + "-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return body.apply(group);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // The JVM is shutting down: the hook is running or has run; nothing to undo.
+            }
+            group.close();
+        }
+    }
+
+    /**
+     * Starts the replicas, waits until each listens and a first write is acknowledged.
+     *
+     * @throws CliException a port in use, a replica that does not start, no leader in time
+     */
+    static ReplicaGroup start(Options o, Consumer<String> say) {
+        List<String> members = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            members.add("127.0.0.1:" + (o.portBase() + i));
+        }
+        for (String m : members) {
+            ensureFree(m, o.who());
+        }
+        Path dir;
+        try {
+            dir = o.dataDir() != null ? Files.createDirectories(o.dataDir()) : Files.createTempDirectory("boom-" + o.who() + "-");
+        } catch (IOException e) {
+            throw new CliException("cannot create the data directory " + o.dataDir() + ": " + e.getMessage());
+        }
+        ReplicaGroup g = new ReplicaGroup(o, dir, o.dataDir() == null);
+        try {
+            g.boot(members, say);
+            return g;
+        } catch (RuntimeException e) {
+            g.close();
+            throw e;
+        }
+    }
+
+    private void boot(List<String> members, Consumer<String> say) {
+        say.accept(options.who() + ": 3 replicas on " + String.join(", ", members) + " (" + (options.sync() ? "sync" : "async")
+            + " durability), data in " + dir);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < members.size(); i++) {
+            String m = members.get(i);
+            configs.put(m, ReplicaServer.Config.of(m, members, dir.resolve("replica-" + (i + 1)))
+                .withDurability(options.sync() ? DurableStore.Durability.SYNC : DurableStore.Durability.ASYNC)
+                .withLowLatency(options.lowLatency()).withSeed(ThreadLocalRandom.current().nextLong()));
+            spawn(m);
+        }
+        for (ReplicaProcess p : live.values()) {
+            awaitReady(p);
+        }
+        long ready = System.nanoTime();
+        client = KvClient.builder(members).lowLatency(options.lowLatency())
+            .log(line -> say.accept(options.who() + ": client: " + line)).open();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FIRST_WRITE_MS);
+        KvClient.Session probe = client.newSession();
+        while (true) {
+            try {
+                probe.put(options.who() + "/probe", "hello");
+                break;
+            } catch (KvException.Timeout e) {
+                if (System.nanoTime() > deadline) {
+                    throw new CliException("no leader was elected within " + FIRST_WRITE_MS / 1000 + " s: " + e.getMessage());
+                }
+            }
+        }
+        long elected = System.nanoTime();
+        say.accept(String.format("%s: replicas ready in %.1f s; leader %s, first write acknowledged %.1f s later", options.who(),
+            (ready - t0) / 1e9, client.leader(), (elected - ready) / 1e9));
+    }
+
+    private void spawn(String address) {
+        ReplicaProcess p = ReplicaProcess.start(configs.get(address), ReplicaProcess.DEFAULT_JVM_OPTIONS);
+        started.add(p);
+        live.put(address, p);
+    }
+
+    private void awaitReady(ReplicaProcess p) {
+        try {
+            p.awaitReady(READY_MS);
+        } catch (IllegalStateException e) {
+            throw new CliException(e.getMessage());
+        }
+    }
+
+    private static void ensureFree(String endpoint, String who) {
+        int port = Integer.parseInt(endpoint.substring(endpoint.indexOf(':') + 1));
+        try (DatagramSocket s = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
+            s.getLocalPort();
+        } catch (SocketException e) {
+            throw new CliException("UDP port " + port + " on 127.0.0.1 is in use; choose another --port-base (" + who
+                + " uses it and the next two)");
+        }
+    }
+
+    KvClient client() {
+        return client;
+    }
+
+    /** The replicas' addresses. */
+    List<String> members() {
+        return List.copyOf(configs.keySet());
+    }
+
+    /** Kills the replica the client believes leads, with SIGKILL. */
+    synchronized Killed killLeader() {
+        String leader = client.leader();
+        ReplicaProcess p = leader == null ? null : live.remove(leader);
+        if (p == null) {
+            throw new CliException("no live leader is known to kill (the client believes in " + leader + ")");
+        }
+        p.kill9();
+        return new Killed(leader, p.pid());
+    }
+
+    /** Starts a killed replica again on its data directory and waits until it listens. */
+    synchronized void restart(String address) {
+        spawn(address);
+        awaitReady(live.get(address));
+    }
+
+    /** The kept output of every replica process this group started, for an error report. */
+    synchronized String dump() {
+        StringBuilder sb = new StringBuilder();
+        started.forEach(p -> sb.append(p.dump()));
+        return sb.toString();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (client != null) {
+            client.close();
+        }
+        // All at once: each takes a moment to close its log and media driver.
+        started.forEach(ReplicaProcess::terminate);
+        started.forEach(ReplicaProcess::close);
+        if (ownsDir) {
+            deleteTree(dir);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

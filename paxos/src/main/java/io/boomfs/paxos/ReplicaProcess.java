@@ -1,0 +1,240 @@
+package io.boomfs.paxos;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link ReplicaServer} in a JVM of its own, started with this JVM's {@code java}, its
+ * Aeron/Chronicle flags and its class path: what the multi-process tests, {@code boom kv-demo}
+ * and the benchmark run. Its stdin stays open and it runs with {@code --exit-on-stdin-close}, so
+ * that it dies with this JVM even when this JVM is killed. The last lines of its stdout and
+ * stderr are kept for {@link #dump()}, each with the time it arrived here (to line them up with
+ * a client's log); {@link #role()} follows its {@code ROLE} lines.
+ * Thread-safe.
+ */
+public final class ReplicaProcess implements AutoCloseable {
+    /** Small heaps and one GC thread: three replicas and a client share two cores. */
+    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC");
+    private static final int KEPT_LINES = 2_000;
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+
+    private final ReplicaServer.Config config;
+    private final Process process;
+    private final Deque<String> out = new ArrayDeque<>();
+    private final Deque<String> err = new ArrayDeque<>();
+    private volatile boolean ready;
+    private volatile String role = "follower";
+
+    private ReplicaProcess(ReplicaServer.Config config, Process process) {
+        this.config = config;
+        this.process = process;
+        pump(process.getInputStream(), out, true);
+        pump(process.getErrorStream(), err, false);
+    }
+
+    /** Starts a replica with {@code jvmOptions} (heap, GC) before the class name. */
+    public static ReplicaProcess start(ReplicaServer.Config config, List<String> jvmOptions) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(inheritedJvmFlags());
+        cmd.addAll(jvmOptions);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(ReplicaServer.class.getName());
+        cmd.addAll(config.withExitOnStdinClose(true).toArgs());
+        try {
+            return new ReplicaProcess(config, new ProcessBuilder(cmd).start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start a replica JVM: " + e.getMessage(), e);
+        }
+    }
+
+    /** The flags of this JVM that Aeron and Chronicle need in every JVM (the root pom's boom.jvm.flags). */
+    public static List<String> inheritedJvmFlags() {
+        List<String> flags = new ArrayList<>();
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("--add-exports") || a.startsWith("--add-opens") || a.startsWith("-Dchronicle")) {
+                flags.add(a);
+            }
+        }
+        return flags;
+    }
+
+    private void pump(InputStream in, Deque<String> into, boolean stdout) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (stdout) {
+                        watch(line);
+                    }
+                    keep(into, LocalTime.now().format(TIME) + " " + line);
+                }
+            } catch (IOException e) {
+                keep(into, "(output lost: " + e + ")");
+            }
+        }, "replica-output-" + process.pid());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void watch(String line) {
+        if (line.startsWith("READY ")) {
+            ready = true;
+        } else if (line.startsWith("ROLE ")) {
+            role = line.substring(5);
+        }
+    }
+
+    private static void keep(Deque<String> into, String line) {
+        synchronized (into) {
+            if (into.size() >= KEPT_LINES) {
+                into.removeFirst();
+            }
+            into.addLast(line);
+        }
+    }
+
+    public ReplicaServer.Config config() {
+        return config;
+    }
+
+    public String address() {
+        return config.id();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** What the replica last said of itself: {@code "leader <ballot>"} or {@code "follower"}. */
+    public String role() {
+        return role;
+    }
+
+    /**
+     * Waits until the replica prints READY.
+     *
+     * @throws IllegalStateException when it exits first (its last stderr line says why) or the
+     *                               time runs out
+     */
+    public void awaitReady(long timeoutMs) {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (!ready) {
+            if (!process.isAlive()) {
+                // Let the pump read the last lines: the error is on stderr.
+                sleep(100);
+                throw new IllegalStateException("replica " + address() + " exited with code " + exitCodeOrMinusOne()
+                    + " before it was ready: " + lastErrorLine());
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("replica " + address() + " was not ready within " + timeoutMs + " ms: "
+                    + lastErrorLine());
+            }
+            sleep(10);
+        }
+    }
+
+    private String lastErrorLine() {
+        synchronized (err) {
+            return err.isEmpty() ? "(nothing on stderr)" : err.peekLast();
+        }
+    }
+
+    private int exitCodeOrMinusOne() {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
+    /** SIGKILL, wait until it is gone, and remove the media driver directory it could not remove. */
+    public void kill9() {
+        process.destroyForcibly();
+        waitFor(10_000);
+        removeDriverDirectories(process.pid());
+    }
+
+    /** Removes what a killed process's embedded media driver left in /dev/shm (AeronHost names it by pid). */
+    public static void removeDriverDirectories(long pid) {
+        Path shm = Path.of("/dev/shm");
+        if (!Files.isDirectory(shm)) {
+            return;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(shm, "boomfs-aeron-" + pid + "-*")) {
+            for (Path d : dirs) {
+                org.agrona.IoUtil.delete(d.toFile(), true);
+            }
+        } catch (IOException e) {
+            // Left behind in /dev/shm, which only costs space: not worth failing a run for.
+        }
+    }
+
+    /** Waits for the process to exit; returns its exit code, or -1 when it still runs. */
+    public int waitFor(long timeoutMs) {
+        try {
+            if (process.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
+                return process.exitValue();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return -1;
+    }
+
+    /** Its pid, and the kept lines of its stdout and stderr. */
+    public String dump() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("---- replica ").append(address()).append(" (pid ").append(pid()).append(") stdout:\n");
+        synchronized (out) {
+            out.forEach(l -> sb.append(l).append('\n'));
+        }
+        sb.append("---- replica ").append(address()).append(" stderr:\n");
+        synchronized (err) {
+            err.forEach(l -> sb.append(l).append('\n'));
+        }
+        return sb.toString();
+    }
+
+    /** SIGTERM (a clean stop) without waiting: to stop several replicas at once, then {@link #close} each. */
+    public void terminate() {
+        // Through the handle: Process.destroy() would also close our ends of its output pipes.
+        process.toHandle().destroy();
+    }
+
+    /** SIGTERM (a clean stop), then SIGKILL when it has not exited within 10 s. */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            terminate();
+            if (waitFor(10_000) < 0 && process.isAlive()) {
+                kill9();
+            }
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+    }
+}

@@ -1,0 +1,396 @@
+package io.boomfs.paxos;
+
+import io.boomfs.engine.Tuple;
+import io.boomfs.engine.program.Program;
+import io.boomfs.engine.runtime.AeronHost;
+import io.boomfs.engine.runtime.AeronTransport;
+import io.boomfs.engine.runtime.DurableStore;
+import io.boomfs.engine.runtime.NodeServer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * One replica of the replicated key-value store: {@code kv.olg} on the Multi-Paxos rules
+ * ({@link ReplicatedLog#compileKv()}) running as a node over Aeron on its own UDP endpoint, with
+ * its durable tables (the acceptor's promises and accepted values, the group) logged to a
+ * Chronicle Queue in its data directory. {@link #main} runs one as a process; {@link #start}
+ * runs one in this JVM (tests).
+ *
+ * <p>A replica's address is its endpoint, {@code HOST:PORT}: what the other replicas and the
+ * clients send to, so no name directory is needed. The group ({@code member} facts, ids 1..N in
+ * the order of {@code --members}) is the configuration of the first start only: it is loaded
+ * when the data directory holds no group yet, and a snapshot makes it durable before the replica
+ * says it is ready. Later starts keep the group they recover (membership changes go through the
+ * log), and only the election seed and the {@code px_config} settings are loaded again.
+ *
+ * <p>As a process it prints {@code READY <addr>} on stdout once it listens, then
+ * {@code ROLE leader <ballot>} and {@code ROLE follower} as its leadership changes. SIGTERM (or,
+ * with {@code --exit-on-stdin-close}, the end of its stdin) stops it cleanly. Every error is one
+ * line on stderr ({@code replica: error: ...}) with exit code 1.
+ */
+public final class ReplicaServer implements AutoCloseable {
+    public static final String USAGE = "usage: ReplicaServer --id HOST:PORT --members HOST:PORT,HOST:PORT,... --data DIR"
+        + " [--durability sync|async] [--low-latency] [--seed N] [--set NAME=VALUE]... [--snapshot-every N]"
+        + " [--exit-on-stdin-close]";
+    private static final String HOST_PORT = "[^:\\s,=]+:\\d{1,5}";
+
+    /**
+     * A replica's options, validated once.
+     *
+     * @param id               this replica's address, HOST:PORT (one of {@code members})
+     * @param members          the group at its first start, ids 1..N by position
+     * @param seed             the seed of the election timeouts
+     * @param settings         {@code px_config} overrides by name
+     * @param snapshotEvery    log excerpts between two snapshots of the durable tables
+     * @param exitOnStdinClose stop when stdin ends: a replica started by another JVM dies with it
+     */
+    public record Config(String id, List<String> members, Path dataDir, DurableStore.Durability durability,
+                         boolean lowLatency, long seed, Map<String, Long> settings, long snapshotEvery,
+                         boolean exitOnStdinClose) {
+        public Config {
+            members = List.copyOf(members);
+            settings = Map.copyOf(settings);
+            if (id == null || !id.matches(HOST_PORT)) {
+                throw new IllegalArgumentException("--id must be HOST:PORT, not " + id);
+            }
+            if (members.isEmpty() || members.size() > 255) {
+                throw new IllegalArgumentException("--members lists 1 to 255 replicas, not " + members.size());
+            }
+            for (String m : members) {
+                if (!m.matches(HOST_PORT)) {
+                    throw new IllegalArgumentException("--members: not a HOST:PORT: " + m);
+                }
+            }
+            if (new TreeSet<>(members).size() != members.size()) {
+                throw new IllegalArgumentException("--members lists a replica twice: " + String.join(",", members));
+            }
+            if (!members.contains(id)) {
+                throw new IllegalArgumentException("--id " + id + " is not one of --members " + String.join(",", members));
+            }
+            if (dataDir == null) {
+                throw new IllegalArgumentException("--data DIR is required: a replica keeps its promises on disk");
+            }
+            for (Map.Entry<String, Long> e : settings.entrySet()) {
+                if (e.getValue() < 0) {
+                    throw new IllegalArgumentException("--set " + e.getKey() + " must not be negative, not " + e.getValue());
+                }
+            }
+            if (snapshotEvery < 0) {
+                throw new IllegalArgumentException("--snapshot-every must be 0 (never) or more, not " + snapshotEvery);
+            }
+        }
+
+        /** A replica with the defaults: sync durability, a random seed, no overrides. */
+        public static Config of(String id, List<String> members, Path dataDir) {
+            return new Config(id, members, dataDir, DurableStore.Durability.SYNC, false, System.nanoTime(), Map.of(),
+                10_000, false);
+        }
+
+        public Config withSettings(Map<String, Long> s) {
+            return new Config(id, members, dataDir, durability, lowLatency, seed, s, snapshotEvery, exitOnStdinClose);
+        }
+
+        public Config withSeed(long s) {
+            return new Config(id, members, dataDir, durability, lowLatency, s, settings, snapshotEvery, exitOnStdinClose);
+        }
+
+        public Config withLowLatency(boolean l) {
+            return new Config(id, members, dataDir, durability, l, seed, settings, snapshotEvery, exitOnStdinClose);
+        }
+
+        public Config withDurability(DurableStore.Durability d) {
+            return new Config(id, members, dataDir, d, lowLatency, seed, settings, snapshotEvery, exitOnStdinClose);
+        }
+
+        public Config withExitOnStdinClose(boolean e) {
+            return new Config(id, members, dataDir, durability, lowLatency, seed, settings, snapshotEvery, e);
+        }
+
+        /** The command line that {@link #parse} turns back into this configuration. */
+        public List<String> toArgs() {
+            List<String> a = new ArrayList<>(List.of("--id", id, "--members", String.join(",", members),
+                "--data", dataDir.toString(), "--durability", durability == DurableStore.Durability.SYNC ? "sync" : "async",
+                "--seed", Long.toString(seed), "--snapshot-every", Long.toString(snapshotEvery)));
+            if (lowLatency) {
+                a.add("--low-latency");
+            }
+            for (Map.Entry<String, Long> e : new java.util.TreeMap<>(settings).entrySet()) {
+                a.add("--set");
+                a.add(e.getKey() + "=" + e.getValue());
+            }
+            if (exitOnStdinClose) {
+                a.add("--exit-on-stdin-close");
+            }
+            return a;
+        }
+
+        /** Parses the command line; a bad option is an IllegalArgumentException of one line. */
+        public static Config parse(String[] args) {
+            String id = null;
+            List<String> members = null;
+            Path data = null;
+            DurableStore.Durability durability = DurableStore.Durability.SYNC;
+            boolean lowLatency = false;
+            boolean exitOnStdinClose = false;
+            long seed = System.nanoTime();
+            long snapshotEvery = 10_000;
+            Map<String, Long> settings = new LinkedHashMap<>();
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--low-latency" -> lowLatency = true;
+                    case "--exit-on-stdin-close" -> exitOnStdinClose = true;
+                    case "--id", "--members", "--data", "--durability", "--seed", "--set", "--snapshot-every" -> {
+                        if (i + 1 >= args.length) {
+                            throw new IllegalArgumentException(a + " needs a value; " + USAGE);
+                        }
+                        String v = args[++i];
+                        switch (a) {
+                            case "--id" -> id = v;
+                            case "--members" -> members = List.of(v.split(",", -1));
+                            case "--data" -> data = Path.of(v);
+                            case "--durability" -> durability = switch (v) {
+                                case "sync" -> DurableStore.Durability.SYNC;
+                                case "async" -> DurableStore.Durability.ASYNC;
+                                default -> throw new IllegalArgumentException("--durability is sync or async, not " + v);
+                            };
+                            case "--seed" -> seed = number(a, v);
+                            case "--snapshot-every" -> snapshotEvery = number(a, v);
+                            default -> {
+                                int eq = v.indexOf('=');
+                                if (eq <= 0) {
+                                    throw new IllegalArgumentException("--set takes NAME=VALUE, not " + v);
+                                }
+                                settings.put(v.substring(0, eq), number("--set " + v.substring(0, eq), v.substring(eq + 1)));
+                            }
+                        }
+                    }
+                    default -> throw new IllegalArgumentException((a.startsWith("-") ? "unknown option " : "unexpected argument ")
+                        + a + "; " + USAGE);
+                }
+            }
+            if (id == null || members == null) {
+                throw new IllegalArgumentException((id == null ? "--id" : "--members") + " is required; " + USAGE);
+            }
+            return new Config(id, members, data, durability, lowLatency, seed, settings, snapshotEvery, exitOnStdinClose);
+        }
+
+        private static long number(String option, String v) {
+            try {
+                return Long.parseLong(v.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + " takes a whole number, not " + v);
+            }
+        }
+    }
+
+    /** Compiled once per JVM: every replica of a process runs the same program. */
+    private static final class ProgramHolder {
+        static final Program KV = ReplicatedLog.compileKv();
+    }
+
+    private final Config config;
+    private final NodeServer node;
+
+    private ReplicaServer(Config config, NodeServer node) {
+        this.config = config;
+        this.node = node;
+    }
+
+    /** The program every replica runs: the key-value store on the replicated log. */
+    public static Program program() {
+        return ProgramHolder.KV;
+    }
+
+    /**
+     * Starts a replica in this JVM. {@code host} may be shared with other nodes of the process;
+     * when null the replica gets its own embedded media driver. Returns once the replica listens
+     * and its group is durable; {@code out} receives its {@code ROLE} lines.
+     *
+     * @throws IllegalArgumentException a setting the rules do not have (ReplicatedLog.SETTINGS)
+     * @throws AeronTransport.EndpointException the endpoint cannot be bound
+     * @throws DurableStore.StoreException the data directory cannot be used
+     */
+    public static ReplicaServer start(Config cfg, AeronHost host, PrintStream out, Consumer<String> log) {
+        Program program = program();
+        boolean fresh = !holdsGroup(cfg.dataDir(), program, cfg.durability(), log);
+        List<Tuple> facts = new ArrayList<>();
+        for (Tuple t : ReplicatedLog.configuration(cfg.members(), cfg.seed(), cfg.settings())) {
+            if (fresh || !t.relation().equals("member")) {
+                facts.add(t);
+            }
+        }
+        Map<String, String> peers = new LinkedHashMap<>();
+        for (String m : cfg.members()) {
+            if (!m.equals(cfg.id())) {
+                peers.put(m, m);
+            }
+        }
+        NodeServer.Config nc = new NodeServer.Config(null, cfg.id(), cfg.id(), peers, null, cfg.dataDir(), cfg.durability(),
+            null, List.of(), cfg.snapshotEvery(), 65_536, cfg.lowLatency());
+        NodeServer node = NodeServer.start(program, nc, facts, host, out, log);
+        try {
+            if (fresh) {
+                snapshotNow(node).get(30, TimeUnit.SECONDS);
+            }
+            // The learner truncates the acceptor's log at its checkpoints and asks the host to
+            // snapshot the durable tables then, which bounds the write-ahead log. The snapshot runs
+            // before the next step, so it holds the checkpoint step's changes.
+            node.agent().subscribe("l_checkpoint", c -> snapshotNow(node).whenComplete((r, e) -> {
+                if (e != null) {
+                    log.accept(cfg.id() + ": the snapshot at a checkpoint failed: " + e.getMessage());
+                }
+            }));
+            node.agent().subscribe("p_is_leader", c -> {
+                out.println(c.insert() ? "ROLE leader " + c.tuple().get(0) : "ROLE follower");
+                out.flush();
+            });
+        } catch (ExecutionException e) {
+            node.close();
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            node.close();
+            throw new IllegalStateException("the replica did not write its first snapshot within 30 s");
+        } catch (InterruptedException e) {
+            node.close();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing the first snapshot");
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        return new ReplicaServer(cfg, node);
+    }
+
+    /**
+     * Whether the data directory holds a group already (a replica that ran before). Read with a
+     * store of its own, closed before the node opens it: the recovered state decides what to
+     * load, and the node loads facts before it recovers.
+     */
+    private static boolean holdsGroup(Path dataDir, Program program, DurableStore.Durability durability, Consumer<String> log) {
+        if (!Files.isDirectory(dataDir.resolve("wal"))) {
+            return false;
+        }
+        try (DurableStore store = DurableStore.open(dataDir, program, durability, log)) {
+            return store.recover().tuples().stream().anyMatch(t -> t.relation().equals("member"));
+        }
+    }
+
+    /** Writes a snapshot of every durable table on the node's thread, between two steps. */
+    private static CompletableFuture<Void> snapshotNow(NodeServer node) {
+        return node.agent().call(n -> {
+            node.agent().store().snapshot(n.durableContents());
+            return null;
+        });
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public String address() {
+        return config.id();
+    }
+
+    /** The node underneath, for the host API (reads of its relations, metrics). */
+    public NodeServer node() {
+        return node;
+    }
+
+    @Override
+    public void close() {
+        node.close();
+    }
+
+    /**
+     * Runs one replica until SIGTERM (or the end of stdin, when asked); returns the exit code.
+     *
+     * @param who how error lines begin ({@code who: error: ...}): the command the user typed
+     */
+    public static int run(String who, String[] args, InputStream in, PrintStream out, PrintStream err) {
+        // Chronicle logs through SLF4J; without a backend SLF4J would print three lines of notice.
+        if (System.getProperty("slf4j.internal.verbosity") == null) {
+            System.setProperty("slf4j.internal.verbosity", "ERROR");
+        }
+        Consumer<String> log = line -> {
+            err.println(line);
+            err.flush();
+        };
+        ReplicaServer server;
+        try {
+            Config cfg = Config.parse(args);
+            server = start(cfg, null, out, log);
+        } catch (IllegalArgumentException | IllegalStateException | AeronTransport.EndpointException
+                 | DurableStore.StoreException e) {
+            err.println(who + ": error: " + String.valueOf(e.getMessage()).replaceAll("\\s*\n\\s*", "; "));
+            return 1;
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                closed.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "replica-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (server.config().exitOnStdinClose()) {
+            Thread watcher = new Thread(() -> {
+                try {
+                    while (in.read() >= 0) {
+                        // Nothing is read from stdin: it only tells that the parent still runs.
+                    }
+                } catch (IOException e) {
+                    log.accept(who + ": stdin failed (" + e.getMessage() + "); stopping as if it ended");
+                }
+                stop.countDown();
+            }, "replica-stdin");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
+        out.println("READY " + server.address());
+        out.flush();
+        try {
+            while (!stop.await(50, TimeUnit.MILLISECONDS)) {
+                if (server.node().agent().failure() != null) {
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String failure = server.node().agent().failure();
+        log.accept(server.node().agent().describeMetrics());
+        server.close();
+        closed.countDown();
+        if (failure != null) {
+            err.println(who + ": error: " + failure);
+            return 1;
+        }
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        // Through exit in every case: after the end of stdin no shutdown has begun, and a library
+        // thread left behind must not keep the process alive. After SIGTERM, exit only waits for
+        // the shutdown hook, which is done once run returns.
+        System.exit(run("replica", args, System.in, System.out, System.err));
+    }
+}

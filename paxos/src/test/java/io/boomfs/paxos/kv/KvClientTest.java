@@ -1,0 +1,142 @@
+package io.boomfs.paxos.kv;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The client against a real group in this JVM (three replicas over Aeron on loopback, each with
+ * its Chronicle log): the operations, pipelined sessions, failover, deadlines and misuse.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class KvClientTest {
+    @Test
+    void operationsHaveTheStoresMeaning(@TempDir Path dir) {
+        try (InProcessGroup g = new InProcessGroup(3, dir); KvClient c = g.client().open()) {
+            try {
+                c.put("a", 1L);
+                assertEquals(1L, c.get("a"));
+                assertTrue(c.cas("a", 1L, "two"));
+                assertFalse(c.cas("a", 1L, "three"), "cas compares with the current value");
+                assertEquals("two", c.get("a"));
+                assertTrue(c.delete("a"));
+                assertFalse(c.delete("a"), "nothing left to delete");
+                assertNull(c.get("a"));
+                assertTrue(c.cas("a", null, List.of("x", 2L)), "cas from absent");
+                assertEquals(List.of("x", 2L), c.get("a"));
+                assertTrue(g.members.contains(c.leader()), "the client learned the leader: " + c.leader());
+                // A client that lets through more than the group takes hears the group's refusal.
+                try (KvClient lax = g.client().opMaxBytes(100_000).open()) {
+                    KvException e = assertThrows(KvException.class, () -> lax.put("big", "x".repeat(3_000)));
+                    assertTrue(e.getMessage().startsWith("put big: the store answered error: op too large"), e.getMessage());
+                }
+            } catch (RuntimeException | Error e) {
+                throw new AssertionError(e + "\n" + g.dump(), e);
+            }
+        }
+    }
+
+    @Test
+    void pipelinedSessionsEachKeepTheirOrder(@TempDir Path dir) throws Exception {
+        try (InProcessGroup g = new InProcessGroup(3, dir); KvClient c = g.client().open()) {
+            int sessions = 32;
+            int perSession = 40;
+            List<CompletableFuture<Void>> all = new ArrayList<>();
+            for (int s = 0; s < sessions; s++) {
+                KvClient.Session session = c.newSession();
+                // Submitted all at once: a session runs them one after another, in this order.
+                for (int i = 1; i <= perSession; i++) {
+                    all.add(session.putAsync("s" + s, (long) i));
+                }
+            }
+            CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).get(120, TimeUnit.SECONDS);
+            KvClient.Session reader = c.newSession();
+            for (int s = 0; s < sessions; s++) {
+                assertEquals((long) perSession, reader.get("s" + s), "the last put of session " + s + " wins\n" + g.dump());
+            }
+            assertEquals(sessions * perSession + sessions, c.stats().completed());
+        }
+    }
+
+    @Test
+    void operationsContinueAfterTheLeaderStops(@TempDir Path dir) {
+        try (InProcessGroup g = new InProcessGroup(3, dir); KvClient c = g.client().retryMs(50).open()) {
+            c.put("k", 1L);
+            String leader = c.leader();
+            int i = g.members.indexOf(leader);
+            g.replicas.get(i).close();
+            g.replicas.set(i, null);
+            c.put("k", 2L);
+            assertEquals(2L, c.get("k"));
+            assertTrue(!leader.equals(c.leader()) && g.members.contains(c.leader()), "a new leader answered: " + c.leader()
+                + "\n" + g.dump());
+            // The old leader comes back on its data directory and the group goes on.
+            g.replicas.set(i, g.start(i));
+            c.put("k", 3L);
+            assertEquals(3L, c.get("k"));
+        }
+    }
+
+    @Test
+    void anOperationWithoutAnswerFailsAtItsDeadlineNamingTheReplicasTried() {
+        List<String> nobody = List.of("127.0.0.1:" + InProcessGroup.freePort(), "127.0.0.1:" + InProcessGroup.freePort());
+        List<String> log = new ArrayList<>();
+        try (KvClient c = KvClient.builder(nobody).retryMs(20).deadlineMs(300).log(log::add).open()) {
+            long t0 = System.nanoTime();
+            KvException.Timeout e = assertThrows(KvException.Timeout.class, () -> c.put("k", "v"));
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(ms >= 290 && ms < 5_000, "failed at its deadline, not before: " + ms + " ms");
+            assertEquals(nobody, e.tried());
+            assertTrue(e.getMessage().startsWith("put k: no answer within 300 ms") && e.getMessage().contains(nobody.get(1))
+                && e.getMessage().contains("outcome is unknown"), e.getMessage());
+            assertTrue(c.stats().retries() >= 5, "retried every 20 ms: " + c.stats());
+            // The session moves on: its next operation is sent (and fails the same way).
+            assertThrows(KvException.Timeout.class, () -> c.get("k"));
+        }
+    }
+
+    @Test
+    void misuseIsRefusedWithTheReason() throws Exception {
+        List<String> nobody = List.of("127.0.0.1:" + InProcessGroup.freePort());
+        try (KvClient c = KvClient.builder(nobody).retryMs(20).deadlineMs(200).log(l -> { }).open()) {
+            IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> c.put("k", 1));
+            assertTrue(bad.getMessage().contains("use a long"), bad.getMessage());
+            IllegalArgumentException big = assertThrows(IllegalArgumentException.class, () -> c.put("k", "x".repeat(3_000)));
+            assertTrue(big.getMessage().startsWith("put k: the op takes ") && big.getMessage().endsWith(
+                "bytes on the wire, more than the 2000 a replica group takes (op_max_bytes)"), big.getMessage());
+            // The get times out on the client's thread, which runs the callback: a blocking call
+            // there would wait for the thread it blocks.
+            CompletableFuture<Throwable> fromCallback = new CompletableFuture<>();
+            c.newSession().getAsync("x").whenComplete((r, e) -> {
+                try {
+                    c.get("k");
+                    fromCallback.complete(null);
+                } catch (Throwable t) {
+                    fromCallback.complete(t);
+                }
+            });
+            assertInstanceOf(IllegalStateException.class, fromCallback.get(10, TimeUnit.SECONDS));
+        }
+        KvClient c = KvClient.builder(nobody).deadlineMs(60_000).log(l -> { }).open();
+        CompletableFuture<Void> outstanding = c.newSession().putAsync("k", "v");
+        c.close();
+        CompletionException closed = assertThrows(CompletionException.class, outstanding::join);
+        assertTrue(closed.getCause() instanceof KvException && closed.getCause().getMessage().equals("put k: the client is closed"),
+            "" + closed);
+        assertThrows(KvException.class, () -> c.put("k", "v"), "a closed client refuses");
+    }
+}
