@@ -69,6 +69,9 @@ public final class IncrementalEvaluator implements Evaluator {
      * only (needsRun still decides), not at every stratum of the program.
      */
     private final long[] strataToConsider;
+    /** Seeds of strata that derive from scratch (fullSites) which are not emptied wholesale, and those strata. */
+    private final Relation[] keptSeedRels;
+    private final int[] keptSeedStrata;
     /** A stratum's seeds: by relation id, its inputs' delta rows as they stood when it started. */
     private final Object[][][] seedPlus;
     private final Object[][][] seedMinus;
@@ -88,6 +91,8 @@ public final class IncrementalEvaluator implements Evaluator {
      * (no one needs their removals one by one) are in this list.
      */
     private final boolean[] isWholesale;
+    /** Relations every row of which rests on this step's events (see findWholesale). */
+    private final boolean[] isTransient;
     /** The wholesale relations that hold rows (the only ones a step has to empty). */
     private final List<Relation> filledWholesale = new ArrayList<>();
     private final boolean[] wholesaleListed;
@@ -117,12 +122,24 @@ public final class IncrementalEvaluator implements Evaluator {
         final boolean[] inStratum;
         Rule aggregate;
         /**
-         * The atoms of the rules (aggregate excluded) over relations computed below this stratum
-         * or filled from outside it (the seeds of phases 1 and 3), in rule and body order.
+         * The atoms of the rules (aggregate excluded, and rules whose head is emptied
+         * wholesale) over relations computed below this stratum or filled from outside it:
+         * their deltas seed phases 1 and 3. In rule and body order.
          */
         SeedSite[] lowerSites;
         /** The positive atoms over relations of this stratum (the seeds of later rounds), in order. */
         SeedSite[] innerSites;
+        /** The same, for the rules phase 1 looks at (not those whose head is emptied wholesale). */
+        SeedSite[] deleteInnerSites;
+        /**
+         * For each rule whose head is emptied wholesale (derived from scratch in each step):
+         * its first positive atom over a transient relation of a lower stratum, if any, seeded
+         * with that relation's whole content. A rule without one reads a transient relation of
+         * this stratum, emptied wholesale too, whose rows all come fresh in later rounds.
+         */
+        SeedSite[] fullSites;
+        /** The relations of fullSites: the stratum has to run whenever one of them holds rows. */
+        Relation[] fullSeedRels;
         /** {@link #inputs} and {@link #inserts} as arrays, for the loops of every step. */
         Relation[] inputArray;
         Action[] insertArray;
@@ -206,6 +223,7 @@ public final class IncrementalEvaluator implements Evaluator {
         seedMinus = new Object[n][][];
         eventListed = new boolean[n];
         isWholesale = new boolean[n];
+        isTransient = new boolean[n];
         wholesaleListed = new boolean[n];
         timerDue = new long[n];
         for (Relation r : program.relations()) {
@@ -280,7 +298,6 @@ public final class IncrementalEvaluator implements Evaluator {
                     }
                 }
             }
-            seedSites(sp);
         }
         List<List<Integer>> readerLists = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -315,6 +332,19 @@ public final class IncrementalEvaluator implements Evaluator {
             st.seal();
         }
         findWholesale();
+        List<Relation> keptRels = new ArrayList<>();
+        List<Integer> keptStrata = new ArrayList<>();
+        for (StratumPlan sp : strata) {
+            seedSites(sp);
+            for (Relation r : sp.fullSeedRels) {
+                if (!isWholesale[r.id]) {
+                    keptRels.add(r);
+                    keptStrata.add(sp.index);
+                }
+            }
+        }
+        keptSeedRels = keptRels.toArray(new Relation[0]);
+        keptSeedStrata = keptStrata.stream().mapToInt(Integer::intValue).toArray();
         Relation self = program.relation("self");
         insertRow(self, new Object[] {address});
         sysStep = used("sys_step");
@@ -333,22 +363,43 @@ public final class IncrementalEvaluator implements Evaluator {
     private void seedSites(StratumPlan sp) {
         List<SeedSite> lower = new ArrayList<>();
         List<SeedSite> inner = new ArrayList<>();
+        List<SeedSite> deleteInner = new ArrayList<>();
+        List<SeedSite> full = new ArrayList<>();
+        List<Relation> fullRels = new ArrayList<>();
         for (Rule r : sp.rules) {
+            boolean fromScratch = isWholesale[r.head.id];
+            boolean seeded = false;
             for (int i = 0; i < r.body.size(); i++) {
                 if (r.body.get(i) instanceof Lit.Atom a) {
                     Relation rel = a.rel();
                     SeedSite site = new SeedSite(r, i, rel, a.negated(), seed(r, i, false), seed(r, i, a.negated()));
-                    if (!(sp.inStratum[rel.id] && rel.isDerived())) {
+                    boolean isLower = !(sp.inStratum[rel.id] && rel.isDerived());
+                    if (isLower && !fromScratch) {
                         lower.add(site);
+                    }
+                    // Every derivation of the rule joins a row of this relation: its whole
+                    // content enumerates them all.
+                    if (isLower && fromScratch && !seeded && !a.negated() && isTransient[rel.id]) {
+                        seeded = true;
+                        full.add(site);
+                        if (!fullRels.contains(rel)) {
+                            fullRels.add(rel);
+                        }
                     }
                     if (!a.negated() && sp.inStratum[rel.id]) {
                         inner.add(site);
+                        if (!fromScratch) {
+                            deleteInner.add(site);
+                        }
                     }
                 }
             }
         }
         sp.lowerSites = lower.toArray(new SeedSite[0]);
         sp.innerSites = inner.toArray(new SeedSite[0]);
+        sp.deleteInnerSites = deleteInner.toArray(new SeedSite[0]);
+        sp.fullSites = full.toArray(new SeedSite[0]);
+        sp.fullSeedRels = fullRels.toArray(new Relation[0]);
         sp.inputArray = sp.inputs.toArray(new Relation[0]);
         sp.insertArray = sp.inserts.toArray(new Action[0]);
     }
@@ -381,6 +432,7 @@ public final class IncrementalEvaluator implements Evaluator {
                 }
             }
         }
+        System.arraycopy(transientRel, 0, isTransient, 0, n);
         boolean[] w = transientRel.clone();
         // @next sources into a table that also has delete rules report their removals (the
         // delete may go ahead once the @next stops protecting a row).
@@ -391,9 +443,14 @@ public final class IncrementalEvaluator implements Evaluator {
                 }
             }
         }
-        // A relation read by a rule whose head is not emptied wholesale must report removals;
-        // and a head emptied wholesale needs its transient inputs emptied the same way, so that
-        // an event arriving again is seen as new (a removal and re-insertion would cancel out).
+        // A relation read by a rule whose head is not emptied wholesale must report removals.
+        // A head emptied wholesale is derived again from scratch in every step: a rule of it
+        // seeds from the whole of a transient relation of a lower stratum (see fullSites), so
+        // that relation may report removals or not. Its deltas would not do: an event arriving
+        // again is a removal and a re-insertion that cancel out. But a transient input of the
+        // head's own stratum, and any transient input of an aggregate (which recomputes only
+        // the groups its deltas touch), must be emptied wholesale too, so that all its rows of
+        // the step are new.
         changed = true;
         while (changed) {
             changed = false;
@@ -406,7 +463,8 @@ public final class IncrementalEvaluator implements Evaluator {
                         w[a.rel().id] = false;
                         changed = true;
                     }
-                    if (w[r.head.id] && transientRel[a.rel().id] && !w[a.rel().id]) {
+                    boolean needsNewRows = r.isAggregate() || strata[r.head.stratum].inStratum[a.rel().id];
+                    if (w[r.head.id] && transientRel[a.rel().id] && !w[a.rel().id] && needsNewRows) {
                         w[r.head.id] = false;
                         changed = true;
                     }
@@ -623,6 +681,11 @@ public final class IncrementalEvaluator implements Evaluator {
                 return true;
             }
         }
+        for (Relation r : sp.fullSeedRels) {
+            if (stores[r.id].size() > 0) {
+                return true;
+            }
+        }
         return false;
     }
 
@@ -717,6 +780,15 @@ public final class IncrementalEvaluator implements Evaluator {
                     }
                     sysRuleRows.put(r.id, now);
                 }
+            }
+        }
+        // A stratum that derives a wholesale relation from scratch must run in every step in
+        // which its seed relation holds rows. One emptied wholesale gets them in this step
+        // (marking the stratum); one that is not may keep them, untouched, from earlier steps
+        // (an aggregate whose value did not change, a view over an event that came again).
+        for (int k = 0; k < keptSeedRels.length; k++) {
+            if (stores[keptSeedRels[k].id].size() > 0) {
+                consider(keptSeedStrata[k]);
             }
         }
     }
@@ -1122,7 +1194,7 @@ public final class IncrementalEvaluator implements Evaluator {
                 iterations(++iterations, sp);
                 RoundNew cur = round;
                 RoundNew out = next;
-                for (SeedSite site : sp.innerSites) {
+                for (SeedSite site : sp.deleteInnerSites) {
                     Object[][] seeds = cur.rows(site.rel());
                     if (seeds != null) {
                         run(site.plan(), seeds, seeds.length, deleteMarker.to(site.rule(), all, out));
@@ -1330,6 +1402,13 @@ public final class IncrementalEvaluator implements Evaluator {
                 if (seeds != null) {
                     Plan p = site.planKeepingNot();
                     run(p, seeds, seeds.length, deriver.to(site.rule(), p, round));
+                }
+            }
+            for (SeedSite site : sp.fullSites) {
+                Store st = stores[site.rel().id];
+                if (st.size() > 0) {
+                    Object[][] seeds = st.snapshot();
+                    run(site.plan(), seeds, seeds.length, deriver.to(site.rule(), site.plan(), round));
                 }
             }
             for (Action a : sp.inserts) {
