@@ -651,12 +651,10 @@ public final class IncrementalEvaluator implements Evaluator {
         // then reaches; a mark at or below it stays for the transition to clear.
         for (int s = takeStratumToConsider(0); s >= 0; s = takeStratumToConsider(s + 1)) {
             StratumPlan sp = strata[s];
-            if (needsRun(sp)) {
-                if (sp.aggregate != null) {
-                    aggregateStratum(sp);
-                } else {
-                    stratum(sp);
-                }
+            if (sp.aggregate == null) {
+                stratum(sp);
+            } else if (needsRun(sp)) {
+                aggregateStratum(sp);
             }
         }
         List<String> dies = dieMessages();
@@ -676,6 +674,11 @@ public final class IncrementalEvaluator implements Evaluator {
                 return true;
             }
         }
+        return hasWorkBesidesDeltas(sp);
+    }
+
+    /** Rows an INSERT_NOW target lost, or rows of a seed the stratum derives from scratch. */
+    private boolean hasWorkBesidesDeltas(StratumPlan sp) {
         for (Action a : sp.insertArray) {
             if (!recheck[a.target().id].isEmpty()) {
                 return true;
@@ -1150,14 +1153,20 @@ public final class IncrementalEvaluator implements Evaluator {
     private final Fresh freshA;
     private final Fresh freshB;
 
+    /** Brings a stratum without aggregate up to date; does nothing when none of its inputs changed. */
     private void stratum(StratumPlan sp) {
         // Seeds are the input deltas as they stand when the stratum starts.
+        boolean anyPlus = false;
         boolean anyMinus = false;
         for (Relation r : sp.inputArray) {
             Delta d = delta[r.id];
             seedPlus[r.id] = d.plus.isEmpty() ? null : d.plus.toArray();
             seedMinus[r.id] = d.minus.isEmpty() ? null : d.minus.toArray();
+            anyPlus |= seedPlus[r.id] != null;
             anyMinus |= seedMinus[r.id] != null;
+        }
+        if (!anyPlus && !anyMinus && !hasWorkBesidesDeltas(sp)) {
+            return;
         }
         try {
             overDelete(sp, anyMinus);
