@@ -35,6 +35,21 @@ class ValuesTest {
         assertTrue(Values.compare(hashed, sorted(2L, 9L)) > 0);
     }
 
+    @Test
+    void aValueListIsEqualToAndHashesLikeAnyListWithItsElements() {
+        ValueList v = ValueList.of("a", 1L, null, List.of(2L));
+        List<Object> plain = new ArrayList<>(java.util.Arrays.asList("a", 1L, null, List.of(2L)));
+        assertEquals(plain, v);
+        assertEquals(v, plain);
+        assertEquals(plain.hashCode(), v.hashCode());
+        assertEquals(v.hashCode(), v.hashCode(), "the remembered hash");
+        assertEquals(v, ValueList.copyOf(plain));
+        assertTrue(!v.equals(ValueList.of("a", 1L, null, List.of(3L))));
+        assertEquals(0, Values.compare(v, plain));
+        org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class, () -> v.add("x"));
+        org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class, () -> v.set(0, "x"));
+    }
+
     /** A total order consistent with equals over random nested values of every rank. */
     @Test
     void randomValuesAreTotallyOrderedConsistentlyWithEquals() {
@@ -83,7 +98,7 @@ class ValuesTest {
                     items.add(randomValue(r, depth - 1));
                 }
                 if (kind == 5) {
-                    return Collections.unmodifiableList(items);
+                    return r.nextBoolean() ? ValueList.copyOf(items) : Collections.unmodifiableList(items);
                 }
                 items.removeIf(x -> x == null);
                 return sorted(items.toArray());
