@@ -77,8 +77,12 @@ public final class IncrementalEvaluator implements Evaluator {
     private final Object[][][] seedMinus;
     private final Action[] actions;
     private final Action[] insertNowActions;
-    /** Tables of delete and @next actions, which keep the lists of rows touched since the last transition. */
-    private final Relation[] touchTargets;
+    /** Tables of delete and @next actions whose touched lists hold rows (the only ones to clear). */
+    private final Relation[] touchedTargets;
+    private int touchedTargetCount;
+    private final boolean[] touchDirty;
+    /** By action (as in {@link #actions}): the store of its source, read by every transition. */
+    private final Store[] actionSources;
     private final Relation[] watched;
     private final Relation die;
     private final List<StepResult.Change> durableLog = new ArrayList<>();
@@ -313,18 +317,21 @@ public final class IncrementalEvaluator implements Evaluator {
         for (int i = 0; i < n; i++) {
             readers[i] = readerLists.get(i).stream().mapToInt(Integer::intValue).toArray();
         }
-        List<Relation> touchTargetList = new ArrayList<>();
         for (Action a : program.actions()) {
             deltaRead[a.source().id] = true;
             if ((a.kind() == Action.Kind.DELETE || a.kind() == Action.Kind.NEXT)
                 && a.target().kind == Relation.Kind.TABLE && touchedAdded[a.target().id] == null) {
                 touchedAdded[a.target().id] = new ArrayList<>();
                 touchedRemoved[a.target().id] = new ArrayList<>();
-                touchTargetList.add(a.target());
             }
         }
-        touchTargets = touchTargetList.toArray(new Relation[0]);
+        touchedTargets = new Relation[n];
+        touchDirty = new boolean[n];
         actions = program.actions().toArray(new Action[0]);
+        actionSources = new Store[actions.length];
+        for (int k = 0; k < actions.length; k++) {
+            actionSources[k] = stores[actions[k].source().id];
+        }
         insertNowActions = program.actions().stream().filter(a -> a.kind() == Action.Kind.INSERT_NOW).toArray(Action[]::new);
         watched = program.relations().stream().filter(r -> r.watched).toArray(Relation[]::new);
         die = program.relation("die");
@@ -527,6 +534,7 @@ public final class IncrementalEvaluator implements Evaluator {
             durableLog.add(new StepResult.Change(Tuple.wrap(r.name, row), true));
         }
         if (touchedAdded[r.id] != null) {
+            touching(r);
             touchedAdded[r.id].add(row);
         }
         if (isWholesale[r.id] && !wholesaleListed[r.id]) {
@@ -554,6 +562,7 @@ public final class IncrementalEvaluator implements Evaluator {
             durableLog.add(new StepResult.Change(Tuple.wrap(r.name, stored), false));
         }
         if (touchedRemoved[r.id] != null) {
+            touching(r);
             touchedRemoved[r.id].add(stored);
         }
         // A row an instant rule still derives must come back (or clash) at the next fixpoint.
@@ -574,6 +583,14 @@ public final class IncrementalEvaluator implements Evaluator {
             }
         }
         return delta[r.id];
+    }
+
+    /** A touch target (see touchedAdded) about to record a row: listed for the transition to clear. */
+    private void touching(Relation t) {
+        if (!touchDirty[t.id]) {
+            touchDirty[t.id] = true;
+            touchedTargets[touchedTargetCount++] = t;
+        }
     }
 
     private void consider(int stratum) {
@@ -1160,6 +1177,11 @@ public final class IncrementalEvaluator implements Evaluator {
         boolean anyMinus = false;
         for (Relation r : sp.inputArray) {
             Delta d = delta[r.id];
+            if (d.isEmpty()) {
+                seedPlus[r.id] = null;
+                seedMinus[r.id] = null;
+                continue;
+            }
             seedPlus[r.id] = d.plus.isEmpty() ? null : d.plus.toArray();
             seedMinus[r.id] = d.minus.isEmpty() ? null : d.minus.toArray();
             anyPlus |= seedPlus[r.id] != null;
@@ -1771,13 +1793,14 @@ public final class IncrementalEvaluator implements Evaluator {
         Map<Relation, List<Object[]>> deletes = null;
         Map<Relation, List<Object[]>> inserts = null;
         Map<String, List<Tuple>> outbound = null;
-        for (Action a : actions) {
-            Relation m = a.source();
-            Relation t = a.target();
+        for (int i = 0; i < actions.length; i++) {
             // Every action acts on rows of its source: an empty source has nothing to do.
-            if (stores[m.id].size() == 0) {
+            if (actionSources[i].size() == 0) {
                 continue;
             }
+            Action a = actions[i];
+            Relation m = a.source();
+            Relation t = a.target();
             switch (a.kind()) {
                 case DELETE:
                     if (!deleteMayAct(m, t)) {
@@ -1860,14 +1883,13 @@ public final class IncrementalEvaluator implements Evaluator {
             deltaDirty[id] = false;
         }
         dirtyDeltaCount = 0;
-        for (Relation t : touchTargets) {
-            if (!touchedAdded[t.id].isEmpty()) {
-                touchedAdded[t.id] = cleared(touchedAdded[t.id]);
-            }
-            if (!touchedRemoved[t.id].isEmpty()) {
-                touchedRemoved[t.id] = cleared(touchedRemoved[t.id]);
-            }
+        for (int k = 0; k < touchedTargetCount; k++) {
+            Relation t = touchedTargets[k];
+            touchedAdded[t.id] = cleared(touchedAdded[t.id]);
+            touchedRemoved[t.id] = cleared(touchedRemoved[t.id]);
+            touchDirty[t.id] = false;
         }
+        touchedTargetCount = 0;
         Arrays.fill(strataToConsider, 0L);
         // A row an INSERT_NOW target lost must still be checked by its stratum (needsRun).
         for (Action a : insertNowActions) {
