@@ -163,7 +163,7 @@ public final class IncrementalEvaluator implements Evaluator {
      * {@code planKeepingNot} also tests the negation afterwards (phase 3 seeds it with rows that
      * disappeared, which must still be absent).
      */
-    private record SeedSite(Rule rule, int lit, Relation rel, boolean negated, Plan plan, Plan planKeepingNot) {
+    private record SeedSite(Rule rule, Relation rel, boolean negated, Plan plan, Plan planKeepingNot) {
     }
 
     /** plans[rule.id][lit]: the plan of the rule seeded at that literal (null for non-atoms). */
@@ -379,7 +379,7 @@ public final class IncrementalEvaluator implements Evaluator {
             for (int i = 0; i < r.body.size(); i++) {
                 if (r.body.get(i) instanceof Lit.Atom a) {
                     Relation rel = a.rel();
-                    SeedSite site = new SeedSite(r, i, rel, a.negated(), seed(r, i, false), seed(r, i, a.negated()));
+                    SeedSite site = new SeedSite(r, rel, a.negated(), seed(r, i, false), seed(r, i, a.negated()));
                     boolean isLower = !(sp.inStratum[rel.id] && rel.isDerived());
                     if (isLower && !fromScratch) {
                         lower.add(site);
