@@ -1,9 +1,13 @@
 package io.boomfs.engine;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
+import java.util.SortedSet;
 
 /**
  * Operations on Overlog values shared by every part of the engine: the canonical text form,
@@ -14,9 +18,14 @@ public final class Values {
     private Values() {
     }
 
-    /** Total order: null, false, true, numbers (by value), strings, collections, others by text. */
+    /**
+     * Total order: null, false, true, numbers (by value), strings, lists, sets, then any other
+     * value by its text. Lists compare element by element, a proper prefix first; sets compare
+     * likewise over their elements in this order.
+     */
     public static final Comparator<Object> ORDER = Values::compare;
 
+    /** The order of {@link #ORDER}: negative, zero or positive as a is before, equal to or after b. */
     public static int compare(Object a, Object b) {
         int ra = rank(a);
         int rb = rank(b);
@@ -37,22 +46,40 @@ public final class Values {
             case 3:
                 return ((String) a).compareTo((String) b);
             case 4:
-                return compareLists((java.util.List<?>) a, (java.util.List<?>) b);
+                return compareElements((Collection<?>) a, (Collection<?>) b);
+            case 5:
+                return compareElements(inOrder((Set<?>) a), inOrder((Set<?>) b));
             default:
                 return format(a).compareTo(format(b));
         }
     }
 
-    /** Lists compare element by element; a list that is a prefix of another comes first. */
-    private static int compareLists(java.util.List<?> a, java.util.List<?> b) {
-        int n = Math.min(a.size(), b.size());
-        for (int i = 0; i < n; i++) {
-            int c = compare(a.get(i), b.get(i));
+    /** Lexicographic: the first unequal pair of elements decides, else the shorter is first. */
+    private static int compareElements(Collection<?> a, Collection<?> b) {
+        Iterator<?> ia = a.iterator();
+        Iterator<?> ib = b.iterator();
+        while (ia.hasNext() && ib.hasNext()) {
+            int c = compare(ia.next(), ib.next());
             if (c != 0) {
                 return c;
             }
         }
-        return Integer.compare(a.size(), b.size());
+        return Boolean.compare(ia.hasNext(), ib.hasNext());
+    }
+
+    /**
+     * A set's elements in {@link #ORDER}. Every set the engine builds (set<X>, set(), decoded
+     * frames) is a sorted set on ORDER and is read as it is; a set from elsewhere (a registered
+     * function, a host) is sorted first, so that equal sets compare equal whatever their
+     * iteration order.
+     */
+    private static Collection<?> inOrder(Set<?> s) {
+        if (s instanceof SortedSet<?> sorted && sorted.comparator() == ORDER) {
+            return s;
+        }
+        List<Object> l = new ArrayList<>(s);
+        l.sort(ORDER);
+        return l;
     }
 
     private static int rank(Object v) {
@@ -68,10 +95,14 @@ public final class Values {
         if (v instanceof String) {
             return 3;
         }
-        if (v instanceof java.util.List<?>) {
+        if (v instanceof Set) {
+            return 5;
+        }
+        // Any other collection prints and hashes as a list, so it orders as one.
+        if (v instanceof Collection) {
             return 4;
         }
-        return 5;
+        return 6;
     }
 
     public static String formatTuple(String relation, Object[] values) {

@@ -1,5 +1,6 @@
 package io.boomfs.engine.eval;
 
+import io.boomfs.engine.ValueList;
 import io.boomfs.engine.Values;
 import io.boomfs.engine.program.Rule;
 
@@ -45,7 +46,7 @@ public final class Aggregates {
             }
             default: {
                 vs.sort(Values.ORDER);
-                return Collections.unmodifiableList(vs);
+                return ValueList.copyOf(vs);
             }
         }
     }

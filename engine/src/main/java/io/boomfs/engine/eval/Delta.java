@@ -17,6 +17,8 @@ final class Delta {
     final Added plus = new Added();
     final RowSet minus = new RowSet(null);
     private Map<String, Index> minusIndexes;
+    /** Rows in plus and minus: emptiness in one read (a step asks it of every input of a stratum). */
+    private int count;
 
     /**
      * The added rows. A bulk load adds a million rows and removes none, so they are kept in a
@@ -80,6 +82,7 @@ final class Delta {
             plus.add(row);
         }
         minusIndexes = null;
+        count = plus.size() + minus.size();
     }
 
     void removed(Object[] row) {
@@ -87,15 +90,19 @@ final class Delta {
             minus.add(row);
         }
         minusIndexes = null;
+        count = plus.size() + minus.size();
     }
 
     boolean isEmpty() {
-        return plus.isEmpty() && minus.isEmpty();
+        return count == 0;
     }
 
     void clear() {
-        plus.clear();
-        minus.clear();
+        if (count > 0) {
+            plus.clear();
+            minus.clear();
+            count = 0;
+        }
         minusIndexes = null;
     }
 

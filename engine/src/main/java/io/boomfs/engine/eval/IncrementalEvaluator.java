@@ -44,18 +44,47 @@ public final class IncrementalEvaluator implements Evaluator {
     private final String address;
     private final NodeOptions options;
     private final Store[] stores;
+    private final Relation[] relationsById;
     private final Delta[] delta;
     /** Whether anything reads the relation's delta (a higher stratum, the transition). */
     private final boolean[] deltaRead;
     private final Delta[] watchDelta;
     private final StratumPlan[] strata;
     private final List<Action>[] nextInto;
-    private final List<Action>[] insertInto;
     private final RowSet[] recheck;
     /** For targets of delete/@next: rows added and removed since the last transition, not netted. */
     private final List<Object[]>[] touchedAdded;
     private final List<Object[]>[] touchedRemoved;
     private final long[] fired;
+    /** Whether a relation's delta changed since the last transition cleared the deltas. */
+    private final boolean[] deltaDirty;
+    /** The relations whose delta changed since the last transition: the only ones it clears. */
+    private final int[] dirtyDeltas;
+    private int dirtyDeltaCount;
+    /** By relation id: the strata that read the relation's delta (it is one of their inputs). */
+    private final int[][] readers;
+    /**
+     * Strata that may need to run: one of their inputs' delta changed, or a table one of their
+     * INSERT_NOW actions fills lost a row, since they were last considered. A step looks at these
+     * only (needsRun still decides), not at every stratum of the program.
+     */
+    private final long[] strataToConsider;
+    /** Seeds of strata that derive from scratch (fullSites) which are not emptied wholesale, and those strata. */
+    private final Relation[] keptSeedRels;
+    private final int[] keptSeedStrata;
+    /** A stratum's seeds: by relation id, its inputs' delta rows as they stood when it started. */
+    private final Object[][][] seedPlus;
+    private final Object[][][] seedMinus;
+    private final Action[] actions;
+    private final Action[] insertNowActions;
+    /** Tables of delete and @next actions whose touched lists hold rows (the only ones to clear). */
+    private final Relation[] touchedTargets;
+    private int touchedTargetCount;
+    private final boolean[] touchDirty;
+    /** By action (as in {@link #actions}): the store of its source, read by every transition. */
+    private final Store[] actionSources;
+    private final Relation[] watched;
+    private final Relation die;
     private final List<StepResult.Change> durableLog = new ArrayList<>();
     private final Map<Relation, List<Object[]>> queuedEvents = new LinkedHashMap<>();
     private final List<Relation> nonEmptyEvents = new ArrayList<>();
@@ -65,12 +94,16 @@ public final class IncrementalEvaluator implements Evaluator {
      * hold survives the events' going. Only those whose consumers are all emptied the same way
      * (no one needs their removals one by one) are in this list.
      */
-    private final List<Relation> wholesale = new ArrayList<>();
+    private final boolean[] isWholesale;
     /** @next sources emptied wholesale, and the rows each held at the last transition. */
     private final List<Relation> wholesaleNextSources = new ArrayList<>();
     private final Object[][][] lastNextRows;
     private static final Object[][] NO_ROWS = new Object[0][];
-    private final boolean[] isWholesale;
+    /** Relations every row of which rests on this step's events (see findWholesale). */
+    private final boolean[] isTransient;
+    /** The wholesale relations that hold rows (the only ones a step has to empty). */
+    private final List<Relation> filledWholesale = new ArrayList<>();
+    private final boolean[] wholesaleListed;
     private final boolean[] eventListed;
     private final long[] timerDue;
     private final List<Relation> timers = new ArrayList<>();
@@ -96,11 +129,28 @@ public final class IncrementalEvaluator implements Evaluator {
         final List<Relation> inputs = new ArrayList<>();
         final boolean[] inStratum;
         Rule aggregate;
-        /** plans[rule][lit]: seeded at literal lit (null for non-atoms). */
-        final Map<Rule, Plan[]> seeded = new HashMap<>();
-        final Map<Rule, Plan[]> seededNot = new HashMap<>();
-        final Map<Rule, Plan> headBound = new HashMap<>();
-        final Map<Rule, Plan> full = new HashMap<>();
+        /**
+         * The atoms of the rules (aggregate excluded, and rules whose head is emptied
+         * wholesale) over relations computed below this stratum or filled from outside it:
+         * their deltas seed phases 1 and 3. In rule and body order.
+         */
+        SeedSite[] lowerSites;
+        /** The positive atoms over relations of this stratum (the seeds of later rounds), in order. */
+        SeedSite[] innerSites;
+        /** The same, for the rules phase 1 looks at (not those whose head is emptied wholesale). */
+        SeedSite[] deleteInnerSites;
+        /**
+         * For each rule whose head is emptied wholesale (derived from scratch in each step):
+         * its first positive atom over a transient relation of a lower stratum, if any, seeded
+         * with that relation's whole content. A rule without one reads a transient relation of
+         * this stratum, emptied wholesale too, whose rows all come fresh in later rounds.
+         */
+        SeedSite[] fullSites;
+        /** The relations of fullSites: the stratum has to run whenever one of them holds rows. */
+        Relation[] fullSeedRels;
+        /** {@link #inputs} and {@link #inserts} as arrays, for the loops of every step. */
+        Relation[] inputArray;
+        Action[] insertArray;
 
         StratumPlan(int index, List<Relation> rels) {
             this.index = index;
@@ -110,35 +160,49 @@ public final class IncrementalEvaluator implements Evaluator {
                 inStratum[r.id] = true;
             }
         }
+    }
 
-        Plan seed(Rule r, int lit, boolean negatedSeedKeepsTest) {
-            Map<Rule, Plan[]> m = negatedSeedKeepsTest ? seededNot : seeded;
-            Plan[] ps = m.computeIfAbsent(r, k -> new Plan[r.body.size()]);
-            if (ps[lit] == null) {
-                ps[lit] = Plan.compile(r, lit, negatedSeedKeepsTest, null, stores, index);
-            }
-            return ps[lit];
+    /**
+     * A body atom where a delta plan starts: {@code plan} is seeded at it; for a negated atom
+     * {@code planKeepingNot} also tests the negation afterwards (phase 3 seeds it with rows that
+     * disappeared, which must still be absent).
+     */
+    private record SeedSite(Rule rule, Relation rel, boolean negated, Plan plan, Plan planKeepingNot) {
+    }
+
+    /** plans[rule.id][lit]: the plan of the rule seeded at that literal (null for non-atoms). */
+    private final Plan[][] seeded;
+    private final Plan[][] seededKeepingNot;
+    /** By rule id: the plan that starts from the head's bound columns (rederivation, aggregate groups). */
+    private final Plan[] headBound;
+
+    private Plan seed(Rule r, int lit, boolean negatedSeedKeepsTest) {
+        Plan[][] byRule = negatedSeedKeepsTest ? seededKeepingNot : seeded;
+        if (byRule[r.id] == null) {
+            byRule[r.id] = new Plan[r.body.size()];
         }
+        Plan[] ps = byRule[r.id];
+        if (ps[lit] == null) {
+            ps[lit] = Plan.compile(r, lit, negatedSeedKeepsTest, null, stores, r.head.stratum);
+        }
+        return ps[lit];
+    }
 
-        Plan headBound(Rule r) {
-            return headBound.computeIfAbsent(r, k -> {
-                boolean[] b = new boolean[r.frameSize];
-                for (int i = 0; i < r.headSlots.length; i++) {
-                    boolean isAgg = false;
-                    for (Rule.Agg ag : r.aggs) {
-                        isAgg |= ag.column() == i;
-                    }
-                    if (r.headSlots[i] >= 0 && !isAgg) {
-                        b[r.headSlots[i]] = true;
-                    }
+    private Plan headBound(Rule r) {
+        if (headBound[r.id] == null) {
+            boolean[] b = new boolean[r.frameSize];
+            for (int i = 0; i < r.headSlots.length; i++) {
+                boolean isAgg = false;
+                for (Rule.Agg ag : r.aggs) {
+                    isAgg |= ag.column() == i;
                 }
-                return Plan.compile(r, -1, false, b, stores, index);
-            });
+                if (r.headSlots[i] >= 0 && !isAgg) {
+                    b[r.headSlots[i]] = true;
+                }
+            }
+            headBound[r.id] = Plan.compile(r, -1, false, b, stores, r.head.stratum);
         }
-
-        Plan full(Rule r) {
-            return full.computeIfAbsent(r, k -> Plan.compile(r, -1, false, null, stores, index));
-        }
+        return headBound[r.id];
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -148,21 +212,32 @@ public final class IncrementalEvaluator implements Evaluator {
         this.options = options;
         int n = program.relations().size();
         stores = new Store[n];
+        relationsById = new Relation[n];
         delta = new Delta[n];
         deltaRead = new boolean[n];
         watchDelta = new Delta[n];
         nextInto = new List[n];
-        insertInto = new List[n];
         recheck = new RowSet[n];
         touchedAdded = new List[n];
         touchedRemoved = new List[n];
         fired = new long[program.rules().size()];
+        seeded = new Plan[program.rules().size()][];
+        seededKeepingNot = new Plan[program.rules().size()][];
+        headBound = new Plan[program.rules().size()];
+        deltaDirty = new boolean[n];
+        dirtyDeltas = new int[n];
+        strataToConsider = new long[(program.strata().size() + 63) / 64];
+        seedPlus = new Object[n][][];
+        seedMinus = new Object[n][][];
         eventListed = new boolean[n];
         isWholesale = new boolean[n];
         lastNextRows = new Object[n][][];
+        isTransient = new boolean[n];
+        wholesaleListed = new boolean[n];
         timerDue = new long[n];
         for (Relation r : program.relations()) {
             stores[r.id] = new Store(r);
+            relationsById[r.id] = r;
             delta[r.id] = new Delta();
             if (r.watched) {
                 watchDelta[r.id] = new Delta();
@@ -176,7 +251,6 @@ public final class IncrementalEvaluator implements Evaluator {
             if (a.kind() == Action.Kind.NEXT && a.target().kind == Relation.Kind.TABLE) {
                 list(nextInto, a.target()).add(a);
             } else if (a.kind() == Action.Kind.INSERT_NOW) {
-                list(insertInto, a.target()).add(a);
                 recheck[a.target().id] = new RowSet(null);
             }
         }
@@ -219,24 +293,34 @@ public final class IncrementalEvaluator implements Evaluator {
                     sp.inputs.add(r);
                 }
             }
-            // Plans are compiled up front so that every index exists before rows arrive.
+            // Plans are compiled up front so that every index exists before rows arrive (the
+            // unseeded plan is never run, but the indexes it asks for are part of that layout).
             for (Rule r : all) {
-                sp.full(r);
-                sp.headBound(r);
+                Plan.compile(r, -1, false, null, stores, sp.index);
+                headBound(r);
                 for (int i = 0; i < r.body.size(); i++) {
                     if (r.body.get(i) instanceof Lit.Atom a) {
-                        sp.seed(r, i, false);
+                        seed(r, i, false);
                         if (a.negated()) {
-                            sp.seed(r, i, true);
+                            seed(r, i, true);
                         }
                     }
                 }
             }
         }
+        List<List<Integer>> readerLists = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            readerLists.add(new ArrayList<>());
+        }
         for (StratumPlan sp : strata) {
             for (Relation r : sp.inputs) {
                 deltaRead[r.id] = true;
+                readerLists.get(r.id).add(sp.index);
             }
+        }
+        readers = new int[n][];
+        for (int i = 0; i < n; i++) {
+            readers[i] = readerLists.get(i).stream().mapToInt(Integer::intValue).toArray();
         }
         for (Action a : program.actions()) {
             deltaRead[a.source().id] = true;
@@ -246,17 +330,90 @@ public final class IncrementalEvaluator implements Evaluator {
                 touchedRemoved[a.target().id] = new ArrayList<>();
             }
         }
+        touchedTargets = new Relation[n];
+        touchDirty = new boolean[n];
+        actions = program.actions().toArray(new Action[0]);
+        actionSources = new Store[actions.length];
+        for (int k = 0; k < actions.length; k++) {
+            actionSources[k] = stores[actions[k].source().id];
+        }
+        insertNowActions = program.actions().stream().filter(a -> a.kind() == Action.Kind.INSERT_NOW).toArray(Action[]::new);
+        watched = program.relations().stream().filter(r -> r.watched).toArray(Relation[]::new);
+        die = program.relation("die");
         for (Store st : stores) {
             st.seal();
         }
         findWholesale();
+        List<Relation> keptRels = new ArrayList<>();
+        List<Integer> keptStrata = new ArrayList<>();
+        for (StratumPlan sp : strata) {
+            seedSites(sp);
+            for (Relation r : sp.fullSeedRels) {
+                if (!isWholesale[r.id]) {
+                    keptRels.add(r);
+                    keptStrata.add(sp.index);
+                }
+            }
+        }
+        keptSeedRels = keptRels.toArray(new Relation[0]);
+        keptSeedStrata = keptStrata.stream().mapToInt(Integer::intValue).toArray();
         Relation self = program.relation("self");
         insertRow(self, new Object[] {address});
         sysStep = used("sys_step");
         sysNow = used("sys_now");
         sysRelation = used("sys_relation");
         sysRule = used("sys_rule");
+        overDeleted = new RoundNew();
+        deleteRound = new RoundNew();
+        deleteNext = new RoundNew();
+        rederived = new RoundNew();
+        freshA = new Fresh();
+        freshB = new Fresh();
         pendingChanges = true;
+    }
+
+    private void seedSites(StratumPlan sp) {
+        List<SeedSite> lower = new ArrayList<>();
+        List<SeedSite> inner = new ArrayList<>();
+        List<SeedSite> deleteInner = new ArrayList<>();
+        List<SeedSite> full = new ArrayList<>();
+        List<Relation> fullRels = new ArrayList<>();
+        for (Rule r : sp.rules) {
+            boolean fromScratch = isWholesale[r.head.id];
+            boolean seeded = false;
+            for (int i = 0; i < r.body.size(); i++) {
+                if (r.body.get(i) instanceof Lit.Atom a) {
+                    Relation rel = a.rel();
+                    SeedSite site = new SeedSite(r, rel, a.negated(), seed(r, i, false), seed(r, i, a.negated()));
+                    boolean isLower = !(sp.inStratum[rel.id] && rel.isDerived());
+                    if (isLower && !fromScratch) {
+                        lower.add(site);
+                    }
+                    // Every derivation of the rule joins a row of this relation: its whole
+                    // content enumerates them all.
+                    if (isLower && fromScratch && !seeded && !a.negated() && isTransient[rel.id]) {
+                        seeded = true;
+                        full.add(site);
+                        if (!fullRels.contains(rel)) {
+                            fullRels.add(rel);
+                        }
+                    }
+                    if (!a.negated() && sp.inStratum[rel.id]) {
+                        inner.add(site);
+                        if (!fromScratch) {
+                            deleteInner.add(site);
+                        }
+                    }
+                }
+            }
+        }
+        sp.lowerSites = lower.toArray(new SeedSite[0]);
+        sp.innerSites = inner.toArray(new SeedSite[0]);
+        sp.deleteInnerSites = deleteInner.toArray(new SeedSite[0]);
+        sp.fullSites = full.toArray(new SeedSite[0]);
+        sp.fullSeedRels = fullRels.toArray(new Relation[0]);
+        sp.inputArray = sp.inputs.toArray(new Relation[0]);
+        sp.insertArray = sp.inserts.toArray(new Action[0]);
     }
 
     private void findWholesale() {
@@ -287,10 +444,16 @@ public final class IncrementalEvaluator implements Evaluator {
                 }
             }
         }
+        System.arraycopy(transientRel, 0, isTransient, 0, n);
         boolean[] w = transientRel.clone();
-        // A relation read by a rule whose head is not emptied wholesale must report removals;
-        // and a head emptied wholesale needs its transient inputs emptied the same way, so that
-        // an event arriving again is seen as new (a removal and re-insertion would cancel out).
+        // A relation read by a rule whose head is not emptied wholesale must report removals.
+        // A head emptied wholesale is derived again from scratch in every step: a rule of it
+        // seeds from the whole of a transient relation of a lower stratum (see fullSites), so
+        // that relation may report removals or not. Its deltas would not do: an event arriving
+        // again is a removal and a re-insertion that cancel out. But a transient input of the
+        // head's own stratum, and any transient input of an aggregate (which recomputes only
+        // the groups its deltas touch), must be emptied wholesale too, so that all its rows of
+        // the step are new.
         changed = true;
         while (changed) {
             changed = false;
@@ -303,7 +466,8 @@ public final class IncrementalEvaluator implements Evaluator {
                         w[a.rel().id] = false;
                         changed = true;
                     }
-                    if (w[r.head.id] && transientRel[a.rel().id] && !w[a.rel().id]) {
+                    boolean needsNewRows = r.isAggregate() || strata[r.head.stratum].inStratum[a.rel().id];
+                    if (w[r.head.id] && transientRel[a.rel().id] && !w[a.rel().id] && needsNewRows) {
                         w[r.head.id] = false;
                         changed = true;
                     }
@@ -313,7 +477,6 @@ public final class IncrementalEvaluator implements Evaluator {
         for (Relation r : program.relations()) {
             if (w[r.id]) {
                 isWholesale[r.id] = true;
-                wholesale.add(r);
             }
         }
         for (Action a : program.actions()) {
@@ -364,7 +527,7 @@ public final class IncrementalEvaluator implements Evaluator {
     /** The bookkeeping of a row just stored: deltas, watch, durable log, event lists. */
     private void added(Relation r, Object[] row) {
         if (deltaRead[r.id]) {
-            delta[r.id].added(row);
+            changing(r).added(row);
         }
         if (watchDelta[r.id] != null) {
             watchDelta[r.id].added(row);
@@ -373,7 +536,12 @@ public final class IncrementalEvaluator implements Evaluator {
             durableLog.add(new StepResult.Change(Tuple.wrap(r.name, row), true));
         }
         if (touchedAdded[r.id] != null) {
+            touching(r);
             touchedAdded[r.id].add(row);
+        }
+        if (isWholesale[r.id] && !wholesaleListed[r.id]) {
+            wholesaleListed[r.id] = true;
+            filledWholesale.add(r);
         }
         if (r.kind == Relation.Kind.EVENT && !isWholesale[r.id] && !eventListed[r.id]) {
             eventListed[r.id] = true;
@@ -387,7 +555,7 @@ public final class IncrementalEvaluator implements Evaluator {
             return null;
         }
         if (deltaRead[r.id]) {
-            delta[r.id].removed(stored);
+            changing(r).removed(stored);
         }
         if (watchDelta[r.id] != null) {
             watchDelta[r.id].removed(stored);
@@ -396,13 +564,52 @@ public final class IncrementalEvaluator implements Evaluator {
             durableLog.add(new StepResult.Change(Tuple.wrap(r.name, stored), false));
         }
         if (touchedRemoved[r.id] != null) {
+            touching(r);
             touchedRemoved[r.id].add(stored);
         }
         // A row an instant rule still derives must come back (or clash) at the next fixpoint.
         if (recheck[r.id] != null) {
             recheck[r.id].add(stored);
+            consider(r.stratum);
         }
         return stored;
+    }
+
+    /** The delta of {@code r}, about to change: the first change since the last transition marks its readers. */
+    private Delta changing(Relation r) {
+        if (!deltaDirty[r.id]) {
+            deltaDirty[r.id] = true;
+            dirtyDeltas[dirtyDeltaCount++] = r.id;
+            for (int s : readers[r.id]) {
+                consider(s);
+            }
+        }
+        return delta[r.id];
+    }
+
+    /** A touch target (see touchedAdded) about to record a row: listed for the transition to clear. */
+    private void touching(Relation t) {
+        if (!touchDirty[t.id]) {
+            touchDirty[t.id] = true;
+            touchedTargets[touchedTargetCount++] = t;
+        }
+    }
+
+    private void consider(int stratum) {
+        strataToConsider[stratum >>> 6] |= 1L << stratum;
+    }
+
+    /** The lowest stratum marked to consider from {@code from} on, unmarked; -1 when none. */
+    private int takeStratumToConsider(int from) {
+        for (int w = from >>> 6; w < strataToConsider.length; w++) {
+            long bits = strataToConsider[w] & (-1L << (w == from >>> 6 ? from & 63 : 0));
+            if (bits != 0) {
+                int s = (w << 6) + Long.numberOfTrailingZeros(bits);
+                strataToConsider[w] &= ~(1L << s);
+                return s;
+            }
+        }
+        return -1;
     }
 
     /** Inserts into a table, replacing the row that holds the key; returns the replaced row. */
@@ -459,13 +666,14 @@ public final class IncrementalEvaluator implements Evaluator {
         derivedThisStep = 0;
         pendingChanges = false;
         receive(inbound);
-        for (StratumPlan sp : strata) {
-            if (needsRun(sp)) {
-                if (sp.aggregate != null) {
-                    aggregateStratum(sp);
-                } else {
-                    stratum(sp);
-                }
+        // A stratum that runs marks only strata above it (stratification), which this loop
+        // then reaches; a mark at or below it stays for the transition to clear.
+        for (int s = takeStratumToConsider(0); s >= 0; s = takeStratumToConsider(s + 1)) {
+            StratumPlan sp = strata[s];
+            if (sp.aggregate == null) {
+                stratum(sp);
+            } else if (needsRun(sp)) {
+                aggregateStratum(sp);
             }
         }
         List<String> dies = dieMessages();
@@ -480,14 +688,23 @@ public final class IncrementalEvaluator implements Evaluator {
     }
 
     private boolean needsRun(StratumPlan sp) {
-        for (Relation r : sp.inputs) {
+        for (Relation r : sp.inputArray) {
             if (!delta[r.id].isEmpty()) {
                 return true;
             }
         }
-        for (Action a : sp.inserts) {
-            RowSet rc = recheck[a.target().id];
-            if (rc != null && !rc.isEmpty()) {
+        return hasWorkBesidesDeltas(sp);
+    }
+
+    /** Rows an INSERT_NOW target lost, or rows of a seed the stratum derives from scratch. */
+    private boolean hasWorkBesidesDeltas(StratumPlan sp) {
+        for (Action a : sp.insertArray) {
+            if (!recheck[a.target().id].isEmpty()) {
+                return true;
+            }
+        }
+        for (Relation r : sp.fullSeedRels) {
+            if (stores[r.id].size() > 0) {
                 return true;
             }
         }
@@ -498,7 +715,7 @@ public final class IncrementalEvaluator implements Evaluator {
 
     private void receive(List<Tuple> inbound) {
         long[] sizes = sysRelation == null ? null : sizesAtEndOfLastStep != null ? sizesAtEndOfLastStep : sizes();
-        for (Relation r : wholesale) {
+        for (Relation r : filledWholesale) {
             Store st = stores[r.id];
             if (st.size() > 0) {
                 if (watchDelta[r.id] != null) {
@@ -506,7 +723,9 @@ public final class IncrementalEvaluator implements Evaluator {
                 }
                 st.clear();
             }
+            wholesaleListed[r.id] = false;
         }
+        filledWholesale.clear();
         for (Relation e : nonEmptyEvents) {
             for (Object[] row : stores[e.id].snapshot()) {
                 deleteRow(e, row);
@@ -583,6 +802,15 @@ public final class IncrementalEvaluator implements Evaluator {
                     }
                     sysRuleRows.put(r.id, now);
                 }
+            }
+        }
+        // A stratum that derives a wholesale relation from scratch must run in every step in
+        // which its seed relation holds rows. One emptied wholesale gets them in this step
+        // (marking the stratum); one that is not may keep them, untouched, from earlier steps
+        // (an aggregate whose value did not change, a view over an event that came again).
+        for (int k = 0; k < keptSeedRels.length; k++) {
+            if (stores[keptSeedRels[k].id].size() > 0) {
+                consider(keptSeedStrata[k]);
             }
         }
     }
@@ -883,96 +1111,174 @@ public final class IncrementalEvaluator implements Evaluator {
 
     // ------------------------------------------------------------------ strata
 
-    /** Rows per relation that became true in one semi-naive round (the next round's seeds). */
+    /**
+     * Rows per relation, in the order the relations got their first row: the tuples one phase
+     * of a stratum found (over-deleted, rederived, or new in one round). The sets are indexed
+     * by relation id and kept emptied between uses, so that a stratum run allocates none.
+     */
     private final class RoundNew {
-        final Map<Relation, RowSet> rows = new LinkedHashMap<>();
+        private final RowSet[] sets = new RowSet[program.relations().size()];
+        private final int[] order = new int[sets.length];
+        private int count;
 
         boolean add(Relation r, Object[] row) {
-            return rows.computeIfAbsent(r, k -> new RowSet(null)).add(row) == null;
+            RowSet s = sets[r.id];
+            if (s == null) {
+                s = new RowSet(null);
+                sets[r.id] = s;
+            }
+            if (s.isEmpty()) {
+                order[count++] = r.id;
+            }
+            return s.add(row) == null;
         }
 
         boolean contains(Relation r, Object[] row) {
-            RowSet s = rows.get(r);
+            RowSet s = sets[r.id];
             return s != null && s.containsRow(row);
         }
 
+        /** The rows of {@code r}, or null when it has none. */
+        Object[][] rows(Relation r) {
+            RowSet s = sets[r.id];
+            return s == null || s.isEmpty() ? null : s.toArray();
+        }
+
         boolean isEmpty() {
-            return rows.values().stream().allMatch(RowSet::isEmpty);
+            return count == 0;
+        }
+
+        int relationCount() {
+            return count;
+        }
+
+        Relation relation(int k) {
+            return relationsById[order[k]];
+        }
+
+        void clear() {
+            for (int k = 0; k < count; k++) {
+                sets[order[k]].clear();
+            }
+            count = 0;
         }
     }
 
+    /** The scratch of one stratum run (strata run one at a time), created with the evaluator. */
+    private final RoundNew overDeleted;
+    private final RoundNew deleteRound;
+    private final RoundNew deleteNext;
+    private final RoundNew rederived;
+    private final Fresh freshA;
+    private final Fresh freshB;
+
+    /** Brings a stratum without aggregate up to date; does nothing when none of its inputs changed. */
     private void stratum(StratumPlan sp) {
         // Seeds are the input deltas as they stand when the stratum starts.
-        Map<Relation, Object[][]> plus = new HashMap<>();
-        Map<Relation, Object[][]> minus = new HashMap<>();
-        for (Relation r : sp.inputs) {
+        boolean anyPlus = false;
+        boolean anyMinus = false;
+        for (Relation r : sp.inputArray) {
             Delta d = delta[r.id];
-            if (!d.plus.isEmpty()) {
-                plus.put(r, d.plus.toArray());
+            if (d.isEmpty()) {
+                seedPlus[r.id] = null;
+                seedMinus[r.id] = null;
+                continue;
             }
-            if (!d.minus.isEmpty()) {
-                minus.put(r, d.minus.toArray());
-            }
+            seedPlus[r.id] = d.plus.isEmpty() ? null : d.plus.toArray();
+            seedMinus[r.id] = d.minus.isEmpty() ? null : d.minus.toArray();
+            anyPlus |= seedPlus[r.id] != null;
+            anyMinus |= seedMinus[r.id] != null;
         }
-        RoundNew overDeleted = overDelete(sp, plus, minus);
-        RoundNew seeds = new RoundNew();
-        rederive(sp, overDeleted, seeds);
-        insertPhase(sp, plus, minus, seeds);
+        if (!anyPlus && !anyMinus && !hasWorkBesidesDeltas(sp)) {
+            return;
+        }
+        try {
+            overDelete(sp, anyMinus);
+            rederive(sp);
+            insertPhase(sp);
+        } finally {
+            for (Relation r : sp.inputArray) {
+                seedPlus[r.id] = null;
+                seedMinus[r.id] = null;
+            }
+            overDeleted.clear();
+            rederived.clear();
+        }
     }
 
-    /** Phase 1: every tuple with a derivation through a removed tuple, removed; returns them. */
-    private RoundNew overDelete(StratumPlan sp, Map<Relation, Object[][]> plus, Map<Relation, Object[][]> minus) {
-        RoundNew all = new RoundNew();
-        if (minus.isEmpty() && !anyNegatedInput(sp, plus)) {
-            return all;
+    /** Phase 1: every tuple with a derivation through a removed tuple, removed; they are left in {@link #overDeleted}. */
+    private void overDelete(StratumPlan sp, boolean anyMinus) {
+        if (!anyMinus && !anyNegatedInput(sp)) {
+            return;
         }
         mode = OVER_DELETE;
-        RoundNew round = new RoundNew();
-        for (Rule r : sp.rules) {
-            for (int i = 0; i < r.body.size(); i++) {
-                if (!(r.body.get(i) instanceof Lit.Atom a) || sp.inStratum[a.rel().id] && a.rel().isDerived()) {
-                    continue;
-                }
-                Object[][] seeds = a.negated() ? plus.get(a.rel()) : minus.get(a.rel());
+        RoundNew all = overDeleted;
+        RoundNew round = deleteRound;
+        RoundNew next = deleteNext;
+        try {
+            for (SeedSite site : sp.lowerSites) {
+                Object[][] seeds = site.negated() ? seedPlus[site.rel().id] : seedMinus[site.rel().id];
                 if (seeds != null) {
-                    run(sp.seed(r, i, false), seeds, seeds.length, frame -> markDeleted(r, frame, all, round));
+                    run(site.plan(), seeds, seeds.length, deleteMarker.to(site.rule(), all, round));
                 }
             }
-        }
-        int iterations = 0;
-        while (!round.isEmpty()) {
-            iterations(++iterations, sp);
-            RoundNew cur = new RoundNew();
-            cur.rows.putAll(round.rows);
-            round.rows.clear();
-            for (Rule r : sp.rules) {
-                for (int i = 0; i < r.body.size(); i++) {
-                    if (r.body.get(i) instanceof Lit.Atom a && !a.negated() && cur.rows.containsKey(a.rel())) {
-                        Object[][] seeds = cur.rows.get(a.rel()).toArray();
-                        run(sp.seed(r, i, false), seeds, seeds.length, frame -> markDeleted(r, frame, all, round));
+            int iterations = 0;
+            while (!round.isEmpty()) {
+                iterations(++iterations, sp);
+                RoundNew cur = round;
+                RoundNew out = next;
+                for (SeedSite site : sp.deleteInnerSites) {
+                    Object[][] seeds = cur.rows(site.rel());
+                    if (seeds != null) {
+                        run(site.plan(), seeds, seeds.length, deleteMarker.to(site.rule(), all, out));
                     }
                 }
+                cur.clear();
+                round = out;
+                next = cur;
+            }
+        } finally {
+            mode = CURRENT;
+            deleteRound.clear();
+            deleteNext.clear();
+        }
+        for (int k = 0; k < all.relationCount(); k++) {
+            Relation rel = all.relation(k);
+            for (Object[] row : all.rows(rel)) {
+                deleteRow(rel, row);
             }
         }
-        mode = CURRENT;
-        for (Map.Entry<Relation, RowSet> e : all.rows.entrySet()) {
-            for (Object[] row : e.getValue().toArray()) {
-                deleteRow(e.getKey(), row);
-            }
-        }
-        return all;
     }
 
-    private boolean anyNegatedInput(StratumPlan sp, Map<Relation, Object[][]> plus) {
-        for (Rule r : sp.rules) {
-            for (Lit l : r.body) {
-                if (l instanceof Lit.Atom a && a.negated() && plus.containsKey(a.rel())) {
-                    return true;
-                }
+    private boolean anyNegatedInput(StratumPlan sp) {
+        for (SeedSite site : sp.lowerSites) {
+            if (site.negated() && seedPlus[site.rel().id] != null) {
+                return true;
             }
         }
         return false;
     }
+
+    /** The emitter of phase 1's runs, reused: runs do not nest (markDeleted runs no plan). */
+    private final class DeleteMarker implements Emitter {
+        private Rule rule;
+        private RoundNew all;
+        private RoundNew out;
+
+        DeleteMarker to(Rule r, RoundNew allDeleted, RoundNew round) {
+            rule = r;
+            all = allDeleted;
+            out = round;
+            return this;
+        }
+
+        @Override
+        public void emit(Object[] frame) {
+            markDeleted(rule, frame, all, out);
+        }
+    }
+
+    private final DeleteMarker deleteMarker = new DeleteMarker();
 
     private void markDeleted(Rule r, Object[] frame, RoundNew all, RoundNew round) {
         Object[] probe;
@@ -990,14 +1296,14 @@ public final class IncrementalEvaluator implements Evaluator {
         }
     }
 
-    /** Phase 2: put back over-deleted tuples that still have a derivation. */
-    private void rederive(StratumPlan sp, RoundNew overDeleted, RoundNew seeds) {
-        for (Map.Entry<Relation, RowSet> e : overDeleted.rows.entrySet()) {
-            Relation rel = e.getKey();
-            for (Object[] row : e.getValue().toArray()) {
+    /** Phase 2: put back over-deleted tuples that still have a derivation; they are left in {@link #rederived}. */
+    private void rederive(StratumPlan sp) {
+        for (int k = 0; k < overDeleted.relationCount(); k++) {
+            Relation rel = overDeleted.relation(k);
+            for (Object[] row : overDeleted.rows(rel)) {
                 if (derivable(sp, rel, row)) {
                     insertRow(rel, row);
-                    seeds.add(rel, row);
+                    rederived.add(rel, row);
                 }
             }
         }
@@ -1016,7 +1322,7 @@ public final class IncrementalEvaluator implements Evaluator {
             }
             boolean[] found = {false};
             Object[] scratch = new Object[row.length];
-            runBound(sp.headBound(r), frame, f -> {
+            runBound(headBound(r), frame, f -> {
                 if (Arrays.equals(headRow(r, f, scratch), row)) {
                     found[0] = true;
                     stop = true;
@@ -1029,100 +1335,169 @@ public final class IncrementalEvaluator implements Evaluator {
         return false;
     }
 
+    /** A growable array of rows that a plan can take as its seeds without a copy. */
+    private static final class RowList {
+        Object[][] rows = new Object[8][];
+        int size;
+
+        void add(Object[] row) {
+            if (size == rows.length) {
+                rows = Arrays.copyOf(rows, size * 2);
+            }
+            rows[size++] = row;
+        }
+
+        /** Empties the list; a large one lets its array go (a bulk step should not pin its memory). */
+        void clear() {
+            if (rows.length > 1024) {
+                rows = new Object[8][];
+            } else {
+                Arrays.fill(rows, 0, size, null);
+            }
+            size = 0;
+        }
+    }
+
     /**
      * Rows that became true in one semi-naive round: the next round's seeds. Rows are put in
      * their store at once, except when the plan that found them scans a relation of this
      * stratum (a scan must not see its table resized under it): those wait in {@code pending}.
+     * Indexed by relation id and reused: two of them alternate as a stratum's rounds.
      */
-    private static final class Fresh {
-        final Map<Relation, List<Object[]>> rows = new LinkedHashMap<>();
-        final Map<Relation, RowSet> pending = new LinkedHashMap<>();
+    private final class Fresh {
+        private final RowList[] rows = new RowList[program.relations().size()];
+        private final RowSet[] pending = new RowSet[rows.length];
+        /** The relations with pending rows, in the order they got their first. */
+        private final int[] pendingOrder = new int[rows.length];
+        private final int[] order = new int[rows.length];
+        private int count;
+        private int pendingCount;
 
         void add(Relation r, Object[] row) {
-            rows.computeIfAbsent(r, k -> new ArrayList<>()).add(row);
+            RowList l = rows[r.id];
+            if (l == null) {
+                l = new RowList();
+                rows[r.id] = l;
+            }
+            if (l.size == 0) {
+                order[count++] = r.id;
+            }
+            l.add(row);
+        }
+
+        /** The rows of {@code r} (null when none); the list must not change while it is read. */
+        RowList rows(Relation r) {
+            RowList l = rows[r.id];
+            return l == null || l.size == 0 ? null : l;
+        }
+
+        /** Adds a row to wait; returns whether it was not waiting yet. */
+        boolean addPending(Relation r, Object[] row) {
+            RowSet s = pending[r.id];
+            if (s == null) {
+                s = new RowSet(null);
+                pending[r.id] = s;
+            }
+            if (s.isEmpty()) {
+                pendingOrder[pendingCount++] = r.id;
+            }
+            return s.add(row) == null;
         }
 
         boolean isEmpty() {
-            for (List<Object[]> l : rows.values()) {
-                if (!l.isEmpty()) {
-                    return false;
-                }
+            return count == 0 && pendingCount == 0;
+        }
+
+        void clearPending() {
+            for (int k = 0; k < pendingCount; k++) {
+                pending[pendingOrder[k]].clear();
             }
-            return pending.isEmpty();
+            pendingCount = 0;
+        }
+
+        void clear() {
+            for (int k = 0; k < count; k++) {
+                rows[order[k]].clear();
+            }
+            count = 0;
+            clearPending();
         }
     }
 
     /** Phase 3: semi-naive insertion from added tuples, vanished negated tuples and rederived tuples. */
-    private void insertPhase(StratumPlan sp, Map<Relation, Object[][]> plus, Map<Relation, Object[][]> minus,
-                             RoundNew rederived) {
+    private void insertPhase(StratumPlan sp) {
         mode = CURRENT;
-        Fresh round = new Fresh();
-        for (Rule r : sp.rules) {
-            for (int i = 0; i < r.body.size(); i++) {
-                if (!(r.body.get(i) instanceof Lit.Atom a) || sp.inStratum[a.rel().id] && a.rel().isDerived()) {
-                    continue;
-                }
-                Object[][] seeds = a.negated() ? minus.get(a.rel()) : plus.get(a.rel());
+        Fresh round = freshA;
+        Fresh next = freshB;
+        try {
+            for (SeedSite site : sp.lowerSites) {
+                Object[][] seeds = site.negated() ? seedMinus[site.rel().id] : seedPlus[site.rel().id];
                 if (seeds != null) {
-                    Plan p = sp.seed(r, i, a.negated());
-                    Fresh out = round;
-                    run(p, seeds, seeds.length, frame -> derive(r, p, frame, out));
+                    Plan p = site.planKeepingNot();
+                    run(p, seeds, seeds.length, deriver.to(site.rule(), p, round));
                 }
             }
-        }
-        for (Action a : sp.inserts) {
-            if (!sp.inStratum[a.source().id] && plus.containsKey(a.source())) {
-                for (Object[] row : plus.get(a.source())) {
-                    insertNow(a, row, round);
+            for (SeedSite site : sp.fullSites) {
+                Store st = stores[site.rel().id];
+                if (st.size() > 0) {
+                    Object[][] seeds = st.snapshot();
+                    run(site.plan(), seeds, seeds.length, deriver.to(site.rule(), site.plan(), round));
                 }
             }
-            RowSet rc = recheck[a.target().id];
-            if (rc != null && !rc.isEmpty()) {
-                for (Object[] row : rc.toArray()) {
-                    if (stores[a.source().id].contains(row)) {
+            for (Action a : sp.inserts) {
+                Object[][] plus = seedPlus[a.source().id];
+                if (!sp.inStratum[a.source().id] && plus != null) {
+                    for (Object[] row : plus) {
                         insertNow(a, row, round);
                     }
                 }
-            }
-        }
-        for (Action a : sp.inserts) {
-            RowSet rc = recheck[a.target().id];
-            if (rc != null) {
-                rc.clear();
-            }
-        }
-        apply(round);
-        for (Map.Entry<Relation, RowSet> e : rederived.rows.entrySet()) {
-            for (Object[] row : e.getValue().toArray()) {
-                round.add(e.getKey(), row);
-            }
-        }
-        int iterations = 0;
-        while (!round.isEmpty()) {
-            iterations(++iterations, sp);
-            Fresh cur = round;
-            Fresh next = new Fresh();
-            round = next;
-            for (Rule r : sp.rules) {
-                for (int i = 0; i < r.body.size(); i++) {
-                    if (r.body.get(i) instanceof Lit.Atom a && !a.negated() && sp.inStratum[a.rel().id]
-                        && cur.rows.containsKey(a.rel())) {
-                        List<Object[]> fresh = cur.rows.get(a.rel());
-                        Object[][] seeds = fresh.toArray(new Object[0][]);
-                        Plan p = sp.seed(r, i, false);
-                        run(p, seeds, seeds.length, frame -> derive(r, p, frame, next));
+                RowSet rc = recheck[a.target().id];
+                if (!rc.isEmpty()) {
+                    for (Object[] row : rc.toArray()) {
+                        if (stores[a.source().id].contains(row)) {
+                            insertNow(a, row, round);
+                        }
                     }
                 }
             }
             for (Action a : sp.inserts) {
-                List<Object[]> fresh = cur.rows.get(a.source());
-                if (fresh != null && sp.inStratum[a.source().id]) {
-                    for (Object[] row : fresh) {
-                        insertNow(a, row, next);
-                    }
+                recheck[a.target().id].clear();
+            }
+            apply(round);
+            for (int k = 0; k < rederived.relationCount(); k++) {
+                Relation rel = rederived.relation(k);
+                for (Object[] row : rederived.rows(rel)) {
+                    round.add(rel, row);
                 }
             }
-            apply(next);
+            int iterations = 0;
+            while (!round.isEmpty()) {
+                iterations(++iterations, sp);
+                Fresh cur = round;
+                Fresh out = next;
+                for (SeedSite site : sp.innerSites) {
+                    RowList fresh = cur.rows(site.rel());
+                    if (fresh != null) {
+                        Plan p = site.plan();
+                        run(p, fresh.rows, fresh.size, deriver.to(site.rule(), p, out));
+                    }
+                }
+                for (Action a : sp.inserts) {
+                    RowList fresh = cur.rows(a.source());
+                    if (fresh != null && sp.inStratum[a.source().id]) {
+                        for (int k = 0; k < fresh.size; k++) {
+                            insertNow(a, fresh.rows[k], out);
+                        }
+                    }
+                }
+                apply(out);
+                cur.clear();
+                round = out;
+                next = cur;
+            }
+        } finally {
+            freshA.clear();
+            freshB.clear();
         }
     }
 
@@ -1134,12 +1509,32 @@ public final class IncrementalEvaluator implements Evaluator {
         }
     }
 
+    /** The emitter of phase 3's runs, reused: runs do not nest (derive runs no plan). */
+    private final class Deriver implements Emitter {
+        private Rule rule;
+        private Plan plan;
+        private Fresh out;
+
+        Deriver to(Rule r, Plan p, Fresh round) {
+            rule = r;
+            plan = p;
+            out = round;
+            return this;
+        }
+
+        @Override
+        public void emit(Object[] frame) {
+            derive(rule, plan, frame, out);
+        }
+    }
+
+    private final Deriver deriver = new Deriver();
+
     /** A body match of {@code r} found by plan {@code p}: a head tuple that is new joins this round's. */
     private void derive(Rule r, Plan p, Object[] frame, Fresh out) {
         Object[] row = headRow(r, frame, new Object[r.head.arity()]);
         if (p.scansStratum) {
-            if (!stores[r.head.id].contains(row)
-                && out.pending.computeIfAbsent(r.head, k -> new RowSet(null)).add(row) == null) {
+            if (!stores[r.head.id].contains(row) && out.addPending(r.head, row)) {
                 fired[r.id]++;
             }
             return;
@@ -1154,16 +1549,17 @@ public final class IncrementalEvaluator implements Evaluator {
 
     /** Moves the rows that had to wait (see {@link Fresh}) into their stores. */
     private void apply(Fresh round) {
-        for (Map.Entry<Relation, RowSet> e : round.pending.entrySet()) {
-            for (Object[] row : e.getValue().toArray()) {
-                if (!stores[e.getKey().id].contains(row)) {
+        for (int k = 0; k < round.pendingCount; k++) {
+            Relation rel = relationsById[round.pendingOrder[k]];
+            for (Object[] row : round.pending[rel.id].toArray()) {
+                if (!stores[rel.id].contains(row)) {
                     count();
-                    insertRow(e.getKey(), row);
-                    round.add(e.getKey(), row);
+                    insertRow(rel, row);
+                    round.add(rel, row);
                 }
             }
         }
-        round.pending.clear();
+        round.clearPending();
     }
 
     private void count() {
@@ -1217,12 +1613,12 @@ public final class IncrementalEvaluator implements Evaluator {
             if (!d.minus.isEmpty()) {
                 Object[][] seeds = d.minus.toArray();
                 mode = a.negated() ? CURRENT : OVER_DELETE;
-                run(sp.seed(r, i, a.negated()), seeds, seeds.length, collect);
+                run(seed(r, i, a.negated()), seeds, seeds.length, collect);
             }
             if (!d.plus.isEmpty()) {
                 Object[][] seeds = d.plus.toArray();
                 mode = a.negated() ? OVER_DELETE : CURRENT;
-                run(sp.seed(r, i, false), seeds, seeds.length, collect);
+                run(seed(r, i, false), seeds, seeds.length, collect);
             }
         }
         mode = CURRENT;
@@ -1282,7 +1678,7 @@ public final class IncrementalEvaluator implements Evaluator {
             values.add(new ArrayList<>());
         }
         List<Object> want = Arrays.asList(groupVals);
-        runBound(sp.headBound(r), frame, f -> {
+        runBound(headBound(r), frame, f -> {
             if (!groupKey(r, f, groupCols).equals(want)) {
                 return;
             }
@@ -1308,7 +1704,6 @@ public final class IncrementalEvaluator implements Evaluator {
     // ------------------------------------------------------------------ transition
 
     private List<String> dieMessages() {
-        Relation die = program.relation("die");
         if (stores[die.id].size() == 0) {
             return List.of();
         }
@@ -1367,9 +1762,9 @@ public final class IncrementalEvaluator implements Evaluator {
     }
 
     /**
-     * Rows that may have stopped being derived by a @next rule into {@code t} in this step
-     * (a delete held back by such a row may go ahead now). A source emptied wholesale reports
-     * no removals, so every row it held at the last transition is a candidate.
+     * Rows that may have stopped being derived by a @next rule into {@code t} in this step (a
+     * delete held back by such a row may go ahead now). A source emptied wholesale reports no
+     * removals, so every row it held at the last transition is a candidate.
      */
     private List<Object[][]> unprotected(Relation t) {
         List<Object[][]> out = new ArrayList<>();
@@ -1382,38 +1777,80 @@ public final class IncrementalEvaluator implements Evaluator {
         return out;
     }
 
+    /**
+     * Whether a delete action from {@code m} into {@code t} may act on a row it did not act on at
+     * the last transition (see {@link #candidates}): a row new in m, a row t gained, or a row
+     * an @next rule into t stopped protecting.
+     */
+    private boolean deleteMayAct(Relation m, Relation t) {
+        if (!delta[m.id].plus.isEmpty() || !touchedAdded[t.id].isEmpty()) {
+            return true;
+        }
+        if (nextInto[t.id] != null) {
+            for (Action a : nextInto[t.id]) {
+                Relation src = a.source();
+                if (isWholesale[src.id] ? lastNextRows[src.id].length > 0 : !delta[src.id].minus.isEmpty()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private Map<String, List<Tuple>> transition() {
-        Map<Relation, List<Object[]>> deletes = new LinkedHashMap<>();
-        Map<Relation, List<Object[]>> inserts = new LinkedHashMap<>();
-        Map<String, List<Tuple>> outbound = new LinkedHashMap<>();
-        for (Action a : program.actions()) {
+        Map<Relation, List<Object[]>> deletes = null;
+        Map<Relation, List<Object[]>> inserts = null;
+        Map<String, List<Tuple>> outbound = null;
+        for (int i = 0; i < actions.length; i++) {
+            // Every action acts on rows of its source: an empty source has nothing to do.
+            if (actionSources[i].size() == 0) {
+                continue;
+            }
+            Action a = actions[i];
             Relation m = a.source();
             Relation t = a.target();
             switch (a.kind()) {
                 case DELETE:
+                    if (!deleteMayAct(m, t)) {
+                        break;
+                    }
                     List<Object[][]> changed = unprotected(t);
                     changed.add(touchedAdded[t.id].toArray(new Object[0][]));
                     for (Object[] row : candidates(m, changed)) {
                         if (stores[t.id].contains(row) && !inAnyNext(t, row)) {
+                            if (deletes == null) {
+                                deletes = new LinkedHashMap<>();
+                            }
                             deletes.computeIfAbsent(t, k -> new ArrayList<>()).add(row);
                         }
                     }
                     break;
                 case NEXT:
                     if (t.kind == Relation.Kind.TABLE) {
+                        // After a transition every row of m is in t; only a row new in m or a
+                        // row t lost since can be missing.
+                        if (delta[m.id].plus.isEmpty() && touchedRemoved[t.id].isEmpty()) {
+                            break;
+                        }
                         List<Object[][]> removedRows = new ArrayList<>();
                         removedRows.add(touchedRemoved[t.id].toArray(new Object[0][]));
                         for (Object[] row : candidates(m, removedRows)) {
                             if (!stores[t.id].contains(row)) {
+                                if (inserts == null) {
+                                    inserts = new LinkedHashMap<>();
+                                }
                                 inserts.computeIfAbsent(t, k -> new ArrayList<>()).add(row);
                             }
                         }
-                    } else if (stores[m.id].size() > 0) {
+                    } else {
                         List<Object[]> q = queuedEvents.computeIfAbsent(t, k -> new ArrayList<>());
                         q.addAll(Arrays.asList(stores[m.id].snapshot()));
                     }
                     break;
                 case SEND:
+                    if (outbound == null) {
+                        outbound = new LinkedHashMap<>();
+                    }
                     for (Object[] row : stores[m.id].snapshot()) {
                         checkMessageSize(a, row);
                         String dest = String.valueOf(row[0]);
@@ -1428,45 +1865,81 @@ public final class IncrementalEvaluator implements Evaluator {
         for (Relation src : wholesaleNextSources) {
             lastNextRows[src.id] = stores[src.id].size() == 0 ? NO_ROWS : stores[src.id].snapshot();
         }
-        for (Delta d : delta) {
-            d.clear();
-        }
-        for (int i = 0; i < touchedAdded.length; i++) {
-            if (touchedAdded[i] != null) {
-                touchedAdded[i] = new ArrayList<>();
-                touchedRemoved[i] = new ArrayList<>();
-            }
-        }
-        for (Map.Entry<Relation, List<Object[]>> e : deletes.entrySet()) {
-            for (Object[] row : e.getValue()) {
-                deleteRow(e.getKey(), row);
-            }
-        }
-        for (Map.Entry<Relation, List<Object[]>> e : inserts.entrySet()) {
-            Relation t = e.getKey();
-            RowSet seen = new RowSet(t.key);
-            for (Object[] row : e.getValue()) {
-                Object[] clash = seen.add(row);
-                if (clash != null && !Arrays.equals(clash, row)) {
-                    throw new OverlogException("key violation in rule " + nextRules(t, clash, row) + ": @next inserts "
-                        + Values.formatTuple(t.name, clash) + " and " + Values.formatTuple(t.name, row)
-                        + " with the same key in the same step");
+        clearDeltas();
+        if (deletes != null) {
+            for (Map.Entry<Relation, List<Object[]>> e : deletes.entrySet()) {
+                for (Object[] row : e.getValue()) {
+                    deleteRow(e.getKey(), row);
                 }
             }
-            for (Object[] row : e.getValue()) {
-                Object[] holder = stores[t.id].keyHolder(row);
-                if (holder != null && !Arrays.equals(holder, row) && inAnyNext(t, holder)) {
-                    throw new OverlogException("key violation in rule " + nextRules(t, holder, row) + ": @next inserts "
-                        + Values.formatTuple(t.name, holder) + " and " + Values.formatTuple(t.name, row)
-                        + " with the same key in the same step");
-                }
-                upsert(t, row.clone());
+        }
+        if (inserts != null) {
+            for (Map.Entry<Relation, List<Object[]>> e : inserts.entrySet()) {
+                applyNext(e.getKey(), e.getValue());
             }
         }
-        if (!deletes.isEmpty() || !inserts.isEmpty()) {
+        if (deletes != null || inserts != null) {
             pendingChanges = true;
         }
-        return outbound;
+        return outbound == null ? Map.of() : outbound;
+    }
+
+    /**
+     * Forgets this step's changes: the deltas the transition read, the touched rows, and the
+     * marks of strata to consider (the changes the transition makes next mark them again).
+     */
+    private void clearDeltas() {
+        for (int k = 0; k < dirtyDeltaCount; k++) {
+            int id = dirtyDeltas[k];
+            delta[id].clear();
+            deltaDirty[id] = false;
+        }
+        dirtyDeltaCount = 0;
+        for (int k = 0; k < touchedTargetCount; k++) {
+            Relation t = touchedTargets[k];
+            touchedAdded[t.id] = cleared(touchedAdded[t.id]);
+            touchedRemoved[t.id] = cleared(touchedRemoved[t.id]);
+            touchDirty[t.id] = false;
+        }
+        touchedTargetCount = 0;
+        Arrays.fill(strataToConsider, 0L);
+        // A row an INSERT_NOW target lost must still be checked by its stratum (needsRun).
+        for (Action a : insertNowActions) {
+            if (!recheck[a.target().id].isEmpty()) {
+                consider(a.target().stratum);
+            }
+        }
+    }
+
+    /** An emptied list: the same one unless it grew large (a bulk step should not pin its memory). */
+    private static List<Object[]> cleared(List<Object[]> l) {
+        if (l.size() > 1024) {
+            return new ArrayList<>();
+        }
+        l.clear();
+        return l;
+    }
+
+    /** Applies the @next inserts into table {@code t}, checking that no two claim one key. */
+    private void applyNext(Relation t, List<Object[]> rows) {
+        RowSet seen = new RowSet(t.key);
+        for (Object[] row : rows) {
+            Object[] clash = seen.add(row);
+            if (clash != null && !Arrays.equals(clash, row)) {
+                throw new OverlogException("key violation in rule " + nextRules(t, clash, row) + ": @next inserts "
+                    + Values.formatTuple(t.name, clash) + " and " + Values.formatTuple(t.name, row)
+                    + " with the same key in the same step");
+            }
+        }
+        for (Object[] row : rows) {
+            Object[] holder = stores[t.id].keyHolder(row);
+            if (holder != null && !Arrays.equals(holder, row) && inAnyNext(t, holder)) {
+                throw new OverlogException("key violation in rule " + nextRules(t, holder, row) + ": @next inserts "
+                    + Values.formatTuple(t.name, holder) + " and " + Values.formatTuple(t.name, row)
+                    + " with the same key in the same step");
+            }
+            upsert(t, row.clone());
+        }
     }
 
     private void checkMessageSize(Action a, Object[] row) {
@@ -1491,11 +1964,14 @@ public final class IncrementalEvaluator implements Evaluator {
     }
 
     private List<StepResult.WatchEvent> watchEvents() {
-        List<StepResult.WatchEvent> out = new ArrayList<>();
-        for (Relation r : program.relations()) {
+        List<StepResult.WatchEvent> out = null;
+        for (Relation r : watched) {
             Delta d = watchDelta[r.id];
-            if (d == null || d.isEmpty()) {
+            if (d.isEmpty()) {
                 continue;
+            }
+            if (out == null) {
+                out = new ArrayList<>();
             }
             List<Tuple> rem = new ArrayList<>();
             for (Object[] row : d.minus.toArray()) {
@@ -1515,6 +1991,6 @@ public final class IncrementalEvaluator implements Evaluator {
             }
             d.clear();
         }
-        return out;
+        return out == null ? List.of() : out;
     }
 }

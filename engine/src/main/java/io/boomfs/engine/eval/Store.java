@@ -209,6 +209,9 @@ final class Store {
         if (rowsIndex == null) {
             return primary.toArray();
         }
+        if (size == 0) {
+            return RowSet.NO_ROWS;
+        }
         Object[][] out = new Object[size][];
         int[] n = {0};
         forEach(r -> out[n[0]++] = r);

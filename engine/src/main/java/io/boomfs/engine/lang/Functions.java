@@ -1,5 +1,6 @@
 package io.boomfs.engine.lang;
 
+import io.boomfs.engine.ValueList;
 import io.boomfs.engine.Values;
 import io.boomfs.engine.program.EvalException;
 
@@ -156,9 +157,7 @@ public final class Functions {
     }
 
     private static List<Object> listOf(Object[] a) {
-        List<Object> l = new ArrayList<>(a.length);
-        Collections.addAll(l, a);
-        return Collections.unmodifiableList(l);
+        return ValueList.of(a);
     }
 
     private static Object setOf(Object[] a) {

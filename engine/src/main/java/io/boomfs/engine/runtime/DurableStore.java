@@ -39,10 +39,12 @@ import java.util.zip.CRC32C;
 /**
  * A node's write-ahead log of its {@code durable} tables on Chronicle Queue, with snapshots.
  *
- * <p><b>Log.</b> Each step that changed a durable table appends exactly one excerpt holding all
- * of the step's changes, in order, ending with a CRC32C of the excerpt. In {@link Durability#SYNC}
- * mode {@link #append} returns only after the excerpt is msynced: the caller publishes the step's
- * outbound tuples after that (the step contract). One sync per step, never per tuple.
+ * <p><b>Log.</b> Each {@link #append} writes exactly one excerpt holding the changes it is given,
+ * in order, ending with a CRC32C of the excerpt: the changes of one step, or of a group of
+ * consecutive steps (NodeAgent), which then is on disk whole or not at all. In
+ * {@link Durability#SYNC} mode {@link #append} returns only after the excerpt is msynced: the
+ * caller publishes the outbound tuples of those steps after that (the step contract). One sync
+ * per append, never per tuple.
  *
  * <p><b>Snapshots.</b> {@link #snapshot} writes every durable tuple to a temporary file, forces
  * it, renames it over the previous snapshot and forces the directory, then deletes the queue
@@ -182,8 +184,9 @@ public final class DurableStore implements AutoCloseable {
     }
 
     /**
-     * Appends one step's durable changes as one excerpt; in SYNC mode, msyncs it before returning.
-     * Does nothing when there are no changes.
+     * Appends durable changes as one excerpt; in SYNC mode, msyncs it before returning. The
+     * changes are those of one step, or of consecutive steps in order, {@code step} being the
+     * last. Does nothing when there are no changes.
      */
     public void append(long step, List<StepResult.Change> changes) {
         if (changes.isEmpty()) {

@@ -27,10 +27,18 @@ import java.util.function.Function;
 /**
  * The only loop of a node (ARCHITECTURE.md, "The step contract"), as an Agrona {@link Agent}.
  * One duty cycle: take host requests and injected tuples, poll the transport, and when there is
- * input, a timer is due or the program has pending work, {@code step(now, inbound)}; then append
- * the step's durable changes to the log (msynced in SYNC mode) and only then publish its
- * outbound tuples. Tuples a node sends to its own address skip the network and arrive in its
- * next step.
+ * input, a timer is due or the program has pending work, {@code step(now, inbound)}. While there
+ * is still input or work, it polls again and steps again, up to {@code maxGroupSteps} steps (a
+ * group, committed together): it appends the group's durable changes to the log as one excerpt
+ * (msynced in SYNC mode: one msync for the group, not one per step) and only then publishes
+ * the outbound tuples of every step of the group, in step order. So each step's durable changes
+ * are on disk before any of its outbound tuples leave. Tuples a node sends to its own address
+ * skip the network and arrive in its next step (within the group, or in the next duty cycle):
+ * they never leave the node, and a crash loses the group whole.
+ *
+ * <p>A snapshot trigger ({@code snapshotOn}, an event relation) makes the agent snapshot the
+ * durable tables after any step in which that relation holds a tuple: the group ends with that
+ * step, is appended and published, then the snapshot is written.
  *
  * <p>The host API (any thread): {@link #inject} (a bounded queue; a full queue refuses and
  * counts), {@link #subscribe} (changes of a relation, called on the agent thread: keep it
@@ -50,6 +58,8 @@ public final class NodeAgent implements Agent {
     private final EpochClock clock;
     private final Consumer<String> log;
     private final long snapshotEvery;
+    private final int maxGroupSteps;
+    private final Relation snapshotOn;
     private final ManyToOneConcurrentArrayQueue<Tuple> injected;
     private final ManyToOneConcurrentArrayQueue<Runnable> tasks = new ManyToOneConcurrentArrayQueue<>(1024);
     private final Map<String, List<Consumer<Change>>> subscribers = new ConcurrentHashMap<>();
@@ -57,17 +67,54 @@ public final class NodeAgent implements Agent {
     private final NodeMetrics metrics = new NodeMetrics();
     private final List<Tuple> inbound = new ArrayList<>();
     private final Consumer<Tuple> inboundAdder = inbound::add;
+    /** The steps of the current group, with what to do once their durable changes are on disk. */
+    private final List<Stepped> group = new ArrayList<>();
+    private int groupChanges;
     private OverlogNode node;
     private long excerptsSinceSnapshot;
     private volatile String failure;
     private volatile boolean started;
 
+    /** At most this many steps in a group ({@link #NodeAgent(Program, String, NodeOptions, AeronTransport, DurableStore, EpochClock, int, long, Consumer)}). */
+    public static final int DEFAULT_MAX_GROUP_STEPS = 16;
     /**
+     * A group stops growing once its steps made this many durable changes: the group is one
+     * excerpt, which must stay far below Chronicle's excerpt size limit (a single bigger step
+     * is still one excerpt, as it always was).
+     */
+    static final int MAX_GROUP_CHANGES = 8192;
+
+    /**
+     * A node that commits up to {@link #DEFAULT_MAX_GROUP_STEPS} steps with one msync and takes
+     * no snapshot on an event.
+     *
      * @param store         the node's log, or null for a node without durable state
      * @param snapshotEvery excerpts between two snapshots (0: never)
      */
     public NodeAgent(Program program, String address, NodeOptions options, AeronTransport transport, DurableStore store,
                      EpochClock clock, int injectQueueCapacity, long snapshotEvery, Consumer<String> log) {
+        this(program, address, options, transport, store, clock, injectQueueCapacity, snapshotEvery, log,
+            DEFAULT_MAX_GROUP_STEPS, null);
+    }
+
+    /**
+     * @param store         the node's log, or null for a node without durable state
+     * @param snapshotEvery excerpts between two snapshots (0: never)
+     * @param maxGroupSteps at most this many consecutive steps share one append and one msync
+     *                      (1: every step is committed alone)
+     * @param snapshotOn    an event relation: after a step in which it holds a tuple the durable
+     *                      tables are snapshotted; null for none (and ignored without a store)
+     * @throws IllegalArgumentException when maxGroupSteps is below 1 or snapshotOn is not an
+     *                                  event of the program
+     */
+    public NodeAgent(Program program, String address, NodeOptions options, AeronTransport transport, DurableStore store,
+                     EpochClock clock, int injectQueueCapacity, long snapshotEvery, Consumer<String> log,
+                     int maxGroupSteps, String snapshotOn) {
+        if (maxGroupSteps < 1) {
+            throw new IllegalArgumentException("maxGroupSteps must be at least 1, but it is " + maxGroupSteps);
+        }
+        this.snapshotOn = snapshotOn == null ? null : snapshotEvent(program, snapshotOn);
+        this.maxGroupSteps = maxGroupSteps;
         this.program = program;
         this.schemas = new Schemas(program);
         this.address = address;
@@ -78,6 +125,18 @@ public final class NodeAgent implements Agent {
         this.log = log;
         this.snapshotEvery = snapshotEvery;
         this.injected = new ManyToOneConcurrentArrayQueue<>(injectQueueCapacity);
+    }
+
+    private static Relation snapshotEvent(Program program, String name) {
+        Relation r = program.relation(name);
+        if (r == null || r.internal) {
+            throw new IllegalArgumentException("snapshot trigger " + name + ": program " + program.name() + " has no such relation");
+        }
+        if (r.kind != Relation.Kind.EVENT && r.kind != Relation.Kind.DERIVED_EVENT) {
+            throw new IllegalArgumentException("snapshot trigger " + name + " is a " + r.kind.name().toLowerCase(java.util.Locale.ROOT)
+                + ", not an event: it would snapshot after every step while it holds tuples");
+        }
+        return r;
     }
 
     /**
@@ -219,11 +278,42 @@ public final class NodeAgent implements Agent {
         work += transport.poll(inboundAdder, 64);
         work += transport.flush();
         long now = clock.time();
-        if (!inbound.isEmpty() || node.steps() == 0 || node.hasPendingWork() || now >= node.nextTimerDueMs()) {
-            step(now);
-            work++;
+        if (!stepDue(now)) {
+            return work;
+        }
+        boolean snapshot = false;
+        try {
+            while (true) {
+                step(now);
+                work++;
+                if (snapshotOn != null && store != null && node.count(snapshotOn.name) > 0) {
+                    snapshot = true;
+                    break;
+                }
+                if (group.size() >= maxGroupSteps || groupChanges >= MAX_GROUP_CHANGES) {
+                    break;
+                }
+                // Input that arrived meanwhile joins the group: its steps share one msync.
+                work += injected.drain(inboundAdder::accept);
+                work += transport.poll(inboundAdder, 64);
+                now = clock.time();
+                if (!stepDue(now)) {
+                    break;
+                }
+            }
+        } finally {
+            // A failed step throws after the steps before it are committed, as if it never ran.
+            commit(snapshot);
         }
         return work;
+    }
+
+    private boolean stepDue(long now) {
+        return !inbound.isEmpty() || node.steps() == 0 || node.hasPendingWork() || now >= node.nextTimerDueMs();
+    }
+
+    /** One step of a group: its result and its subscribers' changes, delivered after the commit. */
+    private record Stepped(StepResult result, List<Runnable> notifications) {
     }
 
     private void step(long now) {
@@ -238,21 +328,56 @@ public final class NodeAgent implements Agent {
         }
         metrics.tuplesIn.addAndGet(inbound.size());
         inbound.clear();
-        if (store != null && !r.durableChanges().isEmpty()) {
-            // The step contract: on disk (msynced in SYNC mode) before any outbound tuple leaves.
-            store.append(r.step(), r.durableChanges());
-            excerptsSinceSnapshot++;
-            if (snapshotEvery > 0 && excerptsSinceSnapshot >= snapshotEvery) {
-                store.snapshot(node.durableContents());
-                excerptsSinceSnapshot = 0;
-            }
+        // Tuples sent to ourselves skip the network and arrive in the next step (never this one).
+        List<Tuple> own = r.outbound().get(address);
+        if (own != null) {
+            inbound.addAll(own);
         }
+        // Subscribers see each step's contents, so their changes are taken now (the next step
+        // changes the contents) and delivered with the step's outbound tuples.
+        group.add(new Stepped(r, subscribers.isEmpty() ? List.of() : subscriberChanges(r)));
+        groupChanges += r.durableChanges().size();
+        metrics.steps.incrementAndGet();
+        metrics.stepNanos.record(System.nanoTime() - t0);
+    }
+
+    /**
+     * Appends the group's durable changes as one excerpt (msynced in SYNC mode), then publishes
+     * every step's outbound tuples and delivers its subscribers' changes, in step order.
+     */
+    private void commit(boolean snapshotRequested) {
+        if (group.isEmpty()) {
+            return;
+        }
+        if (store != null && groupChanges > 0) {
+            List<StepResult.Change> changes = new ArrayList<>(groupChanges);
+            for (Stepped st : group) {
+                changes.addAll(st.result().durableChanges());
+            }
+            // The step contract: on disk (msynced in SYNC mode) before any outbound tuple leaves.
+            store.append(group.get(group.size() - 1).result().step(), changes);
+            excerptsSinceSnapshot++;
+        }
+        metrics.groups.incrementAndGet();
+        metrics.groupSteps.record(group.size());
+        for (Stepped st : group) {
+            publish(st);
+        }
+        group.clear();
+        groupChanges = 0;
+        if (store != null && (snapshotRequested || snapshotEvery > 0 && excerptsSinceSnapshot >= snapshotEvery)) {
+            // After the append: the durable contents are the state the last excerpt leaves.
+            store.snapshot(node.durableContents());
+            excerptsSinceSnapshot = 0;
+            metrics.snapshots.incrementAndGet();
+        }
+    }
+
+    private void publish(Stepped st) {
+        StepResult r = st.result();
         for (Map.Entry<String, List<Tuple>> e : r.outbound().entrySet()) {
             metrics.tuplesOut.addAndGet(e.getValue().size());
-            // Tuples sent to ourselves skip the network and arrive in the next step (never this one).
-            if (e.getKey().equals(address)) {
-                inbound.addAll(e.getValue());
-            } else {
+            if (!e.getKey().equals(address)) {
                 transport.send(e.getKey(), e.getValue());
             }
         }
@@ -260,14 +385,14 @@ public final class NodeAgent implements Agent {
             metrics.dies.incrementAndGet();
             log.accept(address + ": invariant violated in step " + r.step() + ": " + m);
         }
-        if (!subscribers.isEmpty()) {
-            notifySubscribers(r);
+        for (Runnable n : st.notifications()) {
+            n.run();
         }
-        metrics.steps.incrementAndGet();
-        metrics.stepNanos.record(System.nanoTime() - t0);
     }
 
-    private void notifySubscribers(StepResult r) {
+    /** The subscribers' changes of the step just taken, as calls to make once it is committed. */
+    private List<Runnable> subscriberChanges(StepResult r) {
+        List<Runnable> calls = new ArrayList<>();
         for (Map.Entry<String, List<Consumer<Change>>> e : subscribers.entrySet()) {
             Relation rel = program.relation(e.getKey());
             List<Change> changes = new ArrayList<>();
@@ -296,12 +421,18 @@ public final class NodeAgent implements Agent {
                 }
                 lastContents.put(rel.name, now);
             }
-            for (Change c : changes) {
-                for (Consumer<Change> l : e.getValue()) {
-                    l.accept(c);
-                }
+            List<Consumer<Change>> listeners = e.getValue();
+            if (!changes.isEmpty()) {
+                calls.add(() -> {
+                    for (Change c : changes) {
+                        for (Consumer<Change> l : listeners) {
+                            l.accept(c);
+                        }
+                    }
+                });
             }
         }
+        return calls;
     }
 
     @Override
@@ -319,7 +450,13 @@ public final class NodeAgent implements Agent {
         public final AtomicLong tuplesOut = new AtomicLong();
         public final AtomicLong injectDropped = new AtomicLong();
         public final AtomicLong dies = new AtomicLong();
+        /** The time of each step alone (the group's append and msync are in the store's sync histogram). */
         public final LatencyHistogram stepNanos = new LatencyHistogram();
+        /** Groups committed: each is at most one append and one msync. */
+        public final AtomicLong groups = new AtomicLong();
+        /** Steps per group (counts, not nanoseconds). */
+        public final LatencyHistogram groupSteps = new LatencyHistogram();
+        public final AtomicLong snapshots = new AtomicLong();
     }
 
     /** One line of every metric, for logs and benchmarks. */
@@ -337,9 +474,13 @@ public final class NodeAgent implements Agent {
             .append(" no endpoint ").append(transport.unknownDestination())
             .append(", publications rebuilt ").append(transport.rebuiltPublications())
             .append(", refused frames ").append(transport.decoder().refusedTotal())
-            .append(", die ").append(metrics.dies.get());
+            .append(", die ").append(metrics.dies.get())
+            .append(", groups ").append(metrics.groups.get())
+            .append(String.format(" (%.2f steps each, max %d)", metrics.steps.get() / (double) Math.max(1, metrics.groups.get()),
+                metrics.groupSteps.max()));
         if (store != null) {
-            sb.append(", excerpts ").append(store.excerpts()).append(", sync ").append(store.syncNanos().describeMicros());
+            sb.append(", excerpts ").append(store.excerpts()).append(", sync ").append(store.syncNanos().describeMicros())
+                .append(", snapshots ").append(metrics.snapshots.get());
         }
         return sb.toString();
     }

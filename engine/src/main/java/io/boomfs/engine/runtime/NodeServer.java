@@ -39,13 +39,38 @@ public final class NodeServer implements AutoCloseable {
      * @param print         relations whose changes are printed to stdout as {@code +t} / {@code -t}
      * @param snapshotEvery excerpts between snapshots (0: never)
      * @param lowLatency    spin and yield longer before parking when idle (benchmarks)
+     * @param maxGroupSteps at most this many consecutive steps share one append and one msync
+     *                      (NodeAgent; default {@link NodeAgent#DEFAULT_MAX_GROUP_STEPS})
+     * @param snapshotOn    an event relation after whose steps the durable tables are
+     *                      snapshotted, or null (NodeAgent)
      */
     public record Config(Path programFile, String name, String endpoint, Map<String, String> peers, Path factsDir,
                          Path dataDir, DurableStore.Durability durability, String aeronDir, List<String> print,
-                         long snapshotEvery, int injectCapacity, boolean lowLatency) {
+                         long snapshotEvery, int injectCapacity, boolean lowLatency, int maxGroupSteps, String snapshotOn) {
 
         public static final String USAGE = "usage: serve FILE --addr [NAME=]HOST:PORT [--peers [NAME=]HOST:PORT,...] [--facts DIR]"
-            + " [--data DIR] [--durability sync|async] [--aeron-dir DIR] [--print REL,...] [--snapshot-every N] [--low-latency]";
+            + " [--data DIR] [--durability sync|async] [--aeron-dir DIR] [--print REL,...] [--snapshot-every N]"
+            + " [--snapshot-on EVENT] [--group-steps N] [--low-latency]";
+
+        /** A configuration with the default group size and no snapshot trigger. */
+        public Config(Path programFile, String name, String endpoint, Map<String, String> peers, Path factsDir,
+                      Path dataDir, DurableStore.Durability durability, String aeronDir, List<String> print,
+                      long snapshotEvery, int injectCapacity, boolean lowLatency) {
+            this(programFile, name, endpoint, peers, factsDir, dataDir, durability, aeronDir, print, snapshotEvery,
+                injectCapacity, lowLatency, NodeAgent.DEFAULT_MAX_GROUP_STEPS, null);
+        }
+
+        /** This configuration with another group size (1: one msync per step with durable changes). */
+        public Config withMaxGroupSteps(int steps) {
+            return new Config(programFile, name, endpoint, peers, factsDir, dataDir, durability, aeronDir, print,
+                snapshotEvery, injectCapacity, lowLatency, steps, snapshotOn);
+        }
+
+        /** This configuration with a snapshot after every step in which {@code event} holds a tuple (null: none). */
+        public Config withSnapshotOn(String event) {
+            return new Config(programFile, name, endpoint, peers, factsDir, dataDir, durability, aeronDir, print,
+                snapshotEvery, injectCapacity, lowLatency, maxGroupSteps, event);
+        }
 
         /** Parses serve's arguments; a bad one is an IllegalArgumentException with one line. */
         public static Config parse(String[] args) {
@@ -58,6 +83,8 @@ public final class NodeServer implements AutoCloseable {
             String aeronDir = null;
             List<String> print = new ArrayList<>();
             long snapshotEvery = 100_000;
+            String snapshotOn = null;
+            int groupSteps = NodeAgent.DEFAULT_MAX_GROUP_STEPS;
             boolean lowLatency = false;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -91,6 +118,13 @@ public final class NodeServer implements AutoCloseable {
                         case "--aeron-dir" -> aeronDir = v;
                         case "--print" -> print.addAll(List.of(v.split(",")));
                         case "--snapshot-every" -> snapshotEvery = Long.parseLong(v);
+                        case "--snapshot-on" -> snapshotOn = v;
+                        case "--group-steps" -> {
+                            groupSteps = Integer.parseInt(v);
+                            if (groupSteps < 1) {
+                                throw new IllegalArgumentException("--group-steps is at least 1, not " + v);
+                            }
+                        }
                         default -> throw new IllegalArgumentException("unknown option " + a + "; " + USAGE);
                     }
                 } else if (file == null) {
@@ -103,7 +137,8 @@ public final class NodeServer implements AutoCloseable {
                 throw new IllegalArgumentException(USAGE);
             }
             String[] nv = named(addr);
-            return new Config(file, nv[0], nv[1], peers, facts, data, durability, aeronDir, print, snapshotEvery, 65_536, lowLatency);
+            return new Config(file, nv[0], nv[1], peers, facts, data, durability, aeronDir, print, snapshotEvery, 65_536, lowLatency,
+                groupSteps, snapshotOn);
         }
 
         /** "NAME=HOST:PORT" or "HOST:PORT" (then the name is the endpoint). */
@@ -182,7 +217,7 @@ public final class NodeServer implements AutoCloseable {
             }
             transport = new AeronTransport(host, cfg.name(), cfg.endpoint(), cfg.peers(), new Schemas(program), 4096, log);
             NodeAgent agent = new NodeAgent(program, cfg.name(), NodeOptions.defaults(), transport, store,
-                SystemEpochClock.INSTANCE, cfg.injectCapacity(), cfg.snapshotEvery(), log);
+                SystemEpochClock.INSTANCE, cfg.injectCapacity(), cfg.snapshotEvery(), log, cfg.maxGroupSteps(), cfg.snapshotOn());
             agent.recover(loaded);
             for (String p : cfg.peers().keySet()) {
                 transport.connect(p);

@@ -1,5 +1,6 @@
 package io.boomfs.engine.runtime;
 
+import io.boomfs.engine.ValueList;
 import io.boomfs.engine.Values;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -198,7 +199,7 @@ public final class ValueCodec {
                         items.add(readValue(depth + 1));
                     }
                     if (tag == LIST) {
-                        return Collections.unmodifiableList(items);
+                        return ValueList.copyOf(items);
                     }
                     TreeSet<Object> set = new TreeSet<>(Values.ORDER);
                     set.addAll(items);

@@ -219,11 +219,18 @@ public final class RowSet {
         }
     }
 
+    /** What {@link #toArray} returns for an empty set: an array of no rows cannot be changed. */
+    public static final Object[][] NO_ROWS = new Object[0][];
+
     /** A snapshot of the rows (safe against changes while iterating it). */
     public Object[][] toArray() {
+        if (size == 0) {
+            return NO_ROWS;
+        }
         Object[][] out = new Object[size][];
         int k = 0;
-        for (Object[] r : rows) {
+        for (int i = 0; k < out.length; i++) {
+            Object[] r = rows[i];
             if (r != null) {
                 out[k++] = r;
             }

@@ -1,0 +1,67 @@
+package io.boomfs.engine;
+
+import java.util.AbstractList;
+import java.util.Collection;
+import java.util.List;
+import java.util.RandomAccess;
+
+/**
+ * An immutable list value (what {@code list(...)}, {@code list<X>} and decoded frames hold) that
+ * remembers its hash. A tuple holding a list is hashed and compared at every store it passes
+ * through; a Paxos batch is a list of lists, and a java.util list recomputes its hash over every
+ * element each time. Equal to, and hashing like, any {@link List} with the same elements.
+ */
+public final class ValueList extends AbstractList<Object> implements RandomAccess {
+    private final Object[] items;
+    /** The List hash, computed on first use (0: not yet; a list whose hash is 0 recomputes it). */
+    private int hash;
+
+    private ValueList(Object[] items) {
+        this.items = items;
+    }
+
+    /** A list of {@code items}, copied. */
+    public static ValueList of(Object... items) {
+        return new ValueList(items.clone());
+    }
+
+    /** A list of the elements of {@code items}, in their order. */
+    public static ValueList copyOf(Collection<?> items) {
+        return new ValueList(items.toArray());
+    }
+
+    @Override
+    public Object get(int index) {
+        return items[index];
+    }
+
+    @Override
+    public int size() {
+        return items.length;
+    }
+
+    @Override
+    public int hashCode() {
+        int h = hash;
+        if (h == 0) {
+            h = 1;
+            for (Object e : items) {
+                h = 31 * h + (e == null ? 0 : e.hashCode());
+            }
+            hash = h;
+        }
+        return h;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (o == this) {
+            return true;
+        }
+        // Two lists of this kind with different hashes differ: no element is compared.
+        if (o instanceof ValueList other && other.hashCode() != hashCode()) {
+            return false;
+        }
+        return super.equals(o);
+    }
+}
