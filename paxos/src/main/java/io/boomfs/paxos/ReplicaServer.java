@@ -46,7 +46,7 @@ import java.util.function.Consumer;
 public final class ReplicaServer implements AutoCloseable {
     public static final String USAGE = "usage: ReplicaServer --id HOST:PORT --members HOST:PORT,HOST:PORT,... --data DIR"
         + " [--durability sync|async] [--low-latency] [--seed N] [--set NAME=VALUE]... [--snapshot-every N]"
-        + " [--exit-on-stdin-close]";
+        + " [--aeron-dir DIR] [--exit-on-stdin-close]";
     private static final String HOST_PORT = "[^:\\s,=]+:\\d{1,5}";
 
     /**
@@ -58,10 +58,12 @@ public final class ReplicaServer implements AutoCloseable {
      * @param settings         {@code px_config} overrides by name
      * @param snapshotEvery    log excerpts between two snapshots of the durable tables
      * @param exitOnStdinClose stop when stdin ends: a replica started by another JVM dies with it
+     * @param aeronDir         the directory of a media driver this host's processes share, or null
+     *                         for a driver of this process's own
      */
     public record Config(String id, List<String> members, Path dataDir, DurableStore.Durability durability,
                          boolean lowLatency, long seed, Map<String, Long> settings, long snapshotEvery,
-                         boolean exitOnStdinClose) {
+                         boolean exitOnStdinClose, String aeronDir) {
         public Config {
             members = List.copyOf(members);
             settings = Map.copyOf(settings);
@@ -98,27 +100,31 @@ public final class ReplicaServer implements AutoCloseable {
         /** A replica with the defaults: sync durability, a random seed, no overrides. */
         public static Config of(String id, List<String> members, Path dataDir) {
             return new Config(id, members, dataDir, DurableStore.Durability.SYNC, false, System.nanoTime(), Map.of(),
-                10_000, false);
+                10_000, false, null);
         }
 
         public Config withSettings(Map<String, Long> s) {
-            return new Config(id, members, dataDir, durability, lowLatency, seed, s, snapshotEvery, exitOnStdinClose);
+            return new Config(id, members, dataDir, durability, lowLatency, seed, s, snapshotEvery, exitOnStdinClose, aeronDir);
         }
 
         public Config withSeed(long s) {
-            return new Config(id, members, dataDir, durability, lowLatency, s, settings, snapshotEvery, exitOnStdinClose);
+            return new Config(id, members, dataDir, durability, lowLatency, s, settings, snapshotEvery, exitOnStdinClose, aeronDir);
         }
 
         public Config withLowLatency(boolean l) {
-            return new Config(id, members, dataDir, durability, l, seed, settings, snapshotEvery, exitOnStdinClose);
+            return new Config(id, members, dataDir, durability, l, seed, settings, snapshotEvery, exitOnStdinClose, aeronDir);
         }
 
         public Config withDurability(DurableStore.Durability d) {
-            return new Config(id, members, dataDir, d, lowLatency, seed, settings, snapshotEvery, exitOnStdinClose);
+            return new Config(id, members, dataDir, d, lowLatency, seed, settings, snapshotEvery, exitOnStdinClose, aeronDir);
+        }
+
+        public Config withAeronDir(String dir) {
+            return new Config(id, members, dataDir, durability, lowLatency, seed, settings, snapshotEvery, exitOnStdinClose, dir);
         }
 
         public Config withExitOnStdinClose(boolean e) {
-            return new Config(id, members, dataDir, durability, lowLatency, seed, settings, snapshotEvery, e);
+            return new Config(id, members, dataDir, durability, lowLatency, seed, settings, snapshotEvery, e, aeronDir);
         }
 
         /** The command line that {@link #parse} turns back into this configuration. */
@@ -136,6 +142,10 @@ public final class ReplicaServer implements AutoCloseable {
             if (exitOnStdinClose) {
                 a.add("--exit-on-stdin-close");
             }
+            if (aeronDir != null) {
+                a.add("--aeron-dir");
+                a.add(aeronDir);
+            }
             return a;
         }
 
@@ -150,12 +160,13 @@ public final class ReplicaServer implements AutoCloseable {
             long seed = System.nanoTime();
             long snapshotEvery = 10_000;
             Map<String, Long> settings = new LinkedHashMap<>();
+            String aeronDir = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
                     case "--low-latency" -> lowLatency = true;
                     case "--exit-on-stdin-close" -> exitOnStdinClose = true;
-                    case "--id", "--members", "--data", "--durability", "--seed", "--set", "--snapshot-every" -> {
+                    case "--id", "--members", "--data", "--durability", "--seed", "--set", "--snapshot-every", "--aeron-dir" -> {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException(a + " needs a value; " + USAGE);
                         }
@@ -171,6 +182,7 @@ public final class ReplicaServer implements AutoCloseable {
                             };
                             case "--seed" -> seed = number(a, v);
                             case "--snapshot-every" -> snapshotEvery = number(a, v);
+                            case "--aeron-dir" -> aeronDir = v;
                             default -> {
                                 int eq = v.indexOf('=');
                                 if (eq <= 0) {
@@ -187,7 +199,7 @@ public final class ReplicaServer implements AutoCloseable {
             if (id == null || members == null) {
                 throw new IllegalArgumentException((id == null ? "--id" : "--members") + " is required; " + USAGE);
             }
-            return new Config(id, members, data, durability, lowLatency, seed, settings, snapshotEvery, exitOnStdinClose);
+            return new Config(id, members, data, durability, lowLatency, seed, settings, snapshotEvery, exitOnStdinClose, aeronDir);
         }
 
         private static long number(String option, String v) {
@@ -242,7 +254,7 @@ public final class ReplicaServer implements AutoCloseable {
             }
         }
         NodeServer.Config nc = new NodeServer.Config(null, cfg.id(), cfg.id(), peers, null, cfg.dataDir(), cfg.durability(),
-            null, List.of(), cfg.snapshotEvery(), 65_536, cfg.lowLatency());
+            cfg.aeronDir(), List.of(), cfg.snapshotEvery(), 65_536, cfg.lowLatency());
         NodeServer node = NodeServer.start(program, nc, facts, host, out, log);
         try {
             if (fresh) {

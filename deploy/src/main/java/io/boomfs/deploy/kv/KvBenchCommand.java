@@ -64,6 +64,11 @@ public final class KvBenchCommand implements java.util.concurrent.Callable<Integ
     @Option(names = "--low-latency", description = "Replica and client threads yield instead of parking when idle (busy cores).")
     private boolean lowLatency;
 
+    @Option(names = "--driver", paramLabel = "shared|own", defaultValue = "shared",
+        description = "shared: one media driver process for the replicas and the client, as one per host is meant to run"
+            + " (default); own: a driver in each process.")
+    private String driver;
+
     @Override
     public Integer call() {
         check(portBase >= 1024 && portBase <= 65533, "--port-base must be in 1024..65533, not " + portBase);
@@ -73,9 +78,11 @@ public final class KvBenchCommand implements java.util.concurrent.Callable<Integ
         check(failoverSessions >= 1 && failoverSessions <= 10_000, "--failover-sessions must be in 1..10000, not " + failoverSessions);
         check(kills >= 0 && kills <= 100, "--kills must be in 0..100, not " + kills);
         check(durability.equals("sync") || durability.equals("async"), "--durability is sync or async, not " + durability);
+        check(driver.equals("shared") || driver.equals("own"), "--driver is shared or own, not " + driver);
         Boom app = (Boom) spec.root().userObject();
         PrintStream out = app.out();
-        ReplicaGroup.Options options = new ReplicaGroup.Options("kv-bench", portBase, null, durability.equals("sync"), lowLatency);
+        ReplicaGroup.Options options = new ReplicaGroup.Options("kv-bench", portBase, null, durability.equals("sync"), lowLatency,
+            driver.equals("shared"));
         return ReplicaGroup.run(options, line -> KvDemoCommand.say(out, line), group -> {
             bench(group, out);
             return Boom.OK;

@@ -66,6 +66,11 @@ public final class KvDemoCommand implements Callable<Integer> {
     @Option(names = "--low-latency", description = "Replica and client threads yield instead of parking when idle (busy cores).")
     private boolean lowLatency;
 
+    @Option(names = "--driver", paramLabel = "shared|own", defaultValue = "shared",
+        description = "shared: one media driver process for the replicas and the client, as one per host is meant to run"
+            + " (default); own: a driver in each process.")
+    private String driver;
+
     @Override
     public Integer call() {
         validate();
@@ -73,7 +78,7 @@ public final class KvDemoCommand implements Callable<Integer> {
         PrintStream out = app.out();
         double kill = killAt != null ? killAt : seconds / 2.0;
         ReplicaGroup.Options options = new ReplicaGroup.Options("kv-demo", portBase, data == null ? null : app.path(data),
-            durability.equals("sync"), lowLatency);
+            durability.equals("sync"), lowLatency, driver.equals("shared"));
         return ReplicaGroup.run(options, line -> say(out, line), group -> run(group, out, kill));
     }
 
@@ -150,6 +155,7 @@ public final class KvDemoCommand implements Callable<Integer> {
         check(killAt == null || killAt > 0 && killAt < seconds, "--kill-at must be between 0 and --seconds (" + seconds
             + "), not " + killAt);
         check(durability.equals("sync") || durability.equals("async"), "--durability is sync or async, not " + durability);
+        check(driver.equals("shared") || driver.equals("own"), "--driver is shared or own, not " + driver);
     }
 
     private void check(boolean ok, String message) {

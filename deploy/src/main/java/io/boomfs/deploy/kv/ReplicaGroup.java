@@ -2,6 +2,7 @@ package io.boomfs.deploy.kv;
 
 import io.boomfs.deploy.CliException;
 import io.boomfs.engine.runtime.DurableStore;
+import io.boomfs.engine.runtime.SharedDriver;
 import io.boomfs.paxos.ReplicaProcess;
 import io.boomfs.paxos.ReplicaServer;
 import io.boomfs.paxos.kv.KvClient;
@@ -36,7 +37,11 @@ final class ReplicaGroup implements AutoCloseable {
     /**
      * @param dataDir where the replicas' data directories go; null for a temporary directory removed at the end
      */
-    record Options(String who, int portBase, Path dataDir, boolean sync, boolean lowLatency) {
+    /**
+     * @param sharedDriver one media driver process for the replicas and the client (one driver
+     *                     thread instead of four on the host's cores), rather than one in each
+     */
+    record Options(String who, int portBase, Path dataDir, boolean sync, boolean lowLatency, boolean sharedDriver) {
     }
 
     /** A replica that was killed. */
@@ -53,6 +58,8 @@ final class ReplicaGroup implements AutoCloseable {
     private final Map<String, ReplicaProcess> live = new LinkedHashMap<>();
     private final List<ReplicaProcess> started = new ArrayList<>();
     private KvClient client;
+    private Process driver;
+    private String aeronDir;
     private boolean closed;
 
     private ReplicaGroup(Options options, Path dir, boolean ownsDir) {
@@ -117,18 +124,22 @@ final class ReplicaGroup implements AutoCloseable {
         say.accept(options.who() + ": 3 replicas on " + String.join(", ", members) + " (" + (options.sync() ? "sync" : "async")
             + " durability), data in " + dir);
         long t0 = System.nanoTime();
+        if (options.sharedDriver()) {
+            startDriver();
+        }
         for (int i = 0; i < members.size(); i++) {
             String m = members.get(i);
             configs.put(m, ReplicaServer.Config.of(m, members, dir.resolve("replica-" + (i + 1)))
                 .withDurability(options.sync() ? DurableStore.Durability.SYNC : DurableStore.Durability.ASYNC)
-                .withLowLatency(options.lowLatency()).withSeed(ThreadLocalRandom.current().nextLong()));
+                .withLowLatency(options.lowLatency()).withSeed(ThreadLocalRandom.current().nextLong())
+                .withAeronDir(aeronDir));
             spawn(m);
         }
         for (ReplicaProcess p : live.values()) {
             awaitReady(p);
         }
         long ready = System.nanoTime();
-        client = KvClient.builder(members).lowLatency(options.lowLatency())
+        client = KvClient.builder(members).lowLatency(options.lowLatency()).aeronDir(aeronDir)
             .log(line -> say.accept(options.who() + ": client: " + line)).open();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FIRST_WRITE_MS);
         KvClient.Session probe = client.newSession();
@@ -145,6 +156,31 @@ final class ReplicaGroup implements AutoCloseable {
         long elected = System.nanoTime();
         say.accept(String.format("%s: replicas ready in %.1f s; leader %s, first write acknowledged %.1f s later", options.who(),
             (ready - t0) / 1e9, client.leader(), (elected - ready) / 1e9));
+    }
+
+    /** Starts the shared media driver process and waits until it runs. */
+    private void startDriver() {
+        String base = Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir");
+        String d = base + "/boomfs-shared-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(ReplicaProcess.inheritedJvmFlags());
+        cmd.addAll(List.of("-Xms32m", "-Xmx128m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+            SharedDriver.class.getName(), d, "--exit-on-stdin-close"));
+        if (options.lowLatency()) {
+            cmd.add("--low-latency");
+        }
+        try {
+            driver = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(driver.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8)).readLine();
+            if (line == null || !line.startsWith("READY ")) {
+                throw new CliException("the shared media driver did not start: " + line);
+            }
+        } catch (IOException e) {
+            throw new CliException("cannot start the shared media driver: " + e.getMessage());
+        }
+        aeronDir = d;
     }
 
     private void spawn(String address) {
@@ -216,6 +252,14 @@ final class ReplicaGroup implements AutoCloseable {
         // All at once: each takes a moment to close its log and media driver.
         started.forEach(ReplicaProcess::terminate);
         started.forEach(ReplicaProcess::close);
+        if (driver != null) {
+            driver.destroy();
+            try {
+                driver.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (ownsDir) {
             deleteTree(dir);
         }

@@ -51,13 +51,27 @@ public final class AeronHost implements AutoCloseable {
     public static AeronHost embedded(Consumer<String> log, boolean lowLatency) {
         String base = new File("/dev/shm").isDirectory() ? "/dev/shm" : System.getProperty("java.io.tmpdir");
         String dir = base + "/boomfs-aeron-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
-        MediaDriver.Context ctx = new MediaDriver.Context()
+        MediaDriver driver = MediaDriver.launch(driverContext(dir, lowLatency));
+        try {
+            return new AeronHost(driver, connect(dir, log), dir);
+        } catch (RuntimeException e) {
+            driver.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The media driver of every BoomFS process: one shared thread that spins briefly, yields,
+     * then parks (two cores are shared by everything), 64 KiB terms, peers that died noticed
+     * within 2 s, and a directory deleted when it starts and when it closes.
+     */
+    static MediaDriver.Context driverContext(String dir, boolean lowLatency) {
+        return new MediaDriver.Context()
             .aeronDirectoryName(dir)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
             .warnIfDirectoryExists(false)
             .threadingMode(ThreadingMode.SHARED)
-            // By default spin briefly, then yield, then park: two cores are shared by everything.
             .sharedIdleStrategy(lowLatency
                 ? new YieldingIdleStrategy()
                 : new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100)))
@@ -67,14 +81,17 @@ public final class AeronHost implements AutoCloseable {
             // A peer that died is noticed within 2 s, so that its publication is rebuilt for its successor.
             .publicationConnectionTimeoutNs(TimeUnit.SECONDS.toNanos(2))
             .imageLivenessTimeoutNs(TimeUnit.SECONDS.toNanos(2))
-            .publicationLingerTimeoutNs(TimeUnit.MILLISECONDS.toNanos(200));
-        MediaDriver driver = MediaDriver.launch(ctx);
-        try {
-            return new AeronHost(driver, connect(dir, log), dir);
-        } catch (RuntimeException e) {
-            driver.close();
-            throw e;
-        }
+            .publicationLingerTimeoutNs(TimeUnit.MILLISECONDS.toNanos(200))
+            // A client process that was killed (kill -9) gives its endpoints back within 2 s.
+            .clientLivenessTimeoutNs(TimeUnit.SECONDS.toNanos(2));
+    }
+
+    /**
+     * Launches a media driver for several processes of this host in {@code dir}: what
+     * {@link SharedDriver} runs. Its clients connect with {@link #external}.
+     */
+    public static MediaDriver launchShared(String dir, boolean lowLatency) {
+        return MediaDriver.launch(driverContext(dir, lowLatency));
     }
 
     /** Connects to an external media driver running in {@code aeronDir} (one driver for the host). */
