@@ -256,6 +256,7 @@ public final class ReplicaServer implements AutoCloseable {
         NodeServer.Config nc = new NodeServer.Config(null, cfg.id(), cfg.id(), peers, null, cfg.dataDir(), cfg.durability(),
             cfg.aeronDir(), List.of(), cfg.snapshotEvery(), 65_536, cfg.lowLatency());
         NodeServer node = NodeServer.start(program, nc, facts, host, out, log);
+        node.agent().syncOnly(ReplicatedLog.SYNC_RELATIONS);
         try {
             if (fresh) {
                 snapshotNow(node).get(30, TimeUnit.SECONDS);

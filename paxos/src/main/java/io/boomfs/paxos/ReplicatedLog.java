@@ -36,6 +36,17 @@ public final class ReplicatedLog {
     public static final List<String> ROLE_FILES =
         List.of("messages.olg", "acceptor.olg", "proposer.olg", "learner.olg", "election.olg");
 
+    /**
+     * The durable tables whose changes must be on disk before a replica's messages of the same
+     * step leave (NodeAgent.syncOnly): promises, accepted values and the truncation point, the
+     * rounds used, and the group. The applied state (the state machine's tables, sessions, the
+     * applied point) is written in order without waiting: if a machine loses it, the replica
+     * applies those slots again from its group. The acceptor truncates only at a checkpoint,
+     * whose msync covers every excerpt before it, so a truncated slot is always applied on disk.
+     */
+    public static final List<String> SYNC_RELATIONS = List.of("a_max_ballot", "a_accepted", "a_floor", "p_round", "member",
+        "px_retired");
+
     /** The names of the group's settings, {@code px_config} in messages.olg. */
     public static final List<String> SETTINGS = List.of("heartbeat_ms", "election_min_ms", "election_max_ms", "lease_ms",
         "drift_ppm", "window_slots", "batch_max", "batch_bytes", "op_max_bytes", "checkpoint_slots", "retain_slots",

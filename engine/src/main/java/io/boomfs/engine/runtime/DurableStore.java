@@ -53,8 +53,9 @@ import java.util.zip.CRC32C;
  * <p><b>Recovery.</b> The latest snapshot, then every excerpt after the one it covers. An excerpt
  * whose checksum or layout is wrong is never applied: at the tail (a crash in the middle of a
  * write) it is reported and dropped, and a void marker is appended so that later recoveries skip
- * it too; followed by a valid excerpt that does not void it, it is corruption inside the log and
- * recovery stops with an error rather than guess.
+ * it too. Unsynced excerpts after it are dropped with it (a machine crash may write some pages
+ * of the unsynced tail and not others); a synced excerpt after it means corruption inside the
+ * log, and recovery stops with an error rather than guess.
  *
  * <p>Every excerpt and the snapshot carry the fingerprint of the durable schema, so a data
  * directory written by a program with different durable tables is refused with one clear line.
@@ -80,8 +81,11 @@ public final class DurableStore implements AutoCloseable {
 
     static final int MAGIC = 0x4C415742; // "BWAL"
     static final int SNAPSHOT_MAGIC = 0x50534E42; // "BNSP"
+    /** Changes msynced before the step's messages left (SYNC mode, a step that needed it). */
     static final byte KIND_CHANGES = 1;
     static final byte KIND_VOID = 2;
+    /** Changes nothing waited for: written in order, on disk with the next sync or when the OS writes them. */
+    static final byte KIND_CHANGES_ASYNC = 3;
     static final String SNAPSHOT = "snapshot.bin";
 
     private final Path dir;
@@ -189,10 +193,21 @@ public final class DurableStore implements AutoCloseable {
      * last. Does nothing when there are no changes.
      */
     public void append(long step, List<StepResult.Change> changes) {
+        append(step, changes, true);
+    }
+
+    /**
+     * Appends durable changes as one excerpt; msyncs it (and, msync covering a range, every
+     * excerpt appended since the last sync) before returning when this store is in SYNC mode and
+     * {@code needSync} holds. An excerpt left unsynced is marked so: after a machine crash,
+     * recovery may drop it with everything after it (nothing waited for them).
+     */
+    public void append(long step, List<StepResult.Change> changes, boolean needSync) {
         if (changes.isEmpty()) {
             return;
         }
-        int at = header(KIND_CHANGES);
+        boolean syncNow = durability == Durability.SYNC && needSync;
+        int at = header(syncNow ? KIND_CHANGES : KIND_CHANGES_ASYNC);
         buf.putLong(at, step, ValueCodec.ORDER);
         buf.putInt(at + 8, changes.size(), ValueCodec.ORDER);
         at += 12;
@@ -201,7 +216,7 @@ public final class DurableStore implements AutoCloseable {
             at = putTuple(at + 1, c.tuple());
         }
         write(at);
-        if (durability == Durability.SYNC) {
+        if (syncNow) {
             sync();
         }
     }
@@ -328,11 +343,25 @@ public final class DurableStore implements AutoCloseable {
                         voided.add(r.readLong("voided index"));
                         continue;
                     }
+                    boolean afterBad = false;
                     for (int i = 0; i < bad.size(); i++) {
                         if (!voided.contains(bad.get(i))) {
-                            throw new StoreException("log " + dir.resolve("wal") + " is corrupt at excerpt " + Long.toHexString(bad.get(i))
-                                + " (" + badWhy.get(i) + ") with valid excerpts after it: refusing to guess; restore from a replica");
+                            afterBad = true;
+                            // A synced excerpt after a bad one: the sync covered the bad one's
+                            // range, so it is damage inside the log, not an unfinished tail.
+                            if (kind == KIND_CHANGES) {
+                                throw new StoreException("log " + dir.resolve("wal") + " is corrupt at excerpt "
+                                    + Long.toHexString(bad.get(i)) + " (" + badWhy.get(i)
+                                    + ") with valid excerpts after it: refusing to guess; restore from a replica");
+                            }
                         }
+                    }
+                    if (afterBad) {
+                        // Unsynced excerpts after a hole in the unsynced tail (a machine crash
+                        // wrote some pages of it and not others): dropped with the hole.
+                        bad.add(index);
+                        badWhy.add("unsynced, after a torn excerpt");
+                        continue;
                     }
                     long step = r.readLong("step");
                     int n = r.readInt("change count");
@@ -404,7 +433,7 @@ public final class DurableStore implements AutoCloseable {
             throw mismatch(fp);
         }
         byte kind = ex[4];
-        if (kind != KIND_CHANGES && kind != KIND_VOID) {
+        if (kind != KIND_CHANGES && kind != KIND_VOID && kind != KIND_CHANGES_ASYNC) {
             return "unknown excerpt kind " + kind;
         }
         return null;

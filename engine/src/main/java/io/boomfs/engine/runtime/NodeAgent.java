@@ -70,6 +70,12 @@ public final class NodeAgent implements Agent {
     /** The steps of the current group, with what to do once their durable changes are on disk. */
     private final List<Stepped> group = new ArrayList<>();
     private int groupChanges;
+    /** Whether a step of the current group changed a relation its messages must wait for. */
+    private boolean groupNeedsSync;
+    /** The first step of the group whose messages wait for the group's msync (the ones before left already). */
+    private int groupHeldFrom;
+    /** By relation id, the durable relations whose changes are msynced before a step's messages leave; null: all. */
+    private volatile boolean[] syncRelations;
     private OverlogNode node;
     private long excerptsSinceSnapshot;
     private volatile String failure;
@@ -125,6 +131,42 @@ public final class NodeAgent implements Agent {
         this.log = log;
         this.snapshotEvery = snapshotEvery;
         this.injected = new ManyToOneConcurrentArrayQueue<>(injectQueueCapacity);
+    }
+
+    /**
+     * Limits the msync before a step's messages to steps that change one of {@code relations}
+     * (durable tables): the changes of other durable tables are written in order and reach the
+     * disk with the next msync or when the OS writes them back. A step that changes none of
+     * them publishes its messages at once, even inside a group whose later steps will msync.
+     * Meant for state that can be rebuilt from elsewhere (a replica's applied state, which its
+     * group still holds); what a promise or an answer relies on stays synced. Any thread; by
+     * default every durable change is synced.
+     *
+     * @throws IllegalArgumentException for a relation that is not a durable table of the program
+     */
+    public void syncOnly(java.util.Collection<String> relations) {
+        boolean[] sync = new boolean[program.relations().size()];
+        for (String name : relations) {
+            Relation r = program.relation(name);
+            if (r == null || !r.durable) {
+                throw new IllegalArgumentException(name + " is not a durable table of program " + program.name());
+            }
+            sync[r.id] = true;
+        }
+        this.syncRelations = sync;
+    }
+
+    private boolean needsSync(StepResult r) {
+        boolean[] sync = syncRelations;
+        if (sync == null) {
+            return !r.durableChanges().isEmpty();
+        }
+        for (StepResult.Change c : r.durableChanges()) {
+            if (sync[program.relation(c.tuple().relation()).id]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Relation snapshotEvent(Program program, String name) {
@@ -335,8 +377,15 @@ public final class NodeAgent implements Agent {
         }
         // Subscribers see each step's contents, so their changes are taken now (the next step
         // changes the contents) and delivered with the step's outbound tuples.
-        group.add(new Stepped(r, subscribers.isEmpty() ? List.of() : subscriberChanges(r)));
+        Stepped st = new Stepped(r, subscribers.isEmpty() ? List.of() : subscriberChanges(r));
+        group.add(st);
         groupChanges += r.durableChanges().size();
+        groupNeedsSync |= needsSync(r);
+        if (!groupNeedsSync) {
+            // Nothing this step or an earlier one of the group changed needs a sync first.
+            publish(st);
+            groupHeldFrom = group.size();
+        }
         metrics.steps.incrementAndGet();
         metrics.stepNanos.record(System.nanoTime() - t0);
     }
@@ -354,17 +403,20 @@ public final class NodeAgent implements Agent {
             for (Stepped st : group) {
                 changes.addAll(st.result().durableChanges());
             }
-            // The step contract: on disk (msynced in SYNC mode) before any outbound tuple leaves.
-            store.append(group.get(group.size() - 1).result().step(), changes);
+            // The step contract: on disk (msynced in SYNC mode) before any outbound tuple leaves,
+            // for the relations that need it (syncOnly).
+            store.append(group.get(group.size() - 1).result().step(), changes, groupNeedsSync);
             excerptsSinceSnapshot++;
         }
         metrics.groups.incrementAndGet();
         metrics.groupSteps.record(group.size());
-        for (Stepped st : group) {
-            publish(st);
+        for (int i = groupHeldFrom; i < group.size(); i++) {
+            publish(group.get(i));
         }
         group.clear();
         groupChanges = 0;
+        groupNeedsSync = false;
+        groupHeldFrom = 0;
         if (store != null && (snapshotRequested || snapshotEvery > 0 && excerptsSinceSnapshot >= snapshotEvery)) {
             // After the append: the durable contents are the state the last excerpt leaves.
             store.snapshot(node.durableContents());

@@ -139,6 +139,48 @@ class GroupCommitTest {
         }
     }
 
+    /** As CHAIN, but only pings from 3 on change the table that must be synced (seen). */
+    static final Program LAZY = Programs.compile("lazy.olg", """
+        event ping(@Me: addr, N: long).
+        event out(@To: addr, N: long).
+        durable table seen(N: long) key(N).
+        durable table lazy(N: long) key(N).
+        table me(A: addr).
+        table peer(P: addr).
+        lazy(N) :- ping(@Me, N).
+        seen(N) :- ping(@Me, N), N >= 3.
+        ping(@A, N1) :- ping(@Me, N), me(A), N < 5, N1 := N + 1.
+        out(@P, N) :- ping(@Me, N), peer(P).
+        """);
+
+    @Test
+    void stepsThatChangeNoSyncedTableSendAtOnceAndTheRestWaitForTheMsync(@TempDir Path dir) {
+        WatchingClock clock = new WatchingClock();
+        try (AeronTransport t = new AeronTransport(host, "c", Support.endpoint(), Map.of("b", Support.endpoint()),
+                new Schemas(LAZY), 64, log);
+             DurableStore store = DurableStore.open(dir, LAZY, DurableStore.Durability.SYNC, log)) {
+            NodeAgent a = new NodeAgent(LAZY, "c", NodeOptions.defaults(), t, store, clock, 64, 0, log, 16, null);
+            clock.agent = a;
+            a.onStart();
+            a.syncOnly(List.of("seen"));
+            assertTrue(a.inject(new Tuple("me", "c")));
+            assertTrue(a.inject(new Tuple("peer", "b")));
+            assertTrue(a.inject(new Tuple("ping", "c", 1L)));
+            a.doWork();
+            assertEquals(5, a.metrics().steps.get());
+            // Read after each step: steps 1 and 2 (lazy only) went out at once, 3 to 5 waited.
+            assertEquals(List.of(new Seen(0, 0, 0), new Seen(0, 0, 2), new Seen(0, 0, 4), new Seen(0, 0, 4),
+                new Seen(0, 0, 4), new Seen(0, 0, 4)), clock.seen);
+            assertEquals(1, store.syncNanos().count(), "one msync, for the steps that changed seen");
+            assertEquals(9, a.metrics().tuplesOut.get());
+            assertThrows(IllegalArgumentException.class, () -> a.syncOnly(List.of("me")), "not a durable table");
+        }
+        try (DurableStore store = DurableStore.open(dir, LAZY, DurableStore.Durability.SYNC, log)) {
+            Set<Tuple> all = new HashSet<>(store.recover().tuples());
+            assertEquals(8, all.size(), "lazy 1..5 and seen 3..5, all in the group's one excerpt: " + all);
+        }
+    }
+
     @Test
     void aGroupEndsAtItsLimit(@TempDir Path dir) {
         try (DurableStore store = DurableStore.open(dir, CHAIN, DurableStore.Durability.SYNC, log)) {
