@@ -38,19 +38,19 @@ public final class KvBenchCommand implements java.util.concurrent.Callable<Integ
         description = "The replicas listen on 127.0.0.1:PORT, PORT+1 and PORT+2 (UDP; default ${DEFAULT-VALUE}).")
     private int portBase;
 
-    @Option(names = "--seconds", paramLabel = "S", defaultValue = "5", description = "Length of each measurement (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", paramLabel = "S", defaultValue = "10", description = "Length of each measurement (default ${DEFAULT-VALUE}).")
     private int seconds;
 
-    @Option(names = "--warmup", paramLabel = "S", defaultValue = "10",
+    @Option(names = "--warmup", paramLabel = "S", defaultValue = "30",
         description = "Seconds of pipelined writes, then 2 of reads, before measuring: fresh JVMs run the engine slowly "
             + "until they compiled it (default ${DEFAULT-VALUE}).")
     private int warmup;
 
-    @Option(names = "--sessions", paramLabel = "N", defaultValue = "64",
+    @Option(names = "--sessions", paramLabel = "N", defaultValue = "256",
         description = "Sessions of the pipelined write and read loads (default ${DEFAULT-VALUE}).")
     private int sessions;
 
-    @Option(names = "--kills", paramLabel = "K", defaultValue = "3", description = "Leader kills to measure failover with (default ${DEFAULT-VALUE}; 0: none).")
+    @Option(names = "--kills", paramLabel = "K", defaultValue = "20", description = "Leader kills to measure failover with (default ${DEFAULT-VALUE}; 0: none).")
     private int kills;
 
     @Option(names = "--failover-sessions", paramLabel = "N", defaultValue = "16",
