@@ -6,8 +6,8 @@ import io.boomfs.engine.runtime.AeronHost;
 import io.boomfs.engine.runtime.AeronTransport;
 import io.boomfs.engine.runtime.DurableStore;
 import io.boomfs.engine.runtime.NodeServer;
+import io.boomfs.engine.runtime.ProcessStop;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -353,46 +352,17 @@ public final class ReplicaServer implements AutoCloseable {
             err.println(who + ": error: " + String.valueOf(e.getMessage()).replaceAll("\\s*\n\\s*", "; "));
             return 1;
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch closed = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stop.countDown();
-            try {
-                closed.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "replica-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        ProcessStop stop = ProcessStop.install("replica-shutdown");
         if (server.config().exitOnStdinClose()) {
-            Thread watcher = new Thread(() -> {
-                try {
-                    while (in.read() >= 0) {
-                        // Nothing is read from stdin: it only tells that the parent still runs.
-                    }
-                } catch (IOException e) {
-                    log.accept(who + ": stdin failed (" + e.getMessage() + "); stopping as if it ended");
-                }
-                stop.countDown();
-            }, "replica-stdin");
-            watcher.setDaemon(true);
-            watcher.start();
+            stop.onEndOf(in, line -> log.accept(who + ": " + line));
         }
         out.println("READY " + server.address());
         out.flush();
-        try {
-            while (!stop.await(50, TimeUnit.MILLISECONDS)) {
-                if (server.node().agent().failure() != null) {
-                    break;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        stop.await(() -> server.node().agent().failure() != null);
         String failure = server.node().agent().failure();
         log.accept(server.node().agent().describeMetrics());
         server.close();
-        closed.countDown();
+        stop.closed();
         if (failure != null) {
             err.println(who + ": error: " + failure);
             return 1;

@@ -6,6 +6,7 @@ import io.boomfs.paxos.kv.KvClient;
 import io.boomfs.paxos.kv.KvLoad;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -57,17 +58,8 @@ public final class KvBenchCommand implements java.util.concurrent.Callable<Integ
         description = "Sessions writing during the failover rounds (default ${DEFAULT-VALUE}).")
     private int failoverSessions;
 
-    @Option(names = "--durability", paramLabel = "sync|async", defaultValue = "sync",
-        description = "sync: a replica msyncs its log before its messages leave (default); async: left to the OS.")
-    private String durability;
-
-    @Option(names = "--low-latency", description = "Replica and client threads yield instead of parking when idle (busy cores).")
-    private boolean lowLatency;
-
-    @Option(names = "--driver", paramLabel = "shared|own", defaultValue = "shared",
-        description = "shared: one media driver process for the replicas and the client, as one per host is meant to run"
-            + " (default); own: a driver in each process.")
-    private String driver;
+    @Mixin
+    private GroupOptions group;
 
     @Override
     public Integer call() {
@@ -77,12 +69,10 @@ public final class KvBenchCommand implements java.util.concurrent.Callable<Integ
         check(sessions >= 1 && sessions <= 10_000, "--sessions must be in 1..10000, not " + sessions);
         check(failoverSessions >= 1 && failoverSessions <= 10_000, "--failover-sessions must be in 1..10000, not " + failoverSessions);
         check(kills >= 0 && kills <= 100, "--kills must be in 0..100, not " + kills);
-        check(durability.equals("sync") || durability.equals("async"), "--durability is sync or async, not " + durability);
-        check(driver.equals("shared") || driver.equals("own"), "--driver is shared or own, not " + driver);
+        check(group.problem() == null, group.problem());
         Boom app = (Boom) spec.root().userObject();
         PrintStream out = app.out();
-        ReplicaGroup.Options options = new ReplicaGroup.Options("kv-bench", portBase, null, durability.equals("sync"), lowLatency,
-            driver.equals("shared"));
+        ReplicaGroup.Options options = group.toGroup("kv-bench", portBase, null);
         return ReplicaGroup.run(options, line -> KvDemoCommand.say(out, line), group -> {
             bench(group, out);
             return Boom.OK;

@@ -6,6 +6,7 @@ import io.boomfs.paxos.kv.KvClient;
 import io.boomfs.paxos.kv.KvLoad;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -59,17 +60,8 @@ public final class KvDemoCommand implements Callable<Integer> {
         description = "The replicas' data directories go under DIR (kept); default: a fresh temporary directory, removed at the end.")
     private String data;
 
-    @Option(names = "--durability", paramLabel = "sync|async", defaultValue = "sync",
-        description = "sync: a replica msyncs its log before its messages leave (default); async: left to the OS.")
-    private String durability;
-
-    @Option(names = "--low-latency", description = "Replica and client threads yield instead of parking when idle (busy cores).")
-    private boolean lowLatency;
-
-    @Option(names = "--driver", paramLabel = "shared|own", defaultValue = "shared",
-        description = "shared: one media driver process for the replicas and the client, as one per host is meant to run"
-            + " (default); own: a driver in each process.")
-    private String driver;
+    @Mixin
+    private GroupOptions group;
 
     @Override
     public Integer call() {
@@ -77,8 +69,7 @@ public final class KvDemoCommand implements Callable<Integer> {
         Boom app = (Boom) spec.root().userObject();
         PrintStream out = app.out();
         double kill = killAt != null ? killAt : seconds / 2.0;
-        ReplicaGroup.Options options = new ReplicaGroup.Options("kv-demo", portBase, data == null ? null : app.path(data),
-            durability.equals("sync"), lowLatency, driver.equals("shared"));
+        ReplicaGroup.Options options = group.toGroup("kv-demo", portBase, data == null ? null : app.path(data));
         return ReplicaGroup.run(options, line -> say(out, line), group -> run(group, out, kill));
     }
 
@@ -154,8 +145,7 @@ public final class KvDemoCommand implements Callable<Integer> {
         check(warmup >= 0 && warmup <= 3_600, "--warmup must be in 0..3600, not " + warmup);
         check(killAt == null || killAt > 0 && killAt < seconds, "--kill-at must be between 0 and --seconds (" + seconds
             + "), not " + killAt);
-        check(durability.equals("sync") || durability.equals("async"), "--durability is sync or async, not " + durability);
-        check(driver.equals("shared") || driver.equals("own"), "--driver is shared or own, not " + driver);
+        check(group.problem() == null, group.problem());
     }
 
     private void check(boolean ok, String message) {

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -297,32 +296,14 @@ public final class NodeServer implements AutoCloseable {
             err.println("boom olg serve: " + e.getMessage());
             return 1;
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch closed = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stop.countDown();
-            try {
-                closed.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "boom-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        ProcessStop stop = ProcessStop.install("boom-shutdown");
         out.println("READY " + cfg.name() + " " + cfg.endpoint());
         out.flush();
-        try {
-            while (!stop.await(50, TimeUnit.MILLISECONDS)) {
-                if (server.agent().failure() != null) {
-                    break;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        stop.await(() -> server.agent().failure() != null);
         String failure = server.agent().failure();
         log.accept(server.agent().describeMetrics());
         server.close();
-        closed.countDown();
+        stop.closed();
         if (failure != null) {
             err.println("boom olg serve: " + failure);
             return 1;

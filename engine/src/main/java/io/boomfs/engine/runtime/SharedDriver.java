@@ -2,9 +2,6 @@ package io.boomfs.engine.runtime;
 
 import io.aeron.driver.MediaDriver;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * One media driver for several BoomFS processes of a host (ARCHITECTURE.md: "a host may run
@@ -19,7 +16,7 @@ public final class SharedDriver {
     private SharedDriver() {
     }
 
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) {
         String dir = null;
         boolean lowLatency = false;
         boolean exitOnStdinClose = false;
@@ -45,35 +42,15 @@ public final class SharedDriver {
             fail("cannot start a media driver in " + dir + ": " + e.getMessage());
             return;
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch closed = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop.countDown();
-            try {
-                closed.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "shared-driver-stop"));
+        ProcessStop stop = ProcessStop.install("shared-driver-stop");
         if (exitOnStdinClose) {
-            Thread watch = new Thread(() -> {
-                try (InputStream in = System.in) {
-                    while (in.read() >= 0) {
-                        // The parent writes nothing; only the end of the stream matters.
-                    }
-                } catch (IOException e) {
-                    // A broken stdin means the parent is gone too.
-                }
-                stop.countDown();
-            }, "shared-driver-stdin");
-            watch.setDaemon(true);
-            watch.start();
+            stop.onEndOf(System.in, line -> System.err.println("shared-driver: " + line));
         }
         System.out.println("READY " + dir);
         System.out.flush();
-        stop.await();
+        stop.await(() -> false);
         driver.close();
-        closed.countDown();
+        stop.closed();
     }
 
     private static void fail(String message) {
