@@ -49,8 +49,9 @@ import java.util.function.Consumer;
  * <p><b>Leader discovery and retries.</b> An operation goes to the replica believed to lead (the
  * last one that answered or was named by a {@code not_leader}), or to every replica when none is
  * known. A {@code not_leader} naming another replica redirects it there at once. Without an
- * answer for the retry interval it is sent again, with the same (ClientId, Seq), to every replica:
- * the replicas apply a write once however many copies arrive. After the deadline (counted from
+ * answer for the retry interval it is sent again, with the same (ClientId, Seq), to every replica,
+ * and again every half interval after that (a group without a leader elects one within a few
+ * hundred milliseconds): the replicas apply a write once however many copies arrive. After the deadline (counted from
  * when it is first sent: an operation waiting behind another of its session has not started) it
  * fails with {@link KvException.Timeout}, naming the replicas tried; its outcome is then unknown.
  *
@@ -622,7 +623,9 @@ public final class KvClient implements AutoCloseable {
                 work++;
             } else if (now - op.nextRetryNs >= 0) {
                 retries.incrementAndGet();
-                op.nextRetryNs = now + retryNs;
+                // After the first retry the group is probably electing a leader: later ones come
+                // twice as often, so that the new leader gets the op soon after it is elected.
+                op.nextRetryNs = now + retryNs / 2;
                 op.redirectedTo = null;
                 broadcast(op);
                 work++;
