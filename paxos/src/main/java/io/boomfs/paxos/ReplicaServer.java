@@ -35,7 +35,10 @@ import java.util.function.Consumer;
  * the order of {@code --members}) is the configuration of the first start only: it is loaded
  * when the data directory holds no group yet, and a snapshot makes it durable before the replica
  * says it is ready. Later starts keep the group they recover (membership changes go through the
- * log), and only the election seed and the {@code px_config} settings are loaded again.
+ * log), and only the election seed and the {@code px_config} settings are loaded again. A
+ * replica started with {@code --join} (members empty) knows no group: it waits until the group
+ * takes it in with {@code list("px_replace", Old, ItsAddress, NewId)}, then learns the log (or a
+ * snapshot) from the leader; it neither campaigns nor votes before.
  *
  * <p>As a process it prints {@code READY <addr>} on stdout once it listens, then
  * {@code ROLE leader <ballot>} and {@code ROLE follower} as its leadership changes. SIGTERM (or,
@@ -43,7 +46,7 @@ import java.util.function.Consumer;
  * line on stderr ({@code replica: error: ...}) with exit code 1.
  */
 public final class ReplicaServer implements AutoCloseable {
-    public static final String USAGE = "usage: ReplicaServer --id HOST:PORT --members HOST:PORT,HOST:PORT,... --data DIR"
+    public static final String USAGE = "usage: ReplicaServer --id HOST:PORT (--members HOST:PORT,HOST:PORT,... | --join) --data DIR"
         + " [--durability sync|async] [--low-latency] [--seed N] [--set NAME=VALUE]... [--snapshot-every N]"
         + " [--aeron-dir DIR] [--exit-on-stdin-close]";
     private static final String HOST_PORT = "[^:\\s,=]+:\\d{1,5}";
@@ -52,7 +55,7 @@ public final class ReplicaServer implements AutoCloseable {
      * A replica's options, validated once.
      *
      * @param id               this replica's address, HOST:PORT (one of {@code members})
-     * @param members          the group at its first start, ids 1..N by position
+     * @param members          the group at its first start, ids 1..N by position; empty for a replica that joins
      * @param seed             the seed of the election timeouts
      * @param settings         {@code px_config} overrides by name
      * @param snapshotEvery    log excerpts between two snapshots of the durable tables
@@ -69,7 +72,7 @@ public final class ReplicaServer implements AutoCloseable {
             if (id == null || !id.matches(HOST_PORT)) {
                 throw new IllegalArgumentException("--id must be HOST:PORT, not " + id);
             }
-            if (members.isEmpty() || members.size() > 255) {
+            if (members.size() > 255) {
                 throw new IllegalArgumentException("--members lists 1 to 255 replicas, not " + members.size());
             }
             for (String m : members) {
@@ -80,7 +83,7 @@ public final class ReplicaServer implements AutoCloseable {
             if (new TreeSet<>(members).size() != members.size()) {
                 throw new IllegalArgumentException("--members lists a replica twice: " + String.join(",", members));
             }
-            if (!members.contains(id)) {
+            if (!members.isEmpty() && !members.contains(id)) {
                 throw new IllegalArgumentException("--id " + id + " is not one of --members " + String.join(",", members));
             }
             if (dataDir == null) {
@@ -128,8 +131,13 @@ public final class ReplicaServer implements AutoCloseable {
 
         /** The command line that {@link #parse} turns back into this configuration. */
         public List<String> toArgs() {
-            List<String> a = new ArrayList<>(List.of("--id", id, "--members", String.join(",", members),
-                "--data", dataDir.toString(), "--durability", durability == DurableStore.Durability.SYNC ? "sync" : "async",
+            List<String> a = new ArrayList<>(List.of("--id", id));
+            if (members.isEmpty()) {
+                a.add("--join");
+            } else {
+                a.addAll(List.of("--members", String.join(",", members)));
+            }
+            a.addAll(List.of("--data", dataDir.toString(), "--durability", durability == DurableStore.Durability.SYNC ? "sync" : "async",
                 "--seed", Long.toString(seed), "--snapshot-every", Long.toString(snapshotEvery)));
             if (lowLatency) {
                 a.add("--low-latency");
@@ -165,6 +173,7 @@ public final class ReplicaServer implements AutoCloseable {
                 switch (a) {
                     case "--low-latency" -> lowLatency = true;
                     case "--exit-on-stdin-close" -> exitOnStdinClose = true;
+                    case "--join" -> members = List.of();
                     case "--id", "--members", "--data", "--durability", "--seed", "--set", "--snapshot-every", "--aeron-dir" -> {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException(a + " needs a value; " + USAGE);
@@ -196,7 +205,7 @@ public final class ReplicaServer implements AutoCloseable {
                 }
             }
             if (id == null || members == null) {
-                throw new IllegalArgumentException((id == null ? "--id" : "--members") + " is required; " + USAGE);
+                throw new IllegalArgumentException((id == null ? "--id" : "--members (or --join)") + " is required; " + USAGE);
             }
             return new Config(id, members, data, durability, lowLatency, seed, settings, snapshotEvery, exitOnStdinClose, aeronDir);
         }

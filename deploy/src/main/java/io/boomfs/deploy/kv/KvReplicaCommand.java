@@ -2,6 +2,7 @@ package io.boomfs.deploy.kv;
 
 import io.boomfs.deploy.Boom;
 import io.boomfs.paxos.ReplicaServer;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -30,10 +31,21 @@ public final class KvReplicaCommand implements Callable<Integer> {
     @Option(names = "--id", required = true, paramLabel = "HOST:PORT", description = "This replica's address and UDP endpoint.")
     private String id;
 
-    @Option(names = "--members", required = true, paramLabel = "HOST:PORT,...",
-        description = "The group at its first start, this replica included; ids 1..N in this order. Later starts keep the group "
-            + "they recover.")
-    private String members;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    private Group group;
+
+    /** Either the group a replica starts with, or --join: it is taken in later through the log. */
+    static final class Group {
+        @Option(names = "--members", required = true, paramLabel = "HOST:PORT,...",
+            description = "The group at its first start, this replica included; ids 1..N in this order. Later starts keep the "
+                + "group they recover.")
+        String members;
+
+        @Option(names = "--join", required = true,
+            description = "Start knowing no group: the group takes this replica in with the op [\"px_replace\", OLD, HOST:PORT, "
+                + "NEW_ID] (KvClient.Session.submitAsync); until then it neither campaigns nor votes.")
+        boolean join;
+    }
 
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "The replica's write-ahead log and snapshots.")
     private String data;
@@ -47,7 +59,7 @@ public final class KvReplicaCommand implements Callable<Integer> {
 
     @Option(names = "--set", paramLabel = "NAME=VALUE",
         description = "A group setting (px_config): heartbeat_ms, election_min_ms, election_max_ms, lease_ms, drift_ppm, "
-            + "window_slots, batch_max, checkpoint_slots, retain_slots, catchup_slots. Repeatable.")
+            + "window_slots, batch_max, batch_bytes, op_max_bytes, checkpoint_slots, retain_slots, catchup_slots. Repeatable.")
     private List<String> settings = new ArrayList<>();
 
     @Option(names = "--low-latency", description = "Driver and node threads yield instead of parking when idle (a busy core).")
@@ -56,8 +68,9 @@ public final class KvReplicaCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Boom app = (Boom) spec.root().userObject();
-        List<String> args = new ArrayList<>(List.of("--id", id, "--members", members, "--data", app.path(data).toString(),
-            "--durability", durability));
+        List<String> args = new ArrayList<>(List.of("--id", id));
+        args.addAll(group.join ? List.of("--join") : List.of("--members", group.members));
+        args.addAll(List.of("--data", app.path(data).toString(), "--durability", durability));
         if (seed != null) {
             args.addAll(List.of("--seed", Long.toString(seed)));
         }
