@@ -55,6 +55,8 @@ public final class ReplicatedLog {
     private static final String RESOURCE_DIR = "/io/boomfs/paxos/";
     /** Where the resources appear to the compiler; no real file lives there. */
     private static final Path VIRTUAL_DIR = Path.of("/boomfs-classpath/io/boomfs/paxos").toAbsolutePath();
+    /** Where a state machine given as text appears to the compiler. */
+    private static final Path VIRTUAL_SM_DIR = Path.of("/boomfs-classpath/state-machine").toAbsolutePath();
 
     private ReplicatedLog() {
     }
@@ -66,6 +68,21 @@ public final class ReplicatedLog {
             throw new IllegalArgumentException("no state machine program at " + sm);
         }
         return compileWith(sm);
+    }
+
+    /**
+     * Compiles the replica with a state machine given as text ({@code name} is how diagnostics
+     * name it; it may import nothing), with the functions of {@link #functions()} and those
+     * {@code more} adds: a state machine that lives in another module's resources.
+     */
+    public static Program compile(String name, String source, java.util.function.UnaryOperator<Functions> more) {
+        Path sm = VIRTUAL_SM_DIR.resolve(name);
+        Path root = VIRTUAL_DIR.resolve("replica-with-state-machine.olg");
+        String rootSource = "import \"replica.olg\".\nimport \"" + sm.toString().replace("\\", "/") + "\".\n";
+        return checked(Compiler.compileSource(root.toString(), rootSource, more.apply(functions()), path -> {
+            Path p = path.toAbsolutePath().normalize();
+            return p.equals(sm) ? source : load(p);
+        }));
     }
 
     /** Compiles the replica with the key-value store of this package, {@code kv.olg}. */

@@ -1,0 +1,82 @@
+package io.boomfs.meta;
+
+import io.boomfs.engine.lang.Functions;
+import io.boomfs.engine.lang.Type;
+import io.boomfs.engine.program.Program;
+import io.boomfs.paxos.ReplicatedLog;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A metadata shard: the namespace rules ({@code namespace.olg}) as the state machine of a
+ * replicated log (paxos). Java adds only three small functions the rules call: {@code
+ * path_error} (why a path is not acceptable, or null), {@code join} and {@code coalesce}.
+ */
+public final class MetaShard {
+    /** Limits on paths (DESIGN.md): characters a name, characters a path, names a path. */
+    public static final int MAX_NAME = 255;
+    public static final int MAX_PATH = 4096;
+    public static final int MAX_DEPTH = 256;
+
+    private MetaShard() {
+    }
+
+    /** The replica program: the Paxos roles and the namespace. */
+    public static Program compile() {
+        return ReplicatedLog.compile("namespace.olg", resource("namespace.olg"), MetaShard::functions);
+    }
+
+    static Functions functions(Functions f) {
+        return f
+            .register("path_error", 1, 1, Type.STRING, (a, now) -> pathError(a[0]))
+            .register("join", 2, 2, Type.STRING, (a, now) -> a[0] instanceof List<?> l && a[1] instanceof String sep
+                ? String.join(sep, l.stream().map(String::valueOf).toList()) : null)
+            .register("coalesce", 2, 2, Type.ANY, (a, now) -> a[0] != null ? a[0] : a[1]);
+    }
+
+    /** Why {@code path} (a list of names) is not a valid path, or null when it is. */
+    public static String pathError(Object path) {
+        if (!(path instanceof List<?> names)) {
+            return "a path is a list of names, not " + path;
+        }
+        if (names.size() > MAX_DEPTH) {
+            return "more than " + MAX_DEPTH + " names";
+        }
+        int length = 0;
+        for (Object o : names) {
+            if (!(o instanceof String n)) {
+                return "a name is a string, not " + o;
+            }
+            if (n.isEmpty()) {
+                return "empty name";
+            }
+            if (n.equals(".") || n.equals("..")) {
+                return "'" + n + "' is not a name";
+            }
+            if (n.indexOf('/') >= 0 || n.indexOf('\0') >= 0) {
+                return "a name holds no '/' and no NUL: " + n.replace("\0", "\\0");
+            }
+            if (n.length() > MAX_NAME) {
+                return "a name of " + n.length() + " characters (at most " + MAX_NAME + ")";
+            }
+            length += n.length() + 1;
+        }
+        if (length > MAX_PATH) {
+            return "a path of " + length + " characters (at most " + MAX_PATH + ")";
+        }
+        return null;
+    }
+
+    static String resource(String name) {
+        try (InputStream in = MetaShard.class.getResourceAsStream(name)) {
+            return new String(Objects.requireNonNull(in, name).readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
