@@ -1,0 +1,43 @@
+package io.boomfs.meta;
+
+import io.boomfs.engine.lang.Compiler;
+import io.boomfs.engine.lang.Diagnostic;
+import io.boomfs.paxos.ReplicatedLog;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** namespace.olg compiles with the Paxos roles without a diagnostic; its size is printed (issue 6 asks). */
+class NamespaceShapeTest {
+    @Test
+    void compilesWithoutDiagnosticsAndPrintsItsSize() {
+        MetaShard.compile();
+        String text = MetaShard.resource("namespace.olg");
+        String src = "import \"replica.olg\".\nimport \"/boomfs-classpath/state-machine/namespace.olg\".\n";
+        Compiler.Result r = Compiler.compileSource("/boomfs-classpath/io/boomfs/paxos/x.olg", src,
+            MetaShard.functions(ReplicatedLog.functions()), path -> path.toString().endsWith("state-machine/namespace.olg")
+                ? text : ReplicatedLog.resourceText(path.getFileName().toString()));
+        List<Diagnostic> diags = r.diagnostics();
+        assertEquals(List.of(), diags, "no diagnostics at all");
+        long rules = text.lines().map(l -> l.contains("//") ? l.substring(0, l.indexOf("//")) : l).filter(l -> l.contains(":-")).count();
+        long lines = text.lines().count();
+        System.out.printf("namespace.olg: %d rules, %d lines%n", rules, lines);
+        assertTrue(rules > 50);
+    }
+
+    @Test
+    void pathsAreCheckedWithTheReason() {
+        assertNull(MetaShard.pathError(List.of("a", "b")));
+        assertNull(MetaShard.pathError(List.of()));
+        assertEquals("empty name", MetaShard.pathError(List.of("a", "")));
+        assertEquals("'..' is not a name", MetaShard.pathError(List.of("..")));
+        assertEquals("a name holds no '/' and no NUL: a\\0b", MetaShard.pathError(List.of("a\0b")));
+        assertTrue(MetaShard.pathError(List.of("x".repeat(256))).startsWith("a name of 256 characters"));
+        assertTrue(MetaShard.pathError(java.util.Collections.nCopies(257, "a")).startsWith("more than 256"));
+        assertTrue(MetaShard.pathError("/a/b").startsWith("a path is a list"));
+    }
+}
