@@ -247,7 +247,15 @@ public final class ReplicaServer implements AutoCloseable {
      * @throws DurableStore.StoreException the data directory cannot be used
      */
     public static ReplicaServer start(Config cfg, AeronHost host, PrintStream out, Consumer<String> log) {
-        Program program = program();
+        return start(cfg, program(), host, out, log);
+    }
+
+    /**
+     * Starts a replica of {@code program}: the Paxos roles with another state machine
+     * ({@link ReplicatedLog#compile(String, String, java.util.function.UnaryOperator)}), such as
+     * a metadata shard's namespace.
+     */
+    public static ReplicaServer start(Config cfg, Program program, AeronHost host, PrintStream out, Consumer<String> log) {
         boolean fresh = !holdsGroup(cfg.dataDir(), program, cfg.durability(), log);
         List<Tuple> facts = new ArrayList<>();
         for (Tuple t : ReplicatedLog.configuration(cfg.members(), cfg.seed(), cfg.settings())) {
@@ -344,6 +352,12 @@ public final class ReplicaServer implements AutoCloseable {
      * @param who how error lines begin ({@code who: error: ...}): the command the user typed
      */
     public static int run(String who, String[] args, InputStream in, PrintStream out, PrintStream err) {
+        return run(who, args, ReplicaServer::program, in, out, err);
+    }
+
+    /** {@link #run(String, String[], InputStream, PrintStream, PrintStream)} for a replica of {@code program}. */
+    public static int run(String who, String[] args, java.util.function.Supplier<Program> program, InputStream in, PrintStream out,
+                          PrintStream err) {
         // Chronicle logs through SLF4J; without a backend SLF4J would print three lines of notice.
         if (System.getProperty("slf4j.internal.verbosity") == null) {
             System.setProperty("slf4j.internal.verbosity", "ERROR");
@@ -355,7 +369,7 @@ public final class ReplicaServer implements AutoCloseable {
         ReplicaServer server;
         try {
             Config cfg = Config.parse(args);
-            server = start(cfg, null, out, log);
+            server = start(cfg, program.get(), null, out, log);
         } catch (IllegalArgumentException | IllegalStateException | AeronTransport.EndpointException
                  | DurableStore.StoreException e) {
             err.println(who + ": error: " + String.valueOf(e.getMessage()).replaceAll("\\s*\n\\s*", "; "));
