@@ -49,13 +49,18 @@ public final class ReplicaProcess implements AutoCloseable {
 
     /** Starts a replica with {@code jvmOptions} (heap, GC) before the class name. */
     public static ReplicaProcess start(ReplicaServer.Config config, List<String> jvmOptions) {
+        return start(config, jvmOptions, ReplicaServer.class.getName());
+    }
+
+    /** Starts a replica whose main class is {@code mainClass} (one taking ReplicaServer's options). */
+    public static ReplicaProcess start(ReplicaServer.Config config, List<String> jvmOptions, String mainClass) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(inheritedJvmFlags());
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(ReplicaServer.class.getName());
+        cmd.add(mainClass);
         cmd.addAll(config.withExitOnStdinClose(true).toArgs());
         try {
             return new ReplicaProcess(config, new ProcessBuilder(cmd).start());

@@ -1,0 +1,199 @@
+package io.boomfs.client;
+
+import io.boomfs.paxos.kv.KvClient;
+import io.boomfs.paxos.kv.KvException;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The namespace operations of BoomFS over one metadata shard (issue 6; the ops are those of
+ * metadata-shard/DESIGN.md). Paths are absolute, {@code /}-separated strings; they are checked
+ * here (see {@link #names}) and again by the shard. Every failure is a {@link FsException} with
+ * the shard's code ({@code NOT_FOUND}, {@code EXISTS}, ...). Writes go through the shard's log
+ * with exactly-once sessions; reads are linearizable (the leader's lease, or the log).
+ *
+ * <p>One instance is one session: its calls run one at a time, in order. Use several for
+ * concurrency. Not thread-safe.
+ */
+public final class MetaClient implements AutoCloseable {
+    /** A failure the shard (or this client) reports, with its code and a message for people. */
+    public static class FsException extends RuntimeException {
+        private final String code;
+
+        public FsException(String code, String message) {
+            super(message);
+            this.code = code;
+        }
+
+        public String code() {
+            return code;
+        }
+    }
+
+    /** What {@link #stat} tells. */
+    public record Stat(long id, boolean isDir, long size, long mtimeMs, long replication, String owner, long mode) {
+    }
+
+    /** One name of a directory. */
+    public record Entry(String name, long id, boolean isDir) {
+    }
+
+    private static final int PAGE = 1000;
+    private final KvClient client;
+    private final KvClient.Session session;
+    private final String owner;
+    private final long timeoutMs;
+
+    private MetaClient(KvClient client, String owner, long timeoutMs) {
+        this.client = client;
+        this.session = client.newSession();
+        this.owner = owner;
+        this.timeoutMs = timeoutMs;
+    }
+
+    /** A client of the shard whose replicas are {@code replicas} (HOST:PORT each), as user {@code owner}. */
+    public static MetaClient open(List<String> replicas, String owner, long timeoutMs) {
+        return new MetaClient(KvClient.builder(replicas).deadlineMs(timeoutMs).open(), owner, timeoutMs);
+    }
+
+    /**
+     * The names of an absolute path: {@code "/"} is the root (no names); a name is not empty,
+     * not {@code .} or {@code ..}, and holds no NUL. A trailing {@code /} is allowed.
+     *
+     * @throws FsException INVALID_PATH with the reason
+     */
+    public static List<String> names(String path) {
+        if (path == null || !path.startsWith("/")) {
+            throw new FsException("INVALID_PATH", path + ": not an absolute path");
+        }
+        String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        List<String> out = new ArrayList<>();
+        if (p.equals("/")) {
+            return out;
+        }
+        for (String n : p.substring(1).split("/", -1)) {
+            if (n.isEmpty()) {
+                throw new FsException("INVALID_PATH", path + ": empty name");
+            }
+            if (n.equals(".") || n.equals("..")) {
+                throw new FsException("INVALID_PATH", path + ": '" + n + "' is not a name (paths are normalized)");
+            }
+            if (n.indexOf('\0') >= 0) {
+                throw new FsException("INVALID_PATH", path + ": a name holds no NUL");
+            }
+            out.add(n);
+        }
+        return out;
+    }
+
+    /** Creates the directory and any missing parents; returns its id. */
+    public long mkdirs(String path) {
+        return (Long) ok(write(List.of("mkdirs", names(path), 493L, owner, System.currentTimeMillis())), path).get(1);
+    }
+
+    /** Creates an empty file (replacing one when {@code overwrite}); returns its id. */
+    public long create(String path, boolean overwrite) {
+        return (Long) ok(write(List.of("create", names(path), overwrite, 3L, 64L << 20, owner, 420L, owner,
+            System.currentTimeMillis())), path).get(1);
+    }
+
+    public Stat stat(String path) {
+        List<?> r = ok(read(List.of("stat", names(path))), path);
+        return new Stat((Long) r.get(1), (Boolean) r.get(2), (Long) r.get(3), (Long) r.get(4), (Long) r.get(5),
+            (String) r.get(6), (Long) r.get(7));
+    }
+
+    /** The names of a directory in name order, fetched a page at a time as the iterator goes. */
+    public Iterator<Entry> list(String path) {
+        List<String> names = names(path);
+        return new Iterator<>() {
+            private List<?> page = List.of();
+            private int at;
+            private boolean more = true;
+            private String after;
+
+            @Override
+            public boolean hasNext() {
+                if (at < page.size()) {
+                    return true;
+                }
+                if (!more) {
+                    return false;
+                }
+                List<Object> op = new ArrayList<>(List.of("list", names));
+                op.add(after);
+                op.add((long) PAGE);
+                List<?> r = ok(read(java.util.Collections.unmodifiableList(op)), path);
+                page = (List<?>) r.get(1);
+                more = (Boolean) r.get(2);
+                at = 0;
+                return !page.isEmpty();
+            }
+
+            @Override
+            public Entry next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                List<?> e = (List<?>) page.get(at++);
+                after = (String) e.get(0);
+                return new Entry(after, (Long) e.get(1), (Boolean) e.get(2));
+            }
+        };
+    }
+
+    public void delete(String path, boolean recursive) {
+        ok(write(List.of("delete", names(path), recursive)), path);
+    }
+
+    public void rename(String src, String dst) {
+        ok(write(List.of("rename", names(src), names(dst))), src);
+    }
+
+    private Object write(List<?> op) {
+        return await(session.submitAsync(op));
+    }
+
+    private Object read(List<?> op) {
+        return await(session.readAsync(op));
+    }
+
+    private Object await(java.util.concurrent.CompletableFuture<Object> f) {
+        try {
+            return f.get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof KvException.Timeout t) {
+                throw new FsException("TIMEOUT", t.getMessage());
+            }
+            throw new FsException("UNAVAILABLE", String.valueOf(c.getMessage()));
+        } catch (TimeoutException e) {
+            throw new FsException("TIMEOUT", "no answer within " + timeoutMs + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FsException("INTERRUPTED", "interrupted");
+        }
+    }
+
+    /** The result if it is list("ok", ...); else the shard's error as an exception. */
+    private static List<?> ok(Object result, String path) {
+        if (result instanceof List<?> r && !r.isEmpty() && "ok".equals(r.get(0))) {
+            return r;
+        }
+        if (result instanceof List<?> r && r.size() >= 3 && "error".equals(r.get(0))) {
+            throw new FsException(String.valueOf(r.get(1)), String.valueOf(r.get(2)));
+        }
+        throw new FsException("PROTOCOL", path + ": the shard answered " + result);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
