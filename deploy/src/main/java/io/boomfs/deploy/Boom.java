@@ -3,6 +3,8 @@ package io.boomfs.deploy;
 import io.boomfs.deploy.kv.KvBenchCommand;
 import io.boomfs.deploy.kv.KvDemoCommand;
 import io.boomfs.deploy.kv.KvReplicaCommand;
+import io.boomfs.deploy.fs.FsCommand;
+import io.boomfs.deploy.fs.MetaReplicaCommand;
 import io.boomfs.deploy.olg.OlgCommand;
 import io.boomfs.engine.OverlogException;
 import picocli.CommandLine;
@@ -36,7 +38,9 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     versionProvider = Boom.Version.class,
     description = "BoomFS: a highly available, partitioned file-system metadata service written in Overlog.",
-    subcommands = {OlgCommand.class, KvDemoCommand.class, KvBenchCommand.class, KvReplicaCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {OlgCommand.class, FsCommand.class, MetaReplicaCommand.class, KvDemoCommand.class, KvBenchCommand.class,
+        KvReplicaCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Boom implements Callable<Integer> {
     public static final int OK = 0;
     public static final int ERROR = 1;

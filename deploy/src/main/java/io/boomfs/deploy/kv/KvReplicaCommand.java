@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
         "",
         "Prints READY HOST:PORT once it listens, then ROLE leader BALLOT / ROLE follower as its leadership changes. "
             + "Errors (port in use, unusable data directory, bad settings) are one line and exit code 1."})
-public final class KvReplicaCommand implements Callable<Integer> {
+public class KvReplicaCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
@@ -80,6 +80,12 @@ public final class KvReplicaCommand implements Callable<Integer> {
         if (lowLatency) {
             args.add("--low-latency");
         }
-        return ReplicaServer.run("boom kv-replica", args.toArray(new String[0]), System.in, app.out(), app.err()) == 0 ? Boom.OK : Boom.ERROR;
+        return ReplicaServer.run("boom " + spec.name(), args.toArray(new String[0]), this::program, System.in, app.out(), app.err()) == 0
+            ? Boom.OK : Boom.ERROR;
+    }
+
+    /** The program the replica runs: the key-value store. */
+    protected io.boomfs.engine.program.Program program() {
+        return ReplicaServer.program();
     }
 }

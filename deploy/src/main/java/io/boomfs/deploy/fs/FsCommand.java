@@ -1,0 +1,273 @@
+package io.boomfs.deploy.fs;
+
+import io.boomfs.client.MetaClient;
+import io.boomfs.client.MetaClient.FsException;
+import io.boomfs.deploy.Boom;
+import io.boomfs.deploy.CliException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code boom fs}: the namespace verbs people know from {@code hdfs dfs}, against one metadata
+ * shard (issue 6, in progress: files have no data yet). Errors are one line, {@code boom fs:
+ * PATH: No such file or directory}, exit code 1; a usage error exits 2.
+ */
+@Command(name = "fs",
+    mixinStandardHelpOptions = true,
+    versionProvider = Boom.Version.class,
+    description = {"The file system's namespace: mkdir, ls, touch, rm, mv, stat.",
+        "",
+        "The shard's replicas come from --replicas or the environment variable BOOMFS_REPLICAS (HOST:PORT,...)."},
+    subcommands = {FsCommand.Mkdir.class, FsCommand.Ls.class, FsCommand.Touch.class, FsCommand.Rm.class, FsCommand.Mv.class,
+        FsCommand.Stat.class, CommandLine.HelpCommand.class})
+public final class FsCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--replicas", paramLabel = "HOST:PORT,...", description = "The replicas of the metadata shard.")
+    private String replicas;
+
+    @Option(names = "--user", paramLabel = "NAME", description = "Who owns what is created (default: $USER).")
+    private String user;
+
+    @Option(names = "--timeout-ms", paramLabel = "MS", defaultValue = "10000",
+        description = "How long one operation may take (default ${DEFAULT-VALUE}).")
+    private long timeoutMs;
+
+    @Override
+    public Integer call() {
+        return Boom.missingCommand(spec);
+    }
+
+    /** Plain words for the shard's codes, as the familiar tools say them. */
+    private static final Map<String, String> WORDS = Map.of("NOT_FOUND", "No such file or directory", "EXISTS", "File exists",
+        "NOT_DIR", "Not a directory", "IS_DIR", "Is a directory", "NOT_EMPTY", "Directory not empty");
+
+    /** Runs {@code body} with a client; an FsException becomes one line naming the path. */
+    int with(String path, java.util.function.Function<MetaClient, Integer> body) {
+        Boom app = (Boom) spec.root().userObject();
+        String list = replicas != null ? replicas : System.getenv("BOOMFS_REPLICAS");
+        if (list == null || list.isBlank()) {
+            throw new CliException(Boom.USAGE, "no metadata shard given: use --replicas HOST:PORT,... or set BOOMFS_REPLICAS");
+        }
+        String owner = user != null ? user : System.getProperty("user.name", "nobody");
+        try (MetaClient fs = MetaClient.open(List.of(list.split(",")), owner, timeoutMs)) {
+            return body.apply(fs);
+        } catch (FsException e) {
+            String words = WORDS.get(e.code());
+            app.err().println("boom fs: " + path + ": " + (words != null ? words : e.getMessage()));
+            return Boom.ERROR;
+        }
+    }
+
+    static String mode(boolean dir, long mode) {
+        StringBuilder sb = new StringBuilder(dir ? "d" : "-");
+        String rwx = "rwx";
+        for (int i = 8; i >= 0; i--) {
+            sb.append((mode >> i & 1) == 1 ? rwx.charAt((8 - i) % 3) : '-');
+        }
+        return sb.toString();
+    }
+
+    static String line(MetaClient.Stat s, String path) {
+        String when = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC).format(Instant.ofEpochMilli(s.mtimeMs()));
+        return String.format("%s %3s %-8s %12d %s %s", mode(s.isDir(), s.mode()), s.isDir() ? "-" : Long.toString(s.replication()),
+            s.owner(), s.size(), when, path);
+    }
+
+    static String child(String dir, String name) {
+        return (dir.endsWith("/") ? dir : dir + "/") + name;
+    }
+
+    PrintStream out() {
+        return ((Boom) spec.root().userObject()).out();
+    }
+
+    @Command(name = "mkdir", mixinStandardHelpOptions = true, description = "Create directories.")
+    static final class Mkdir implements Callable<Integer> {
+        @ParentCommand
+        FsCommand fs;
+        @Option(names = "-p", description = "Create missing parents too; no error if the directory exists.")
+        boolean parents;
+        @Parameters(paramLabel = "PATH", arity = "1..*")
+        List<String> paths;
+
+        @Override
+        public Integer call() {
+            for (String p : paths) {
+                int code = fs.with(p, c -> {
+                    if (!parents) {
+                        List<String> names = MetaClient.names(p);
+                        if (!names.isEmpty()) {
+                            String parent = "/" + String.join("/", names.subList(0, names.size() - 1));
+                            if (!c.stat(parent).isDir()) {
+                                throw new FsException("NOT_DIR", parent);
+                            }
+                            boolean exists;
+                            try {
+                                c.stat(p);
+                                exists = true;
+                            } catch (FsException e) {
+                                exists = false;
+                            }
+                            if (exists) {
+                                throw new FsException("EXISTS", p);
+                            }
+                        }
+                    }
+                    c.mkdirs(p);
+                    return Boom.OK;
+                });
+                if (code != Boom.OK) {
+                    return code;
+                }
+            }
+            return Boom.OK;
+        }
+    }
+
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List a directory (or show a file).")
+    static final class Ls implements Callable<Integer> {
+        @ParentCommand
+        FsCommand fs;
+        @Option(names = "-R", description = "Recurse into subdirectories.")
+        boolean recursive;
+        @Parameters(paramLabel = "PATH", defaultValue = "/")
+        String path;
+
+        @Override
+        public Integer call() {
+            return fs.with(path, c -> {
+                MetaClient.Stat s = c.stat(path);
+                if (!s.isDir()) {
+                    fs.out().println(line(s, path));
+                    return Boom.OK;
+                }
+                list(c, path);
+                return Boom.OK;
+            });
+        }
+
+        private void list(MetaClient c, String dir) {
+            List<String> subdirs = new ArrayList<>();
+            for (Iterator<MetaClient.Entry> it = c.list(dir); it.hasNext(); ) {
+                MetaClient.Entry e = it.next();
+                String p = child(dir, e.name());
+                fs.out().println(line(c.stat(p), p));
+                if (e.isDir()) {
+                    subdirs.add(p);
+                }
+            }
+            if (recursive) {
+                for (String d : subdirs) {
+                    list(c, d);
+                }
+            }
+        }
+    }
+
+    @Command(name = "touch", mixinStandardHelpOptions = true, description = "Create empty files (existing ones are left).")
+    static final class Touch implements Callable<Integer> {
+        @ParentCommand
+        FsCommand fs;
+        @Parameters(paramLabel = "PATH", arity = "1..*")
+        List<String> paths;
+
+        @Override
+        public Integer call() {
+            for (String p : paths) {
+                int code = fs.with(p, c -> {
+                    try {
+                        c.create(p, false);
+                    } catch (FsException e) {
+                        if (!e.code().equals("EXISTS")) {
+                            throw e;
+                        }
+                    }
+                    return Boom.OK;
+                });
+                if (code != Boom.OK) {
+                    return code;
+                }
+            }
+            return Boom.OK;
+        }
+    }
+
+    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove files and directories.")
+    static final class Rm implements Callable<Integer> {
+        @ParentCommand
+        FsCommand fs;
+        @Option(names = "-r", description = "Remove directories and what they hold.")
+        boolean recursive;
+        @Parameters(paramLabel = "PATH", arity = "1..*")
+        List<String> paths;
+
+        @Override
+        public Integer call() {
+            for (String p : paths) {
+                int code = fs.with(p, c -> {
+                    if (!recursive && c.stat(p).isDir()) {
+                        throw new FsException("IS_DIR", p);
+                    }
+                    c.delete(p, recursive);
+                    return Boom.OK;
+                });
+                if (code != Boom.OK) {
+                    return code;
+                }
+            }
+            return Boom.OK;
+        }
+    }
+
+    @Command(name = "mv", mixinStandardHelpOptions = true, description = "Rename a file or directory (the destination must not exist).")
+    static final class Mv implements Callable<Integer> {
+        @ParentCommand
+        FsCommand fs;
+        @Parameters(index = "0", paramLabel = "SRC")
+        String src;
+        @Parameters(index = "1", paramLabel = "DST")
+        String dst;
+
+        @Override
+        public Integer call() {
+            return fs.with(src, c -> {
+                c.rename(src, dst);
+                return Boom.OK;
+            });
+        }
+    }
+
+    @Command(name = "stat", mixinStandardHelpOptions = true, description = "Show what a path is.")
+    static final class Stat implements Callable<Integer> {
+        @ParentCommand
+        FsCommand fs;
+        @Parameters(paramLabel = "PATH")
+        String path;
+
+        @Override
+        public Integer call() {
+            return fs.with(path, c -> {
+                MetaClient.Stat s = c.stat(path);
+                fs.out().println(line(s, path));
+                return Boom.OK;
+            });
+        }
+    }
+}
