@@ -54,6 +54,13 @@ final class TestData {
         }
     }
 
+    /** The names of the files in {@code dir}, sorted. */
+    static java.util.List<String> files(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
     /** The file of a chunk in a datanode's data directory. */
     static Path chunkFile(Path dataDir, long chunkId) {
         return dataDir.resolve("chunks").resolve(ChunkFormat.fileName(chunkId));
