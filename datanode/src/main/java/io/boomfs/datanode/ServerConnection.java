@@ -24,6 +24,7 @@ final class ServerConnection implements Runnable {
     private final DataServer.Config config;
     private volatile WriteLink downstream;
     private byte[] buffer;
+    private boolean transferring;
 
     ServerConnection(DataServer server, Link link) {
         this.server = server;
@@ -82,10 +83,22 @@ final class ServerConnection implements Runnable {
         if (!server.tryStartTransfer()) {
             return new Protocol.ErrorReply(ErrorCode.BUSY, "", "busy: " + config.maxTransfers() + " transfers in progress, the limit");
         }
+        transferring = true;
         try {
             buffer = new byte[ChunkFormat.BLOCK_BYTES];
             return request instanceof Protocol.Write w ? write(w) : read((Protocol.Read) request);
         } finally {
+            endTransfer();
+        }
+    }
+
+    /**
+     * Frees this connection's transfer slot. Called before the last reply leaves, so that a
+     * client that sends its next request as soon as it has the reply finds the slot free.
+     */
+    private void endTransfer() {
+        if (transferring) {
+            transferring = false;
             server.endTransfer();
         }
     }
@@ -116,6 +129,7 @@ final class ServerConnection implements Runnable {
             writer.commit();
             server.counters.writesStored.incrementAndGet();
             server.counters.bytesStored.addAndGet(w.length());
+            endTransfer();
             send(Protocol.STORED);
             return null;
         } catch (DataTransferException e) {
@@ -177,6 +191,7 @@ final class ServerConnection implements Runnable {
                 Protocol.writeData(link.out, buffer, n, reader.crc());
                 server.counters.bytesServed.addAndGet(n);
             }
+            endTransfer();
             link.out.flush();
             link.guard.disarm();
             return null;
