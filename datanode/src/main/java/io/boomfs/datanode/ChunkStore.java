@@ -1,5 +1,6 @@
 package io.boomfs.datanode;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -7,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -279,7 +281,7 @@ public final class ChunkStore implements AutoCloseable {
             while (left > 0) {
                 int n = in.read(buf, 0, (int) Math.min(buf.length, left));
                 if (n < 0) {
-                    throw new java.io.EOFException("the data of chunk " + ChunkFormat.hex(chunkId) + " ended after "
+                    throw new EOFException("the data of chunk " + ChunkFormat.hex(chunkId) + " ended after "
                         + (length - left) + " of " + length + " bytes");
                 }
                 w.write(buf, 0, n);
@@ -442,7 +444,7 @@ public final class ChunkStore implements AutoCloseable {
         if (e instanceof NoSuchFileException) {
             return "no such file " + m;
         }
-        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+        if (e instanceof FileSystemException f && f.getReason() != null) {
             return f.getReason();
         }
         return m == null ? e.getClass().getSimpleName() : m;

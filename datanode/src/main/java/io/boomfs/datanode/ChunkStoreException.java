@@ -1,12 +1,14 @@
 package io.boomfs.datanode;
 
+import java.io.IOException;
+
 /**
  * A {@link ChunkStore} operation failed; the message is one line that names the chunk. The
  * subclasses are the failures a caller acts on differently: a corrupt replica (re-replicate it
  * from another one), no space (write elsewhere), a missing chunk, a chunk being written.
  * Anything else (an I/O error of the disk) is this class itself.
  */
-public class ChunkStoreException extends java.io.IOException {
+public class ChunkStoreException extends IOException {
     private static final long serialVersionUID = 1L;
 
     public ChunkStoreException(String message) {

@@ -1,10 +1,12 @@
 package io.boomfs.datanode;
 
+import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.zip.CRC32C;
 
 /**
@@ -81,7 +83,7 @@ public final class DataClient implements AutoCloseable {
 
     /** Writes chunk {@code chunkId} holding {@code data} to every datanode of {@code pipeline}. */
     public void write(List<String> pipeline, long chunkId, byte[] data) throws IOException {
-        write(pipeline, chunkId, new java.io.ByteArrayInputStream(data), data.length);
+        write(pipeline, chunkId, new ByteArrayInputStream(data), data.length);
     }
 
     private static void checkPipeline(List<String> pipeline) {
@@ -205,7 +207,7 @@ public final class DataClient implements AutoCloseable {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            Objects.checkFromIndexSize(off, len, b.length);
             if (len == 0) {
                 return 0;
             }

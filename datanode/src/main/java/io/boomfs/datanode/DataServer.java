@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -295,7 +296,7 @@ public final class DataServer implements AutoCloseable {
         /** One line for a log. */
         public String describe() {
             List<String> e = new ArrayList<>();
-            errors.forEach((code, n) -> e.add(code.name().toLowerCase(java.util.Locale.ROOT) + "=" + n));
+            errors.forEach((code, n) -> e.add(code.name().toLowerCase(Locale.ROOT) + "=" + n));
             return "connections " + connections + " (" + openConnections + " open), writes " + writes + " (" + writesStored
                 + " stored, " + bytesStored + " bytes), reads " + reads + " (" + bytesServed + " bytes served), timeouts "
                 + timeouts + ", errors sent " + (e.isEmpty() ? "none" : String.join(" ", e)) + ", corruptions found "

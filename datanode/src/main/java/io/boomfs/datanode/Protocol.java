@@ -2,9 +2,13 @@ package io.boomfs.datanode;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -110,7 +114,7 @@ final class Protocol {
      *
      * @param maxChunkBytes the longest chunk this datanode accepts
      * @throws Malformed         a field is invalid (the message says which and why)
-     * @throws java.io.EOFException the connection ended inside the header
+     * @throws EOFException the connection ended inside the header
      */
     static Request readRequest(DataInputStream in, long maxChunkBytes) throws IOException {
         int magic = in.readInt();
@@ -253,10 +257,10 @@ final class Protocol {
 
     /** A message's UTF-8 bytes, cut to the limit at a character boundary. */
     private static byte[] truncate(String message) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(MAX_MESSAGE_BYTES);
+        ByteBuffer b = ByteBuffer.allocate(MAX_MESSAGE_BYTES);
         // The encoder stops before a character that does not fit whole.
-        StandardCharsets.UTF_8.newEncoder().encode(java.nio.CharBuffer.wrap(message), b, true);
-        return java.util.Arrays.copyOf(b.array(), b.position());
+        StandardCharsets.UTF_8.newEncoder().encode(CharBuffer.wrap(message), b, true);
+        return Arrays.copyOf(b.array(), b.position());
     }
 
     /** Text from a peer, safe for a one-line log or message: control characters become '?'. */
