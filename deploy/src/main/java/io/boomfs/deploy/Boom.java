@@ -1,5 +1,6 @@
 package io.boomfs.deploy;
 
+import io.boomfs.deploy.datanode.DatanodeCommand;
 import io.boomfs.deploy.kv.KvBenchCommand;
 import io.boomfs.deploy.kv.KvDemoCommand;
 import io.boomfs.deploy.kv.KvReplicaCommand;
@@ -38,8 +39,8 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     versionProvider = Boom.Version.class,
     description = "BoomFS: a highly available, partitioned file-system metadata service written in Overlog.",
-    subcommands = {OlgCommand.class, FsCommand.class, MetaReplicaCommand.class, KvDemoCommand.class, KvBenchCommand.class,
-        KvReplicaCommand.class,
+    subcommands = {OlgCommand.class, FsCommand.class, MetaReplicaCommand.class, DatanodeCommand.class,
+        KvDemoCommand.class, KvBenchCommand.class, KvReplicaCommand.class,
         CommandLine.HelpCommand.class})
 public final class Boom implements Callable<Integer> {
     public static final int OK = 0;

@@ -1,0 +1,188 @@
+package io.boomfs.datanode;
+
+import io.boomfs.engine.runtime.ProcessStop;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * A datanode as a process: a {@link ChunkStore} on its data directory and a {@link DataServer}
+ * on its port. It prints {@code READY <id> <host:port>} on stdout once it listens; SIGTERM (or,
+ * with {@code --exit-on-stdin-close}, the end of stdin) stops it cleanly: no new connections,
+ * transfers in progress discarded, the directory unlocked. Every error is one line on stderr
+ * ({@code datanode: error: ...}) with exit code 1: bad options, a port in use, an unusable data
+ * directory.
+ */
+public final class DatanodeServer {
+    public static final String USAGE = "usage: DatanodeServer --id NAME --data DIR --port PORT --capacity BYTES [--host HOST]"
+        + " [--max-transfers N] [--max-connections N] [--connect-timeout-ms MS] [--request-timeout-ms MS] [--io-timeout-ms MS]"
+        + " [--exit-on-stdin-close]";
+
+    private DatanodeServer() {
+    }
+
+    /**
+     * A datanode's options, checked once.
+     *
+     * @param server           the data server's settings (id, host, port, limits, timeouts)
+     * @param capacityBytes    the most bytes of chunk files kept in {@code dataDir}
+     * @param exitOnStdinClose stop when stdin ends: a datanode started by another JVM dies with it
+     */
+    public record Options(DataServer.Config server, Path dataDir, long capacityBytes, boolean exitOnStdinClose) {
+        public Options {
+            if (dataDir == null) {
+                throw new IllegalArgumentException("--data DIR is required");
+            }
+            if (capacityBytes <= 0) {
+                throw new IllegalArgumentException("--capacity must be positive, not " + capacityBytes);
+            }
+        }
+
+        /** The command line that {@link #parse} turns back into these options. */
+        public List<String> toArgs() {
+            DataServer.Config c = server;
+            List<String> a = new ArrayList<>(List.of("--id", c.id(), "--host", c.host(), "--port", Integer.toString(c.port()),
+                "--data", dataDir.toString(), "--capacity", Long.toString(capacityBytes),
+                "--max-transfers", Integer.toString(c.maxTransfers()), "--max-connections", Integer.toString(c.maxConnections()),
+                "--connect-timeout-ms", Long.toString(c.connectTimeoutMs()), "--request-timeout-ms", Long.toString(c.requestTimeoutMs()),
+                "--io-timeout-ms", Long.toString(c.ioTimeoutMs())));
+            if (exitOnStdinClose) {
+                a.add("--exit-on-stdin-close");
+            }
+            return a;
+        }
+
+        /** Parses a command line; a bad option is an IllegalArgumentException of one line. */
+        public static Options parse(String[] args) {
+            String id = null;
+            String host = "127.0.0.1";
+            Integer port = null;
+            Path data = null;
+            Long capacity = null;
+            DataServer.Config d = DataServer.Config.of("x", host, 0);
+            int transfers = d.maxTransfers();
+            int connections = d.maxConnections();
+            long connectMs = d.connectTimeoutMs();
+            long requestMs = d.requestTimeoutMs();
+            long ioMs = d.ioTimeoutMs();
+            boolean exitOnStdinClose = false;
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                if (a.equals("--exit-on-stdin-close")) {
+                    exitOnStdinClose = true;
+                    continue;
+                }
+                if (!a.startsWith("--")) {
+                    throw new IllegalArgumentException("unexpected argument " + a + "; " + USAGE);
+                }
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(a + " needs a value; " + USAGE);
+                }
+                String v = args[++i];
+                switch (a) {
+                    case "--id" -> id = v;
+                    case "--host" -> host = v;
+                    case "--port" -> port = (int) number(a, v, 0, 65535);
+                    case "--data" -> data = Path.of(v);
+                    case "--capacity" -> capacity = bytes(a, v);
+                    case "--max-transfers" -> transfers = (int) number(a, v, 1, 100_000);
+                    case "--max-connections" -> connections = (int) number(a, v, 1, 100_000);
+                    case "--connect-timeout-ms" -> connectMs = number(a, v, 1, DataServer.Config.MAX_TIMEOUT_MS);
+                    case "--request-timeout-ms" -> requestMs = number(a, v, 1, DataServer.Config.MAX_TIMEOUT_MS);
+                    case "--io-timeout-ms" -> ioMs = number(a, v, 1, DataServer.Config.MAX_TIMEOUT_MS);
+                    default -> throw new IllegalArgumentException("unknown option " + a + "; " + USAGE);
+                }
+            }
+            if (id == null || port == null || data == null || capacity == null) {
+                String missing = id == null ? "--id" : port == null ? "--port" : data == null ? "--data" : "--capacity";
+                throw new IllegalArgumentException(missing + " is required; " + USAGE);
+            }
+            DataServer.Config server = new DataServer.Config(id, host, port, transfers, connections, connectMs, requestMs, ioMs,
+                d.maxChunkBytes());
+            return new Options(server, data, capacity, exitOnStdinClose);
+        }
+
+        private static long number(String option, String v, long min, long max) {
+            long n;
+            try {
+                n = Long.parseLong(v.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + " takes a whole number, not " + v);
+            }
+            if (n < min || n > max) {
+                throw new IllegalArgumentException(option + " must be " + min + ".." + max + ", not " + v);
+            }
+            return n;
+        }
+
+        /** A size in bytes, with an optional binary suffix: {@code 512M}, {@code 10G}, {@code 2T}. */
+        static long bytes(String option, String v) {
+            String s = v.trim().toUpperCase(Locale.ROOT);
+            int shift = 0;
+            if (!s.isEmpty() && "KMGT".indexOf(s.charAt(s.length() - 1)) >= 0) {
+                shift = 10 * ("KMGT".indexOf(s.charAt(s.length() - 1)) + 1);
+                s = s.substring(0, s.length() - 1);
+            }
+            long n;
+            try {
+                n = Long.parseLong(s);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + " takes a number of bytes (512M, 10G, ...), not " + v);
+            }
+            if (n <= 0 || n > Long.MAX_VALUE >> shift) {
+                throw new IllegalArgumentException(option + " must be positive and below 8 EiB, not " + v);
+            }
+            return n << shift;
+        }
+    }
+
+    /**
+     * Runs one datanode until SIGTERM (or the end of stdin, when asked); returns the exit code.
+     *
+     * @param who how error lines begin ({@code who: error: ...}): the command the user typed
+     */
+    public static int run(String who, String[] args, InputStream in, PrintStream out, PrintStream err) {
+        Consumer<String> log = line -> {
+            err.println(who + ": " + line);
+            err.flush();
+        };
+        Options options;
+        ChunkStore store = null;
+        DataServer server;
+        try {
+            options = Options.parse(args);
+            store = ChunkStore.open(options.dataDir(), options.capacityBytes(), log);
+            server = DataServer.start(options.server(), store, log);
+        } catch (IllegalArgumentException | ChunkStoreException | DataServer.ListenException e) {
+            if (store != null) {
+                store.close();
+            }
+            err.println(who + ": error: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        ProcessStop stop = ProcessStop.install("datanode-shutdown");
+        if (options.exitOnStdinClose()) {
+            stop.onEndOf(in, log);
+        }
+        out.println("READY " + options.server().id() + " " + server.address());
+        out.flush();
+        stop.await(() -> false);
+        server.close();
+        log.accept(server.metrics().describe());
+        store.close();
+        stop.closed();
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        // Through exit in every case: after the end of stdin no shutdown has begun, and a thread
+        // left behind must not keep the process alive.
+        System.exit(run("datanode", args, System.in, System.out, System.err));
+    }
+}
