@@ -150,6 +150,17 @@ public final class BoomOutputStream extends OutputStream {
         }
     }
 
+    /**
+     * Gives the file up: nothing more is written and it is not completed, so it stays open under
+     * this client's lease until the lease runs out (then the shard's {@code recover} closes it
+     * with its committed chunks). For a writer whose source failed midway: closing would
+     * complete the file with part of the data.
+     */
+    public void abort() {
+        closed = true;
+        fail();
+    }
+
     /** Sends nothing: a chunk is sent when it is full or the stream closes. */
     @Override
     public void flush() {
