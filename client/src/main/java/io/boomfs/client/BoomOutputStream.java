@@ -44,6 +44,7 @@ public final class BoomOutputStream extends OutputStream {
     private byte[] buffer;
     private int count;
     private long chunks;
+    private long abandoned;
     private Commit last;
     private boolean failed;
     private boolean closed;
@@ -72,6 +73,11 @@ public final class BoomOutputStream extends OutputStream {
     /** The file's id. */
     public long fileId() {
         return fileId;
+    }
+
+    /** Pipelines given up so far (each failed with a datanode excluded from then on). */
+    public long abandoned() {
+        return abandoned;
     }
 
     @Override
@@ -120,6 +126,7 @@ public final class BoomOutputStream extends OutputStream {
                 } catch (DataTransferException e) {
                     said.add("pipeline " + String.join(",", p.targets()) + ": " + e.getMessage());
                     abandon = p.chunkId();
+                    abandoned++;
                     exclude.add(e.datanode());
                 }
             }
