@@ -76,15 +76,14 @@ class BoomFileSystemTest {
 
     /** Writes a new file; returns the pipelines its writer abandoned. */
     private long put(String path, byte[] content, int chunk) throws IOException {
-        try (BoomOutputStream out = fs.create(path, false, 3, chunk)) {
-            // Odd-sized writes, so chunk boundaries fall inside them.
-            for (int at = 0; at < content.length; at += 10_007) {
-                out.write(content, at, Math.min(10_007, content.length - at));
-            }
-            out.close();
-            written.put(path, content);
-            return out.abandoned();
+        BoomOutputStream out = fs.create(path, false, 3, chunk);
+        // Odd-sized writes, so chunk boundaries fall inside them.
+        for (int at = 0; at < content.length; at += 10_007) {
+            out.write(content, at, Math.min(10_007, content.length - at));
         }
+        out.close();
+        written.put(path, content);
+        return out.abandoned();
     }
 
     private byte[] get(String path) throws IOException {
