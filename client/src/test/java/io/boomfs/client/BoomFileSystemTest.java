@@ -42,14 +42,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BoomFileSystemTest {
     private static final int CHUNK = 64 * 1024;
     private static final long SHARD_LEASE_MS = 3_000;
-    @TempDir
-    Path dir;
     private LocalCluster cluster;
     private BoomFileSystem fs;
     private final Map<String, byte[]> written = new LinkedHashMap<>();
 
     @BeforeAll
-    void start() {
+    void start(@TempDir Path dir) {
         cluster = LocalCluster.start(dir, Map.of("sm.lease_ms", SHARD_LEASE_MS), 4);
         fs = cluster.client("alice", config());
     }
@@ -151,9 +149,11 @@ class BoomFileSystemTest {
         put("/ns/a/b/two", bytes(CHUNK + 5, 2), CHUNK);
         assertEquals(new BoomFileSystem.Usage(2, 3, 1000 + CHUNK + 5), fs.du("/ns"));
         assertEquals(new BoomFileSystem.Usage(1, 0, 1000), fs.du("/ns/a/one"));
-        fs.setattr("/ns/a/one", 0600L, "bob", 1_000_000L, 2L);
+        // A file's stat shows the later of its mtime and when it was closed: set one after that.
+        long mtime = fs.stat("/ns/a/one").mtimeMs() + 86_400_000L;
+        fs.setattr("/ns/a/one", 0600L, "bob", mtime, 2L);
         MetaClient.Stat s = fs.stat("/ns/a/one");
-        assertEquals(List.of(0600L, "bob", 1_000_000L, 2L, 1000L), List.of(s.mode(), s.owner(), s.mtimeMs(), s.replication(), s.size()));
+        assertEquals(List.of(0600L, "bob", mtime, 2L, 1000L), List.of(s.mode(), s.owner(), s.mtimeMs(), s.replication(), s.size()));
         fs.rename("/ns/a", "/ns/c");
         assertArrayEquals(bytes(CHUNK + 5, 2), get("/ns/c/b/two"));
         List<String> names = new ArrayList<>();
