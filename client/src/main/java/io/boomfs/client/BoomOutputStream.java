@@ -31,6 +31,9 @@ import java.util.Objects;
  * are {@link FsException}s with the shard's code. Not thread-safe.
  */
 public final class BoomOutputStream extends OutputStream {
+    /** How often, and how long each time, a writer waits for datanodes the shard does not know yet. */
+    private static final int NO_DATANODES_WAITS = 10;
+    private static final long NO_DATANODES_WAIT_MS = 300;
     private static final int FIRST_BUFFER = 64 * 1024;
     private final FileMeta meta;
     private final DataClient data;
@@ -115,8 +118,21 @@ public final class BoomOutputStream extends OutputStream {
         Long abandon = null;
         List<String> said = new ArrayList<>();
         try {
+            int waits = 0;
             for (int attempt = 1; attempt <= attempts; attempt++) {
-                Placement p = meta.addChunk(fileId, holder, last, abandon, exclude);
+                Placement p;
+                try {
+                    p = meta.addChunk(fileId, holder, last, abandon, exclude);
+                } catch (FsException e) {
+                    // A shard leader that just restarted knows no datanode until their next
+                    // heartbeat (about a second): wait for it, a few times, before giving up.
+                    if (!e.code().equals("NO_DATANODES") || ++waits > NO_DATANODES_WAITS) {
+                        throw e;
+                    }
+                    sleep(NO_DATANODES_WAIT_MS);
+                    attempt--;
+                    continue;
+                }
                 try {
                     data.write(p.targets(), p.chunkId(), new ByteArrayInputStream(buffer, 0, count), count);
                     last = new Commit(p.chunkId(), count);
@@ -143,6 +159,15 @@ public final class BoomOutputStream extends OutputStream {
         fail();
         throw new IOException(path + ": chunk " + chunks + " could not be written (" + said.size() + " attempts): "
             + String.join("; ", said));
+    }
+
+    private static void sleep(long ms) throws IOException {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for datanodes", e);
+        }
     }
 
     private void fail() {
