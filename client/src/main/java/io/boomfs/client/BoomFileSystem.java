@@ -5,6 +5,7 @@ import io.boomfs.client.MetaClient.Stat;
 import io.boomfs.datanode.DataClient;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
@@ -136,6 +137,17 @@ public final class BoomFileSystem implements AutoCloseable {
 
     public Stat stat(String path) {
         return meta.stat(path);
+    }
+
+    /** Every chunk of a file with the live datanodes that hold it, as the shard sees them now. */
+    public List<FileMeta.Chunk> chunks(String path) {
+        List<FileMeta.Chunk> out = new ArrayList<>();
+        FileMeta.OpenPage page;
+        do {
+            page = meta.open(path, out.size(), config.openPageChunks());
+            out.addAll(page.chunks());
+        } while (page.more() && !page.chunks().isEmpty());
+        return out;
     }
 
     /** The names of a directory in name order, fetched a page at a time as the iterator goes. */
