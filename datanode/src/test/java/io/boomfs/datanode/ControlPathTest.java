@@ -326,4 +326,76 @@ class ControlPathTest {
             });
         });
     }
+
+    /** What an in-process run printed and returned. */
+    record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = DatanodeServer.run("datanode", args, new java.io.ByteArrayInputStream(new byte[0]),
+            new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+            new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        return new Run(code, out.toString(java.nio.charset.StandardCharsets.UTF_8), err.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static void assertOneLineError(Run r, String expected) {
+        assertEquals(1, r.code(), r.toString());
+        assertEquals("", r.out(), r.toString());
+        assertTrue(r.err().startsWith("datanode: error: ") && r.err().contains(expected), r.toString());
+        assertEquals(1, r.err().lines().count(), "one line: " + r);
+    }
+
+    private Run runWith(String... more) {
+        List<String> a = new ArrayList<>(List.of("--id", "x", "--data", dir.resolve("x").toString(), "--port", "0", "--capacity", "1G"));
+        a.addAll(List.of(more));
+        return run(a.toArray(new String[0]));
+    }
+
+    @Test
+    void badControlOptionsAreOneLineWithExitCode1() {
+        String node = TestReplica.freeUdpEndpoint();
+        String meta = r1.address() + "," + r2.address();
+        assertOneLineError(runWith("--meta", meta), "--meta needs --node HOST:PORT, this datanode's Aeron endpoint");
+        assertOneLineError(runWith("--node", node), "--node " + node + " without --meta");
+        assertOneLineError(runWith("--node", "nohost", "--meta", meta), "--node must be HOST:PORT (this datanode's Aeron endpoint), not nohost");
+        assertOneLineError(runWith("--node", "127.0.0.1:70000", "--meta", meta), "the port must be 1..65535");
+        assertOneLineError(runWith("--node", node, "--meta", r1.address() + ",oops"), "--meta: oops is not a HOST:PORT");
+        assertOneLineError(runWith("--node", node, "--meta", r1.address(), "--meta", r1.address()), "--meta lists a replica twice");
+        assertOneLineError(runWith("--node", node, "--meta", meta + "," + node), "--meta lists this datanode's own --node");
+        assertOneLineError(runWith("--node", node, "--meta", meta, "--heartbeat-ms", "0"), "--heartbeat-ms must be 1..86400000, not 0");
+        assertOneLineError(runWith("--node", node, "--meta", meta, "--report-ms", "soon"), "--report-ms takes a whole number, not soon");
+        assertOneLineError(runWith("--node", node, "--meta", meta, "--aeron-dir", dir.resolve("no-driver").toString()),
+            "no media driver runs in " + dir.resolve("no-driver"));
+        // The endpoint of a replica of this JVM is taken: the datanode's own driver cannot bind it.
+        assertOneLineError(runWith("--node", r1.address(), "--meta", r2.address()), "cannot listen on " + r1.address() + ": ");
+        assertFalse(isLocked(dir.resolve("x")), "a datanode that failed to start leaves its data directory unlocked");
+    }
+
+    private static boolean isLocked(Path data) {
+        try {
+            ChunkStore.open(data, 1 << 20, l -> { }).close();
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    @Test
+    void theOptionsOfTheControlPathSurviveTheCommandLine() {
+        ControlPath.Config c = new ControlPath.Config("127.0.0.1:9000", List.of("127.0.0.1:9001", "127.0.0.1:9002", "h:9003"), 250, 9_000,
+            "/dev/shm/x");
+        DatanodeServer.Options o = new DatanodeServer.Options(DataServer.Config.of("x", "127.0.0.1", 0), dir.resolve("x"), 1 << 20, true)
+            .withControl(c);
+        assertEquals(o, DatanodeServer.Options.parse(o.toArgs().toArray(new String[0])));
+        // --meta once per shard group: the datanode reports to every replica of every group.
+        List<String> args = new ArrayList<>(o.withControl(null).toArgs());
+        args.addAll(List.of("--node", "127.0.0.1:9000", "--meta", "127.0.0.1:9001,127.0.0.1:9002", "--meta", "h:9003"));
+        ControlPath.Config parsed = DatanodeServer.Options.parse(args.toArray(new String[0])).control();
+        assertEquals(List.of("127.0.0.1:9001", "127.0.0.1:9002", "h:9003"), parsed.meta());
+        assertEquals(ControlPath.Config.DEFAULT_HEARTBEAT_MS, parsed.heartbeatMs());
+        assertEquals(ControlPath.Config.DEFAULT_REPORT_MS, parsed.reportMs());
+        assertEquals(null, parsed.aeronDir());
+    }
 }
