@@ -90,10 +90,15 @@ class DatanodeProgramTest {
     }
 
     @Test
-    void aRoundIsCutIntoPagesOfAtMost256SortedChunksAndOnlyTheLastSaysSo() {
+    void aRoundIsCutIntoPagesOfAtMost256SortedChunksAndOnlyTheLastSaysSoAStepAfterTheOthers() {
         Dn dn = new Dn(600, 100, 60_000);
         dn.node.load(new Tuple("dn_data_addr", "127.0.0.1:7000"));
         List<Tuple> pages = new ArrayList<>(of(dn.run(0, 200), "dn_report"));
+        List<Long> stepsWithPages = dn.sent.entrySet().stream().filter(e -> !of(e.getValue(), "dn_report").isEmpty())
+            .map(Map.Entry::getKey).toList();
+        assertEquals(2, stepsWithPages.size(), stepsWithPages.toString());
+        assertEquals(List.of(2L), dn.sent.get(stepsWithPages.get(1)).stream().filter(t -> t.relation().equals("dn_report"))
+            .map(t -> (Long) t.get(3)).toList(), "the last page alone, a step later");
         pages.sort((a, b) -> Long.compare((Long) a.get(3), (Long) b.get(3)));
         assertEquals(List.of(0L, 1L, 2L), pages.stream().map(t -> (Long) t.get(3)).toList());
         assertEquals(List.of(false, false, true), pages.stream().map(t -> (Boolean) t.get(4)).toList());
