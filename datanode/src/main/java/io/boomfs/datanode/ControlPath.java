@@ -268,9 +268,19 @@ public final class ControlPath implements AutoCloseable {
         return node;
     }
 
-    /** Why the node stopped (a rule failed), or null while it runs. */
+    /**
+     * Why the control path stopped, or null while it runs: a rule failed, or the Aeron client
+     * closed (its media driver timed it out, or went away). Either way the shards no longer
+     * hear this datanode, so its process stops with this as its error, for a supervisor to
+     * restart it.
+     */
     public String failure() {
-        return node.agent().failure();
+        String f = node.agent().failure();
+        if (f == null && node.host().aeron().isClosed()) {
+            f = "the control path lost Aeron: the client closed (its media driver in " + node.host().directory()
+                + " timed it out or went away)";
+        }
+        return f;
     }
 
     /** One line of counters: the node's and the commands'. */

@@ -20,8 +20,7 @@ import java.util.function.Consumer;
 /**
  * A stand-in for a metadata shard replica: a real node on 127.0.0.1 over Aeron running a small
  * program that imports dn_messages.olg (as a shard does), records every datanode message in a
- * table (heartbeats with the time they arrived, report pages with the step), and sends the
- * test's commands.
+ * table (heartbeats with the time they arrived), and sends the test's commands.
  */
 final class TestReplica implements AutoCloseable {
     static final String PROGRAM = """
@@ -29,11 +28,11 @@ final class TestReplica implements AutoCloseable {
         table got_hb(Dn: addr, DataAddr: string, Capacity: long, Used: long, Chunks: long, AtMs: long).
         table got_added(Dn: addr, Chunk: long, Len: long).
         table got_removed(Dn: addr, Chunk: long).
-        table got_report(Dn: addr, Round: long, Page: long, Last: bool, Chunks: any, Step: long).
+        table got_report(Dn: addr, Round: long, Page: long, Last: bool, Chunks: any).
         got_hb(Dn, A, C, U, N, T) :- dn_hb(@Me, Dn, A, C, U, N), sys_now(T).
         got_added(Dn, C, L) :- dn_added(@Me, Dn, C, L).
         got_removed(Dn, C) :- dn_removed(@Me, Dn, C).
-        got_report(Dn, R, P, L, Cs, S) :- dn_report(@Me, Dn, R, P, L, Cs), sys_step(Me, S, _).
+        got_report(Dn, R, P, L, Cs) :- dn_report(@Me, Dn, R, P, L, Cs).
 
         event send_copy(Dn: addr, Chunk: long, Len: long, Targets: any).
         event send_delete(Dn: addr, Chunks: any).
