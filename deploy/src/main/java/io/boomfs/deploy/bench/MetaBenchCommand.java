@@ -93,9 +93,8 @@ public final class MetaBenchCommand implements Callable<Integer> {
 
     /** The namespace rules on the replicated log, with a heap for the files the phases make. */
     private ReplicaGroup.StateMachine stateMachine() {
-        List<Object> probe = List.of("mkdirs", List.of(Workload.ROOT.substring(1)), 0755L, "bench", System.currentTimeMillis());
         return new ReplicaGroup.StateMachine(MetaReplica.class.getName(),
-            List.of("-Xms256m", "-Xmx" + replicaHeap, "-XX:+UseSerialGC"), probe);
+            List.of("-Xms256m", "-Xmx" + replicaHeap, "-XX:+UseSerialGC"), ShardOps.mkdirs(Workload.ROOT, System.currentTimeMillis()));
     }
 
     private PhaseRunner.Settings validate() {
