@@ -3,8 +3,10 @@ package io.boomfs.deploy.bench;
 import io.boomfs.engine.OverlogNode;
 import io.boomfs.engine.StepResult;
 import io.boomfs.engine.Tuple;
+import io.boomfs.engine.runtime.ValueCodec;
 import io.boomfs.meta.MetaShard;
 import io.boomfs.paxos.ReplicatedLog;
+import org.agrona.ExpandableArrayBuffer;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,7 +18,9 @@ import java.util.List;
  * by step on a manual clock with no network and no disk: what {@code boom bench meta-heap}
  * measures the heap of. The replica's messages to itself are fed back in the next step; its
  * answers to the client address are checked and counted. Up to {@code sessions} client sessions
- * keep one op each in flight, as real clients do (exactly-once sessions, PAXOS.md).
+ * keep one op each in flight, as real clients do (exactly-once sessions, PAXOS.md). Each op goes
+ * through the wire codec first, so that its values are objects of their own (a name, an owner,
+ * a boxed long) as on a replica that decodes them from frames, not constants shared by all.
  */
 final class SoloShard {
     private static final String REPLICA = "r1";
@@ -28,6 +32,8 @@ final class SoloShard {
     private final int sessions;
     private final long[] seq;
     private final boolean[] busy;
+    private final ExpandableArrayBuffer wire = new ExpandableArrayBuffer(4096);
+    private final ValueCodec.Reader reader = new ValueCodec.Reader();
     private List<Tuple> toSelf = List.of();
     private long nowMs;
 
@@ -62,7 +68,7 @@ final class SoloShard {
             while (!free.isEmpty() && it.hasNext()) {
                 int s = free.poll();
                 busy[s] = true;
-                inbound.add(new Tuple("request", REPLICA, CLIENT, "s" + s, ++seq[s], it.next()));
+                inbound.add(new Tuple("request", REPLICA, CLIENT, "s" + s, ++seq[s], overTheWire(it.next())));
             }
             int answered = 0;
             for (Tuple r : step(inbound)) {
@@ -93,6 +99,15 @@ final class SoloShard {
         }
         toSelf = r.outbound().getOrDefault(REPLICA, List.of());
         return r.outbound().getOrDefault(CLIENT, List.of());
+    }
+
+    private Object overTheWire(Object op) {
+        int end = ValueCodec.encode(wire, 0, op);
+        try {
+            return reader.wrap(wire, 0, end).readValue();
+        } catch (ValueCodec.MalformedException e) {
+            throw new IllegalStateException("the codec cannot read back what it wrote: " + e.getMessage(), e);
+        }
     }
 
     private static void check(Object result) {
