@@ -1,5 +1,6 @@
 package io.boomfs.meta;
 
+import io.boomfs.engine.ValueList;
 import io.boomfs.engine.lang.Functions;
 import io.boomfs.engine.lang.Type;
 import io.boomfs.engine.program.Program;
@@ -9,13 +10,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * A metadata shard: the namespace rules ({@code namespace.olg}) as the state machine of a
- * replicated log (paxos). Java adds only three small functions the rules call: {@code
- * path_error} (why a path is not acceptable, or null), {@code join} and {@code coalesce}.
+ * replicated log (paxos), with the datanode messages' declarations. Java adds only small
+ * functions the rules call: {@code path_error} (why a path is not acceptable, or null), {@code
+ * op_error} (why an op is malformed: {@link OpShape}), {@code join}, {@code coalesce}, {@code put}
+ * (a list with one element set) and {@code col} (one column of a list of rows).
  */
 public final class MetaShard {
     /** Limits on paths (DESIGN.md): characters a name, characters a path, names a path. */
@@ -28,7 +32,12 @@ public final class MetaShard {
 
     /** The replica program: the Paxos roles and the namespace. */
     public static Program compile() {
-        return ReplicatedLog.compile("namespace.olg", resource("namespace.olg"), MetaShard::functions);
+        return ReplicatedLog.compile("namespace.olg", source(), MetaShard::functions);
+    }
+
+    /** The state machine's text: the datanode messages' declarations, then namespace.olg. */
+    static String source() {
+        return datanodeMessages() + resource("namespace.olg");
     }
 
     static Functions functions(Functions f) {
@@ -36,7 +45,35 @@ public final class MetaShard {
             .register("path_error", 1, 1, Type.STRING, (a, now) -> pathError(a[0]))
             .register("join", 2, 2, Type.STRING, (a, now) -> a[0] instanceof List<?> l && a[1] instanceof String sep
                 ? String.join(sep, l.stream().map(String::valueOf).toList()) : null)
-            .register("coalesce", 2, 2, Type.ANY, (a, now) -> a[0] != null ? a[0] : a[1]);
+            .register("coalesce", 2, 2, Type.ANY, (a, now) -> a[0] != null ? a[0] : a[1])
+            .register("op_error", 1, 1, Type.STRING, (a, now) -> OpShape.error(a[0]))
+            .register("put", 3, 3, Type.ANY, (a, now) -> put(a[0], a[1], a[2]))
+            .register("col", 2, 2, Type.ANY, (a, now) -> column(a[0], a[1]));
+    }
+
+    /** {@code list} with element {@code index} set to {@code value} (nulls fill a gap); null for a non-list. */
+    static Object put(Object list, Object index, Object value) {
+        if (!(list instanceof List<?> l) || !(index instanceof Long i) || i < 0 || i > 1_000) {
+            return null;
+        }
+        List<Object> out = new ArrayList<>(l);
+        while (out.size() <= i) {
+            out.add(null);
+        }
+        out.set(i.intValue(), value);
+        return ValueList.copyOf(out);
+    }
+
+    /** Element {@code index} of every list in {@code rows} (a row too short gives null). */
+    static Object column(Object rows, Object index) {
+        if (!(rows instanceof List<?> l) || !(index instanceof Long i)) {
+            return null;
+        }
+        List<Object> out = new ArrayList<>(l.size());
+        for (Object row : l) {
+            out.add(row instanceof List<?> r && i >= 0 && i < r.size() ? r.get(i.intValue()) : null);
+        }
+        return ValueList.copyOf(out);
     }
 
     /** Why {@code path} (a list of names) is not a valid path, or null when it is. */
@@ -70,6 +107,15 @@ public final class MetaShard {
             return "a path of " + length + " characters (at most " + MAX_PATH + ")";
         }
         return null;
+    }
+
+    /** The datanode messages' declarations (datanode/dn_messages.olg), which both sides compile. */
+    static String datanodeMessages() {
+        try (InputStream in = MetaShard.class.getResourceAsStream("/io/boomfs/datanode/dn_messages.olg")) {
+            return new String(Objects.requireNonNull(in, "dn_messages.olg").readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static String resource(String name) {

@@ -17,10 +17,11 @@ class NamespaceShapeTest {
     void compilesWithoutDiagnosticsAndPrintsItsSize() {
         MetaShard.compile();
         String text = MetaShard.resource("namespace.olg");
+        String source = MetaShard.source();
         String src = "import \"replica.olg\".\nimport \"/boomfs-classpath/state-machine/namespace.olg\".\n";
         Compiler.Result r = Compiler.compileSource("/boomfs-classpath/io/boomfs/paxos/x.olg", src,
             MetaShard.functions(ReplicatedLog.functions()), path -> path.toString().endsWith("state-machine/namespace.olg")
-                ? text : ReplicatedLog.resourceText(path.getFileName().toString()));
+                ? source : ReplicatedLog.resourceText(path.getFileName().toString()));
         List<Diagnostic> diags = r.diagnostics();
         assertEquals(List.of(), diags, "no diagnostics at all");
         long rules = text.lines().map(l -> l.contains("//") ? l.substring(0, l.indexOf("//")) : l).filter(l -> l.contains(":-")).count();

@@ -52,6 +52,12 @@ public final class ReplicatedLog {
         "drift_ppm", "window_slots", "batch_max", "batch_bytes", "op_max_bytes", "checkpoint_slots", "retain_slots",
         "catchup_slots");
 
+    /**
+     * The prefix of the state machine's own settings ({@code px_config("sm.NAME", V)}, whose
+     * defaults the state machine's program gives): passed through unchecked by the log.
+     */
+    public static final String STATE_MACHINE_SETTING = "sm.";
+
     private static final String RESOURCE_DIR = "/io/boomfs/paxos/";
     /** Where the resources appear to the compiler; no real file lives there. */
     private static final Path VIRTUAL_DIR = Path.of("/boomfs-classpath/io/boomfs/paxos").toAbsolutePath();
@@ -173,9 +179,9 @@ public final class ReplicatedLog {
 
     /**
      * As {@link #configuration(List, long)}, with {@code px_config} settings (messages.olg lists
-     * their names and defaults).
+     * their names and defaults); names that start with {@code sm.} belong to the state machine.
      *
-     * @throws IllegalArgumentException for a setting messages.olg does not define
+     * @throws IllegalArgumentException for a setting messages.olg does not define, not {@code sm.}
      */
     public static List<Tuple> configuration(List<String> replicas, long electionSeed, Map<String, Long> settings) {
         List<Tuple> out = new ArrayList<>();
@@ -184,8 +190,9 @@ public final class ReplicatedLog {
         }
         out.add(new Tuple("e_seed", electionSeed));
         for (Map.Entry<String, Long> e : new TreeMap<>(settings).entrySet()) {
-            if (!SETTINGS.contains(e.getKey())) {
-                throw new IllegalArgumentException("unknown setting " + e.getKey() + " (known: " + String.join(", ", SETTINGS) + ")");
+            if (!SETTINGS.contains(e.getKey()) && !e.getKey().startsWith(STATE_MACHINE_SETTING)) {
+                throw new IllegalArgumentException("unknown setting " + e.getKey() + " (known: " + String.join(", ", SETTINGS)
+                    + ", and the state machine's sm.NAME)");
             }
             out.add(new Tuple("px_config", e.getKey(), e.getValue()));
         }

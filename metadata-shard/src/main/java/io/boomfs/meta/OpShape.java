@@ -1,0 +1,108 @@
+package io.boomfs.meta;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The shape of every namespace op (DESIGN.md, "Ops"): its fields and their types, checked before
+ * any rule looks at the op, so that a malformed request is answered {@code INVALID_OP} with the
+ * reason and never reaches a typed table. Fields a leader stamps ({@code NowMs}, the targets) may
+ * be null or absent when the op is sent.
+ */
+final class OpShape {
+    /**
+     * Field types: {@code P} a path (a list; its names are checked by the rules), {@code B} a
+     * boolean, {@code L} a long, {@code S} a string, {@code C} a commit (a list of two longs),
+     * {@code X} a list of strings; a trailing {@code ?} allows null (or a missing last field).
+     */
+    private static final Map<String, List<String>> FIELDS = Map.ofEntries(
+        Map.entry("mkdirs", List.of("P:path", "L:mode", "S:owner", "L:mtime")),
+        Map.entry("create", List.of("P:path", "B:overwrite", "L:replication", "L:chunk size", "S:holder", "L:mode",
+            "S:owner", "L:mtime", "L?:now")),
+        Map.entry("delete", List.of("P:path", "B:recursive")),
+        Map.entry("rename", List.of("P:source", "P:destination")),
+        Map.entry("setattr", List.of("P:path", "L?:mode", "S?:owner", "L?:mtime", "L?:replication")),
+        Map.entry("stat", List.of("P:path")),
+        Map.entry("list", List.of("P:path", "S?:start after", "L:limit")),
+        Map.entry("open", List.of("P:path", "L:from index", "L:limit")),
+        Map.entry("add_chunk", List.of("L:file id", "S:holder", "C?:commit", "L?:abandon", "X:exclude", "L?:now",
+            "X?:targets")),
+        Map.entry("complete", List.of("L:file id", "S:holder", "C?:commit", "L:mtime", "L?:now")),
+        Map.entry("renew", List.of("S:holder", "L?:now")),
+        Map.entry("recover", List.of("L:file id", "L?:now")));
+
+    /** Limits on numeric fields a writer chooses. */
+    static final long MAX_REPLICATION = 16;
+    static final long MAX_CHUNK_SIZE = 1L << 30;
+
+    private OpShape() {
+    }
+
+    /** Why {@code op} is not a well-formed namespace op, or null when it is. */
+    static String error(Object op) {
+        if (!(op instanceof List<?> l) || l.isEmpty() || !(l.get(0) instanceof String kind)) {
+            return "an op is a list that starts with its name, not " + op;
+        }
+        List<String> fields = FIELDS.get(kind);
+        if (fields == null) {
+            return "unknown op " + kind;
+        }
+        int given = l.size() - 1;
+        int required = (int) fields.stream().takeWhile(f -> !f.contains("?")).count();
+        int trailingOptional = fields.size();
+        while (trailingOptional > 0 && fields.get(trailingOptional - 1).contains("?")) {
+            trailingOptional--;
+        }
+        if (given > fields.size() || given < Math.max(required, trailingOptional)) {
+            return kind + " takes " + fields.size() + " fields (" + String.join(", ", fields.stream()
+                .map(f -> f.substring(f.indexOf(':') + 1)).toList()) + "), not " + given;
+        }
+        for (int i = 0; i < given; i++) {
+            String f = fields.get(i);
+            String why = fieldError(f.charAt(0), f.contains("?"), l.get(i + 1));
+            if (why != null) {
+                return kind + ": " + f.substring(f.indexOf(':') + 1) + " " + why;
+            }
+        }
+        if (kind.equals("create")) {
+            return rangeError(kind, "replication", (Long) l.get(3), 1, MAX_REPLICATION) != null
+                ? rangeError(kind, "replication", (Long) l.get(3), 1, MAX_REPLICATION)
+                : rangeError(kind, "chunk size", (Long) l.get(4), 1, MAX_CHUNK_SIZE);
+        }
+        if (kind.equals("setattr") && l.get(5) != null) {
+            return rangeError(kind, "replication", (Long) l.get(5), 1, MAX_REPLICATION);
+        }
+        return null;
+    }
+
+    private static String rangeError(String kind, String field, long v, long lo, long hi) {
+        return v < lo || v > hi ? kind + ": " + field + " " + v + " is not in " + lo + ".." + hi : null;
+    }
+
+    private static String fieldError(char type, boolean nullable, Object v) {
+        if (v == null) {
+            return nullable ? null : "is missing (null)";
+        }
+        boolean ok = switch (type) {
+            case 'P' -> v instanceof List<?>;
+            case 'B' -> v instanceof Boolean;
+            case 'L' -> v instanceof Long;
+            case 'S' -> v instanceof String;
+            case 'C' -> v instanceof List<?> c && c.size() == 2 && c.get(0) instanceof Long
+                && c.get(1) instanceof Long len && len >= 0;
+            case 'X' -> v instanceof List<?> x && x.stream().allMatch(e -> e instanceof String);
+            default -> throw new IllegalStateException("field type " + type);
+        };
+        if (ok) {
+            return null;
+        }
+        return switch (type) {
+            case 'P' -> "is a list of names, not " + v;
+            case 'B' -> "is true or false, not " + v;
+            case 'L' -> "is a whole number, not " + v;
+            case 'S' -> "is a string, not " + v;
+            case 'C' -> "is [chunk id, length >= 0], not " + v;
+            default -> "is a list of strings, not " + v;
+        };
+    }
+}
