@@ -27,11 +27,6 @@ final class BoomTarget implements MetaTarget {
     }
 
     @Override
-    public String note(Phase phase) {
-        return phase == Phase.CREATE ? "create alone: complete is not in the shard yet" : null;
-    }
-
-    @Override
     public boolean blocking() {
         return false;
     }
@@ -42,7 +37,11 @@ final class BoomTarget implements MetaTarget {
         long now = System.currentTimeMillis();
         return switch (op.kind()) {
             case MKDIRS -> session.submitAsync(ShardOps.mkdirs(op.path(), now)).thenApply(r -> ok(op, r));
-            case CREATE -> session.submitAsync(ShardOps.create(op.path(), session.clientId(), now)).thenApply(r -> ok(op, r));
+            // create, then complete with the file id it answered: the file closes with no chunk.
+            case CREATE -> session.submitAsync(ShardOps.create(op.path(), session.clientId(), now))
+                .thenCompose(r -> session.submitAsync(ShardOps.complete((Long) ok(op, r).get(1), session.clientId(), null,
+                    System.currentTimeMillis())))
+                .thenApply(r -> ok(op, r));
             case STAT -> session.readAsync(ShardOps.stat(op.path())).thenApply(r -> ok(op, r));
             case LIST -> session.readAsync(ShardOps.list(op.path())).thenApply(r -> {
                 List<?> entries = (List<?>) ok(op, r).get(1);

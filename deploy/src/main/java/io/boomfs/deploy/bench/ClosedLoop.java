@@ -160,7 +160,7 @@ public final class ClosedLoop {
     public synchronized PhaseResult result(Phase phase) {
         double seconds = (measuredToNs - measuredFromNs) / 1e9;
         return new PhaseResult(target.system(), phase, sessions, seconds, acked, acked / seconds, latency.quantile(0.5) / 1e6,
-            latency.quantile(0.99) / 1e6, latency.max() / 1e6, failed, target.note(phase));
+            latency.quantile(0.99) / 1e6, latency.max() / 1e6, failed);
     }
 
     /** Operations that failed (warm-up included). */

@@ -11,9 +11,6 @@ public interface MetaTarget {
     /** The system's name in result lines: {@code boomfs}, {@code hdfs}. */
     String system();
 
-    /** A note on what this target measures differently, printed with its figures; null for none. */
-    String note(Phase phase);
-
     /**
      * Whether {@link #start} does the work in the calling thread: a closed loop then gives each
      * session a thread of its own (a client library with blocking calls, as HDFS's).

@@ -6,20 +6,18 @@ import java.util.Map;
 
 /**
  * The figures of one phase on one system, and their machine-readable line: {@code bench-meta}
- * then {@code key=value} pairs separated by spaces (the note last, spaces in it as {@code _}),
+ * then {@code key=value} pairs separated by spaces,
  * e.g. {@code bench-meta system=boomfs phase=stat sessions=256 seconds=15.0 ops=1500000
  * ops_per_s=100000 p50_ms=2.10 p99_ms=5.30 max_ms=20.0 errors=0}.
- *
- * @param note what this figure measures differently (null: nothing)
  */
 public record PhaseResult(String system, Phase phase, int sessions, double seconds, long ops, double opsPerS, double p50Ms,
-                          double p99Ms, double maxMs, long errors, String note) {
+                          double p99Ms, double maxMs, long errors) {
     public static final String PREFIX = "bench-meta";
 
     public String line() {
         return String.format(Locale.ROOT, "%s system=%s phase=%s sessions=%d seconds=%.1f ops=%d ops_per_s=%.0f p50_ms=%.3f "
-                + "p99_ms=%.3f max_ms=%.1f errors=%d%s", PREFIX, system, phase.option(), sessions, seconds, ops, opsPerS, p50Ms,
-            p99Ms, maxMs, errors, note == null ? "" : " note=" + note.replace(' ', '_'));
+                + "p99_ms=%.3f max_ms=%.1f errors=%d", PREFIX, system, phase.option(), sessions, seconds, ops, opsPerS, p50Ms,
+            p99Ms, maxMs, errors);
     }
 
     /**
@@ -45,12 +43,11 @@ public record PhaseResult(String system, Phase phase, int sessions, double secon
             if (phase == null) {
                 throw new IllegalArgumentException("unknown phase " + kv.get("phase") + " in the result line: " + line);
             }
-            String note = kv.get("note");
             return new PhaseResult(get(kv, "system", line), phase, Integer.parseInt(get(kv, "sessions", line)),
                 Double.parseDouble(get(kv, "seconds", line)), Long.parseLong(get(kv, "ops", line)),
                 Double.parseDouble(get(kv, "ops_per_s", line)), Double.parseDouble(get(kv, "p50_ms", line)),
                 Double.parseDouble(get(kv, "p99_ms", line)), Double.parseDouble(get(kv, "max_ms", line)),
-                Long.parseLong(get(kv, "errors", line)), note == null ? null : note.replace('_', ' '));
+                Long.parseLong(get(kv, "errors", line)));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("a number is malformed (" + e.getMessage() + ") in the result line: " + line);
         }

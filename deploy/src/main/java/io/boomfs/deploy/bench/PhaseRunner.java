@@ -43,8 +43,8 @@ public final class PhaseRunner {
                 prepared.add(phase);
             }
             PhaseResult r = measure(target, phase, settings);
-            say.accept(String.format("bench meta: %s: %s: %,.0f ops/s, p50 %.2f ms, p99 %.2f ms%s", target.system(),
-                phase.label(), r.opsPerS(), r.p50Ms(), r.p99Ms(), r.note() == null ? "" : " (" + r.note() + ")"));
+            say.accept(String.format("bench meta: %s: %s: %,.0f ops/s, p50 %.2f ms, p99 %.2f ms", target.system(),
+                phase.label(), r.opsPerS(), r.p50Ms(), r.p99Ms()));
             results.add(r);
         }
         return results;

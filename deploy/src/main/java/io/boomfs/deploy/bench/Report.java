@@ -32,16 +32,6 @@ final class Report {
             }
             lines.add(row + " | " + verdict(b, h));
         }
-        for (PhaseResult r : boom) {
-            if (r.note() != null) {
-                lines.add("note: BoomFS " + r.phase().label() + ": " + r.note());
-            }
-        }
-        for (PhaseResult r : hdfs) {
-            if (r.note() != null) {
-                lines.add("note: HDFS " + r.phase().label() + ": " + r.note());
-            }
-        }
         return lines;
     }
 

@@ -25,9 +25,23 @@ final class ShardOps {
         return List.of("mkdirs", MetaClient.names(path), MODE_DIR, OWNER, mtimeMs);
     }
 
-    /** An empty file, open for {@code holder} (a client id) until it completes it. */
+    /** An empty file, open for {@code holder} (a client id) until it completes it. NowMs is the leader's to stamp. */
     static List<Object> create(String path, String holder, long mtimeMs) {
-        return List.of("create", MetaClient.names(path), false, REPLICATION, CHUNK_SIZE, holder, MODE_FILE, OWNER, mtimeMs);
+        return Arrays.asList("create", MetaClient.names(path), false, REPLICATION, CHUNK_SIZE, holder, MODE_FILE, OWNER, mtimeMs,
+            null);
+    }
+
+    /** A new chunk of an open file, on datanodes the leader picks (NowMs and Targets are its stamp). */
+    static List<Object> addChunk(long fileId, String holder) {
+        return Arrays.asList("add_chunk", fileId, holder, null, null, List.of(), null, null);
+    }
+
+    /**
+     * Closes an open file; {@code commit} is null or {@code [chunk, length]}, the length its
+     * pipeline stored. NowMs is the leader's to stamp.
+     */
+    static List<Object> complete(long fileId, String holder, List<Long> commit, long mtimeMs) {
+        return Arrays.asList("complete", fileId, holder, commit, mtimeMs, null);
     }
 
     static List<Object> stat(String path) {

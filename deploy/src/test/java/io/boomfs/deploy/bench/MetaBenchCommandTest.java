@@ -57,9 +57,9 @@ class MetaBenchCommandTest {
 
     @Test
     void resultLinesReadBack() {
-        PhaseResult a = new PhaseResult("hdfs", Phase.LIST, 256, 15.0, 30_000, 2_000, 1.5, 9.25, 40.0, 0, "a note");
+        PhaseResult a = new PhaseResult("hdfs", Phase.LIST, 256, 15.0, 30_000, 2_000, 1.5, 9.25, 40.0, 0);
         assertEquals(a, PhaseResult.parse(a.line()));
-        PhaseResult b = new PhaseResult("boomfs", Phase.CREATE, 4, 2.5, 10, 4, 0.125, 0.5, 1.0, 2, null);
+        PhaseResult b = new PhaseResult("boomfs", Phase.CREATE, 4, 2.5, 10, 4, 0.125, 0.5, 1.0, 2);
         assertEquals(b, PhaseResult.parse(b.line()));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
             () -> PhaseResult.parse("bench-meta system=hdfs phase=stat ops=x"));
@@ -70,12 +70,12 @@ class MetaBenchCommandTest {
 
     @Test
     void theVerdictNamesWhatIsMissed() {
-        PhaseResult boom = new PhaseResult("boomfs", Phase.STAT, 256, 15, 0, 50_000, 1, 2, 3, 0, null);
-        PhaseResult hdfs = new PhaseResult("hdfs", Phase.STAT, 256, 15, 0, 25_000, 1, 2, 3, 0, null);
+        PhaseResult boom = new PhaseResult("boomfs", Phase.STAT, 256, 15, 0, 50_000, 1, 2, 3, 0);
+        PhaseResult hdfs = new PhaseResult("hdfs", Phase.STAT, 256, 15, 0, 25_000, 1, 2, 3, 0);
         assertEquals("MISS (50% of the target)", Report.verdict(boom, hdfs));
-        PhaseResult fast = new PhaseResult("boomfs", Phase.STAT, 256, 15, 0, 120_000, 1, 2, 3, 0, null);
+        PhaseResult fast = new PhaseResult("boomfs", Phase.STAT, 256, 15, 0, 120_000, 1, 2, 3, 0);
         assertEquals("ok", Report.verdict(fast, hdfs));
-        assertEquals("MISS (96% of HDFS)", Report.verdict(fast, new PhaseResult("hdfs", Phase.STAT, 256, 15, 0, 125_000, 1, 2, 3, 0, null)));
+        assertEquals("MISS (96% of HDFS)", Report.verdict(fast, new PhaseResult("hdfs", Phase.STAT, 256, 15, 0, 125_000, 1, 2, 3, 0)));
     }
 
     @Test
@@ -102,9 +102,9 @@ class MetaBenchCommandTest {
     void heapPerFileOfAFewFiles() {
         Cli.Result r = Cli.run(HERE, "bench", "meta-heap", "--files", "2000", "--per-dir", "100", "--histogram", "5");
         assertEquals(0, r.code(), r.toString());
-        assertLine(r.out(), "^bench meta-heap: 2,000 files \\(no chunks: add_chunk is not in the shard yet\\) in 20 directories, "
-            + "\\d+ s; entry rows 2,0\\d\\d, inode rows 2,000$");
-        assertLine(r.out(), "^bench-meta-heap files=2000 per_dir=100 bytes_per_file=\\d+ marginal_bytes_per_file=-?\\d+ chunks_per_file=0$");
+        assertLine(r.out(), "^bench meta-heap: 2,000 files in 20 directories, 2,000 chunks \\(3 datanodes\\), \\d+ s; rows: "
+            + "entry 2,0\\d\\d, inode 2,000, fchunk 2,000, hb_chunk 6,000$");
+        assertLine(r.out(), "^bench-meta-heap files=2000 per_dir=100 chunks_per_file=1 bytes_per_file=\\d+ marginal_bytes_per_file=-?\\d+$");
         assertLine(r.out(), "^ +1: +\\d+ +\\d+ ");
     }
 }
