@@ -2,7 +2,6 @@ package io.boomfs.bench.hdfs;
 
 import io.boomfs.deploy.bench.MetaTarget;
 import io.boomfs.deploy.bench.Op;
-import io.boomfs.deploy.bench.Phase;
 import io.boomfs.deploy.bench.Workload;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -35,11 +34,6 @@ final class HdfsTarget implements MetaTarget, AutoCloseable {
     @Override
     public String system() {
         return "hdfs";
-    }
-
-    @Override
-    public String note(Phase phase) {
-        return null;
     }
 
     @Override
