@@ -1,5 +1,6 @@
 package io.boomfs.bench.hdfs;
 
+import io.boomfs.deploy.bench.Cpu;
 import io.boomfs.deploy.bench.MetaTarget;
 import io.boomfs.deploy.bench.Op;
 import io.boomfs.deploy.bench.Workload;
@@ -10,6 +11,9 @@ import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,6 +38,20 @@ final class HdfsTarget implements MetaTarget, AutoCloseable {
     @Override
     public String system() {
         return "hdfs";
+    }
+
+    /** This JVM (NameNode and clients); the NameNode alone: every thread but the sessions' and the RPC clients'. */
+    @Override
+    public long[] cpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long server = 0;
+        for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t != null && !t.getThreadName().startsWith(system() + "-session-") && !t.getThreadName().startsWith("IPC Client")
+                && !t.getThreadName().startsWith("IPC Parameter Sending Thread")) {
+                server += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
+            }
+        }
+        return new long[] {Cpu.selfNanos(), server};
     }
 
     @Override

@@ -1,8 +1,10 @@
 package io.boomfs.deploy.bench;
 
+import io.boomfs.deploy.group.ReplicaGroup;
 import io.boomfs.paxos.kv.KvClient;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -14,11 +16,25 @@ import java.util.concurrent.ConcurrentMap;
  * not). Writes go through the log; stat and list are linearizable reads (the leader's lease).
  */
 final class BoomTarget implements MetaTarget {
+    private final ReplicaGroup group;
     private final KvClient client;
     private final ConcurrentMap<Integer, KvClient.Session> sessions = new ConcurrentHashMap<>();
 
-    BoomTarget(KvClient client) {
-        this.client = client;
+    BoomTarget(ReplicaGroup group) {
+        this.group = group;
+        this.client = group.client();
+    }
+
+    /** The replicas, the shared media driver and this JVM (the client); the leader the client knows. */
+    @Override
+    public long[] cpuNanos() {
+        Map<String, Long> pids = group.pids();
+        long all = Cpu.selfNanos();
+        for (long pid : pids.values()) {
+            all += Cpu.processNanos(pid);
+        }
+        Long leader = pids.get(client.leader());
+        return new long[] {all, leader == null ? 0 : Cpu.processNanos(leader)};
     }
 
     @Override

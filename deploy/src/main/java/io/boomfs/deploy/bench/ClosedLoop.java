@@ -30,6 +30,8 @@ public final class ClosedLoop {
     private final List<String> failures = new ArrayList<>();
     private LatencyHistogram latency = new LatencyHistogram();
     private long measuredFromNs;
+    private long[] cpuFrom;
+    private long[] cpuTo;
     private long measuredToNs;
     private long acked;
     private long failed;
@@ -119,6 +121,7 @@ public final class ClosedLoop {
     public synchronized void measure() {
         latency = new LatencyHistogram();
         acked = 0;
+        cpuFrom = target.cpuNanos();
         measuredFromNs = System.nanoTime();
         measuredToNs = 0;
     }
@@ -132,6 +135,7 @@ public final class ClosedLoop {
     public void stop(long timeoutMs) {
         synchronized (this) {
             measuredToNs = System.nanoTime();
+            cpuTo = target.cpuNanos();
         }
         stopping = true;
         awaitDone(timeoutMs);
@@ -159,8 +163,10 @@ public final class ClosedLoop {
     /** The figures of the measured window (from {@link #measure} to {@link #stop}). */
     public synchronized PhaseResult result(Phase phase) {
         double seconds = (measuredToNs - measuredFromNs) / 1e9;
+        double cpuUs = (cpuTo[0] - cpuFrom[0]) / 1e3 / Math.max(1, acked);
+        double serverCpuUs = (cpuTo[1] - cpuFrom[1]) / 1e3 / Math.max(1, acked);
         return new PhaseResult(target.system(), phase, sessions, seconds, acked, acked / seconds, latency.quantile(0.5) / 1e6,
-            latency.quantile(0.99) / 1e6, latency.max() / 1e6, failed);
+            latency.quantile(0.99) / 1e6, latency.max() / 1e6, failed, cpuUs, serverCpuUs);
     }
 
     /** Operations that failed (warm-up included). */

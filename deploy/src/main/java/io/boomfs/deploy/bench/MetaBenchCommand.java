@@ -81,7 +81,7 @@ public final class MetaBenchCommand implements Callable<Integer> {
             + " s warm-up and " + seconds + " s measured each; load average " + loadAverage());
         ReplicaGroup.Options options = group.toGroup("bench-meta", stateMachine(), portBase, null);
         List<PhaseResult> boom = ReplicaGroup.run(options, line -> Console.say(out, line),
-            g -> PhaseRunner.run(new BoomTarget(g.client()), settings, line -> Console.say(out, line)));
+            g -> PhaseRunner.run(new BoomTarget(g), settings, line -> Console.say(out, line)));
         List<PhaseResult> hdfs = compare ? HdfsSide.run(settings, line -> Console.say(out, line)) : List.of();
         Console.say(out, "bench meta: done; load average " + loadAverage());
         Report.table(boom, hdfs).forEach(out::println);

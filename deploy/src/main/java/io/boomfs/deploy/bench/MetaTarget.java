@@ -12,6 +12,13 @@ public interface MetaTarget {
     String system();
 
     /**
+     * CPU time used so far, in nanoseconds: {@code [all, server]}, all the system's processes
+     * (servers and this client) and the server that answers alone (BoomFS's leader, HDFS's
+     * NameNode threads).
+     */
+    long[] cpuNanos();
+
+    /**
      * Whether {@link #start} does the work in the calling thread: a closed loop then gives each
      * session a thread of its own (a client library with blocking calls, as HDFS's).
      */

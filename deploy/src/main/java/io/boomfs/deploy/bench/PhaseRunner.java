@@ -43,8 +43,8 @@ public final class PhaseRunner {
                 prepared.add(phase);
             }
             PhaseResult r = measure(target, phase, settings);
-            say.accept(String.format("bench meta: %s: %s: %,.0f ops/s, p50 %.2f ms, p99 %.2f ms", target.system(),
-                phase.label(), r.opsPerS(), r.p50Ms(), r.p99Ms()));
+            say.accept(String.format("bench meta: %s: %s: %,.0f ops/s, p50 %.2f ms, p99 %.2f ms; CPU per op %.0f us (server %.0f us)",
+                target.system(), phase.label(), r.opsPerS(), r.p50Ms(), r.p99Ms(), r.cpuUsPerOp(), r.serverCpuUsPerOp()));
             results.add(r);
         }
         return results;

@@ -16,23 +16,30 @@ final class Report {
     static List<String> table(List<PhaseResult> boom, List<PhaseResult> hdfs) {
         List<String> lines = new ArrayList<>();
         boolean compare = !hdfs.isEmpty();
-        String head = String.format(Locale.ROOT, "%-13s %9s | %12s %8s %8s", "phase", "target/s", "BoomFS ops/s", "p50 ms", "p99 ms");
+        String head = String.format(Locale.ROOT, "%-13s %9s | %12s %8s %8s %9s", "phase", "target/s", "BoomFS ops/s", "p50 ms",
+            "p99 ms", "CPU us/op");
         if (compare) {
-            head += String.format(Locale.ROOT, " | %10s %8s %8s", "HDFS ops/s", "p50 ms", "p99 ms");
+            head += String.format(Locale.ROOT, " | %10s %8s %8s %9s", "HDFS ops/s", "p50 ms", "p99 ms", "CPU us/op");
         }
         lines.add(head + " | verdict");
         lines.add("-".repeat(head.length() + 10));
         for (PhaseResult b : boom) {
             PhaseResult h = hdfs.stream().filter(r -> r.phase() == b.phase()).findFirst().orElse(null);
-            String row = String.format(Locale.ROOT, "%-13s %,9d | %,12.0f %8.2f %8.2f", b.phase().label(), b.phase().targetOpsPerS(),
-                b.opsPerS(), b.p50Ms(), b.p99Ms());
+            String row = String.format(Locale.ROOT, "%-13s %,9d | %,12.0f %8.2f %8.2f %9s", b.phase().label(),
+                b.phase().targetOpsPerS(), b.opsPerS(), b.p50Ms(), b.p99Ms(), cpu(b));
             if (compare) {
-                row += h == null ? String.format(Locale.ROOT, " | %10s %8s %8s", "-", "-", "-")
-                    : String.format(Locale.ROOT, " | %,10.0f %8.2f %8.2f", h.opsPerS(), h.p50Ms(), h.p99Ms());
+                row += h == null ? String.format(Locale.ROOT, " | %10s %8s %8s %9s", "-", "-", "-", "-")
+                    : String.format(Locale.ROOT, " | %,10.0f %8.2f %8.2f %9s", h.opsPerS(), h.p50Ms(), h.p99Ms(), cpu(h));
             }
             lines.add(row + " | " + verdict(b, h));
         }
+        lines.add("CPU us/op: all the system's processes (client included) / the server that answers (BoomFS's leader, "
+            + "HDFS's NameNode threads), per operation: on a shared machine, a steadier figure than the rate.");
         return lines;
+    }
+
+    private static String cpu(PhaseResult r) {
+        return String.format(Locale.ROOT, "%.0f/%.0f", r.cpuUsPerOp(), r.serverCpuUsPerOp());
     }
 
     /** "ok", or what BoomFS's figure misses: the target, HDFS's figure, or both. */

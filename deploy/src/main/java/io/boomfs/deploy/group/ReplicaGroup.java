@@ -222,6 +222,16 @@ public final class ReplicaGroup implements AutoCloseable {
         return client;
     }
 
+    /** The pids of the live replicas by address, and of the shared media driver under "driver" (when there is one). */
+    public synchronized Map<String, Long> pids() {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        live.forEach((address, p) -> pids.put(address, p.pid()));
+        if (driver != null) {
+            pids.put("driver", driver.pid());
+        }
+        return pids;
+    }
+
     /** The replicas' addresses. */
     public List<String> members() {
         return List.copyOf(configs.keySet());

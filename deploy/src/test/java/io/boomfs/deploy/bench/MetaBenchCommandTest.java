@@ -37,8 +37,9 @@ class MetaBenchCommandTest {
         assertEquals(0, r.code(), r.toString());
         for (Phase p : Phase.values()) {
             assertLine(r.out(), "^bench-meta system=boomfs phase=" + p.option() + " sessions=8 seconds=3\\.\\d ops=[1-9]\\d* "
-                + "ops_per_s=[1-9]\\d* p50_ms=[0-9.]+ p99_ms=[0-9.]+ max_ms=[0-9.]+ errors=0");
-            assertLine(r.out(), "^" + Pattern.quote(p.label()) + " +[0-9,]+ \\| +[0-9,]+ +[0-9.]+ +[0-9.]+ \\| (ok|MISS \\()");
+                + "ops_per_s=[1-9]\\d* p50_ms=[0-9.]+ p99_ms=[0-9.]+ max_ms=[0-9.]+ errors=0 cpu_us_per_op=[0-9.]+ "
+                + "server_cpu_us_per_op=[0-9.]+$");
+            assertLine(r.out(), "^" + Pattern.quote(p.label()) + " +[0-9,]+ \\| +[0-9,]+ +[0-9.]+ +[0-9.]+ +\\d+/\\d+ \\| (ok|MISS \\()");
         }
         assertLine(r.out(), "^bench meta: boomfs: stat: 1616 setup operations in ");
     }
@@ -57,9 +58,9 @@ class MetaBenchCommandTest {
 
     @Test
     void resultLinesReadBack() {
-        PhaseResult a = new PhaseResult("hdfs", Phase.LIST, 256, 15.0, 30_000, 2_000, 1.5, 9.25, 40.0, 0);
+        PhaseResult a = new PhaseResult("hdfs", Phase.LIST, 256, 15.0, 30_000, 2_000, 1.5, 9.25, 40.0, 0, 310.5, 120.25);
         assertEquals(a, PhaseResult.parse(a.line()));
-        PhaseResult b = new PhaseResult("boomfs", Phase.CREATE, 4, 2.5, 10, 4, 0.125, 0.5, 1.0, 2);
+        PhaseResult b = new PhaseResult("boomfs", Phase.CREATE, 4, 2.5, 10, 4, 0.125, 0.5, 1.0, 2, 1.5, 0);
         assertEquals(b, PhaseResult.parse(b.line()));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
             () -> PhaseResult.parse("bench-meta system=hdfs phase=stat ops=x"));
@@ -70,12 +71,12 @@ class MetaBenchCommandTest {
 
     @Test
     void theVerdictNamesWhatIsMissed() {
-        PhaseResult boom = new PhaseResult("boomfs", Phase.STAT, 256, 15, 0, 50_000, 1, 2, 3, 0);
-        PhaseResult hdfs = new PhaseResult("hdfs", Phase.STAT, 256, 15, 0, 25_000, 1, 2, 3, 0);
+        PhaseResult boom = new PhaseResult("boomfs", Phase.STAT, 256, 15, 0, 50_000, 1, 2, 3, 0, 10, 5);
+        PhaseResult hdfs = new PhaseResult("hdfs", Phase.STAT, 256, 15, 0, 25_000, 1, 2, 3, 0, 10, 5);
         assertEquals("MISS (50% of the target)", Report.verdict(boom, hdfs));
-        PhaseResult fast = new PhaseResult("boomfs", Phase.STAT, 256, 15, 0, 120_000, 1, 2, 3, 0);
+        PhaseResult fast = new PhaseResult("boomfs", Phase.STAT, 256, 15, 0, 120_000, 1, 2, 3, 0, 10, 5);
         assertEquals("ok", Report.verdict(fast, hdfs));
-        assertEquals("MISS (96% of HDFS)", Report.verdict(fast, new PhaseResult("hdfs", Phase.STAT, 256, 15, 0, 125_000, 1, 2, 3, 0)));
+        assertEquals("MISS (96% of HDFS)", Report.verdict(fast, new PhaseResult("hdfs", Phase.STAT, 256, 15, 0, 125_000, 1, 2, 3, 0, 10, 5)));
     }
 
     @Test
