@@ -58,7 +58,7 @@ class MetaBenchCommandTest {
 
     @Test
     void resultLinesReadBack() {
-        PhaseResult a = new PhaseResult("hdfs", Phase.LIST, 256, 15.0, 30_000, 2_000, 1.5, 9.25, 40.0, 0, 310.5, 120.25);
+        PhaseResult a = new PhaseResult("hdfs", Phase.LIST, 256, 15.0, 30_000, 2_000, 1.5, 9.25, 40.0, 0, 310.5, 120.5);
         assertEquals(a, PhaseResult.parse(a.line()));
         PhaseResult b = new PhaseResult("boomfs", Phase.CREATE, 4, 2.5, 10, 4, 0.125, 0.5, 1.0, 2, 1.5, 0);
         assertEquals(b, PhaseResult.parse(b.line()));
