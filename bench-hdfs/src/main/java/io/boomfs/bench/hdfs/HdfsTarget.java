@@ -51,7 +51,7 @@ final class HdfsTarget implements MetaTarget, AutoCloseable {
                 server += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
             }
         }
-        return new long[] {Cpu.selfNanos(), server};
+        return new long[] {Cpu.selfNanos(), server, 0};
     }
 
     @Override

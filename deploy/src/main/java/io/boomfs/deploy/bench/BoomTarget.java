@@ -34,7 +34,7 @@ final class BoomTarget implements MetaTarget {
             all += Cpu.processNanos(pid);
         }
         Long leader = pids.get(client.leader());
-        return new long[] {all, leader == null ? 0 : Cpu.processNanos(leader)};
+        return new long[] {all, leader == null ? 0 : Cpu.processNanos(leader), leader == null ? -1 : leader};
     }
 
     @Override

@@ -164,7 +164,8 @@ public final class ClosedLoop {
     public synchronized PhaseResult result(Phase phase) {
         double seconds = (measuredToNs - measuredFromNs) / 1e9;
         double cpuUs = (cpuTo[0] - cpuFrom[0]) / 1e3 / Math.max(1, acked);
-        double serverCpuUs = (cpuTo[1] - cpuFrom[1]) / 1e3 / Math.max(1, acked);
+        // -1 when leadership moved during the phase: no one process answered all of it.
+        double serverCpuUs = cpuTo[2] != cpuFrom[2] ? -1 : (cpuTo[1] - cpuFrom[1]) / 1e3 / Math.max(1, acked);
         return new PhaseResult(target.system(), phase, sessions, seconds, acked, acked / seconds, latency.quantile(0.5) / 1e6,
             latency.quantile(0.99) / 1e6, latency.max() / 1e6, failed, cpuUs, serverCpuUs);
     }

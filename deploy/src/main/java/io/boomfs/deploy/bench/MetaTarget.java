@@ -12,9 +12,10 @@ public interface MetaTarget {
     String system();
 
     /**
-     * CPU time used so far, in nanoseconds: {@code [all, server]}, all the system's processes
-     * (servers and this client) and the server that answers alone (BoomFS's leader, HDFS's
-     * NameNode threads).
+     * CPU time used so far, in nanoseconds: {@code [all, server, serverId]}, all the system's
+     * processes (servers and this client), the server that answers alone (BoomFS's leader, HDFS's
+     * NameNode threads), and which server that is (a leader's pid: when it changed, the server's
+     * figure means nothing).
      */
     long[] cpuNanos();
 

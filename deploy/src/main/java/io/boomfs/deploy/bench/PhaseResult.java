@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * @param cpuUsPerOp       CPU time of all the system's processes (this client's included) per operation, in microseconds
  * @param serverCpuUsPerOp CPU time of the server that answers per operation: BoomFS's leader process, HDFS's
- *                         NameNode threads (not the JVM's GC and compiler threads, which it shares with the clients)
+ *                         NameNode threads (not the JVM's GC and compiler threads, which it shares with the clients);
+ *                         -1 when the leader changed during the phase
  */
 public record PhaseResult(String system, Phase phase, int sessions, double seconds, long ops, double opsPerS, double p50Ms,
                           double p99Ms, double maxMs, long errors, double cpuUsPerOp,
