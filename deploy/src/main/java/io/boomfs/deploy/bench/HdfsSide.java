@@ -32,9 +32,8 @@ final class HdfsSide {
     private HdfsSide() {
     }
 
-    /** Runs the HDFS phases with the same settings; their results in order. */
-    static List<PhaseResult> run(PhaseRunner.Settings settings, Consumer<String> say) {
-        Path module = moduleDir();
+    /** Runs the HDFS phases with the same settings in bench-hdfs ({@link #moduleDir()}); their results in order. */
+    static List<PhaseResult> run(Path module, PhaseRunner.Settings settings, Consumer<String> say) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(ReplicaProcess.inheritedJvmFlags());
@@ -97,7 +96,7 @@ final class HdfsSide {
      *
      * @throws CliException with the command that builds it
      */
-    private static Path moduleDir() {
+    static Path moduleDir() {
         Path classes;
         try {
             classes = Path.of(HdfsSide.class.getProtectionDomain().getCodeSource().getLocation().toURI());
