@@ -105,8 +105,9 @@ public final class ClosedLoop {
         if (failure != null) {
             failed++;
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            if (failures.size() < 10) {
-                failures.add(String.valueOf(cause.getMessage()));
+            String message = String.valueOf(cause.getMessage());
+            if (failures.size() < 3 && !failures.contains(message)) {
+                failures.add(message);
             }
             return;
         }
@@ -175,7 +176,7 @@ public final class ClosedLoop {
         return failed;
     }
 
-    /** The first few failures' messages. */
+    /** The first few distinct failure messages. */
     public synchronized List<String> failures() {
         return List.copyOf(failures);
     }
