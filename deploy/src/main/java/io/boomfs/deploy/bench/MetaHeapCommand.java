@@ -84,6 +84,9 @@ public final class MetaHeapCommand implements java.util.concurrent.Callable<Inte
         Console.say(out, String.format("bench meta-heap: %,d files in %,d directories, %,d chunks (%d datanodes), %.0f s; rows: "
                 + "entry %,d, inode %,d, fchunk %,d, hb_chunk %,d", files, dirs, chunks, datanodes, secs, shard.count("entry"),
             shard.count("inode"), chunks, shard.count("hb_chunk")));
+        StringBuilder perFile = new StringBuilder("bench meta-heap: rows per file:");
+        shard.largeRelations(files / 10).forEach((name, n) -> perFile.append(String.format(" %s %.2f", name, n / (double) files)));
+        Console.say(out, perFile.toString());
         Console.say(out, String.format("bench meta-heap: used heap %,d -> %,d -> %,d bytes: %.0f bytes per file overall, %.0f "
             + "per file of the second half (target <= 300)", base, mid, end, (end - base) / (double) files,
             (end - mid) / (double) (files - half)));

@@ -12,7 +12,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One metadata shard replica's engine in this JVM, as the only member of its group, driven step
@@ -170,6 +172,15 @@ final class SoloShard {
             throw new IllegalStateException("the shard answered " + result);
         }
         return l;
+    }
+
+    /** The relations (tables and materialized views) holding at least {@code min} rows, largest first, with their counts. */
+    Map<String, Integer> largeRelations(int min) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        node.program().relations().stream().filter(r -> !r.internal).map(r -> Map.entry(r.name, node.count(r.name)))
+            .filter(e -> e.getValue() >= min).sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+            .forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
     }
 
     /** The number of tuples of a relation (to report what the heap holds). */
