@@ -4,6 +4,7 @@ import io.boomfs.paxos.kv.KvClient;
 import io.boomfs.paxos.kv.KvException;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -18,10 +19,12 @@ import java.util.concurrent.TimeoutException;
  * the shard's code ({@code NOT_FOUND}, {@code EXISTS}, ...). Writes go through the shard's log
  * with exactly-once sessions; reads are linearizable (the leader's lease, or the log).
  *
- * <p>One instance is one session: its calls run one at a time, in order. Use several for
- * concurrency. Not thread-safe.
+ * <p>One instance is one session (one client id, {@link #holder()}: the holder of the write
+ * leases of the files it creates): its calls run one at a time, in order; calls from several
+ * threads queue behind each other (the lease renewal of {@link BoomFileSystem} does that). Use
+ * several instances for concurrency.
  */
-public final class MetaClient implements AutoCloseable {
+public final class MetaClient implements FileMeta, AutoCloseable {
     /** A failure the shard (or this client) reports, with its code and a message for people. */
     public static class FsException extends RuntimeException {
         private final String code;
@@ -97,10 +100,72 @@ public final class MetaClient implements AutoCloseable {
         return (Long) ok(write(List.of("mkdirs", names(path), 493L, owner, System.currentTimeMillis())), path).get(1);
     }
 
-    /** Creates an empty file (replacing one when {@code overwrite}); returns its id. */
+    /** This session's client id: the holder of the write leases of the files it creates. */
+    public String holder() {
+        return session.clientId();
+    }
+
+    /**
+     * Creates a file open for writing by {@link #holder()} (replacing one when {@code overwrite});
+     * returns its id. The leader stamps the lease time (NowMs is sent as null).
+     */
+    public long create(String path, boolean overwrite, long replication, long chunkSize, long mode) {
+        return (Long) ok(write(Arrays.asList("create", names(path), overwrite, replication, chunkSize, holder(), mode, owner,
+            System.currentTimeMillis(), null)), path).get(1);
+    }
+
+    /** Creates a file open for writing with 3 replicas, 64 MiB chunks and mode 0644; returns its id. */
     public long create(String path, boolean overwrite) {
-        return (Long) ok(write(List.of("create", names(path), overwrite, 3L, 64L << 20, owner, 420L, owner,
-            System.currentTimeMillis())), path).get(1);
+        return create(path, overwrite, 3, 64L << 20, 420);
+    }
+
+    /** Changes the attributes that are not null; a directory has no replication (it is ignored there). */
+    public void setattr(String path, Long mode, String owner, Long mtimeMs, Long replication) {
+        ok(write(Arrays.asList("setattr", names(path), mode, owner, mtimeMs, replication)), path);
+    }
+
+    /**
+     * Starts the lease of {@code holder} (over all its open files) again. (DESIGN.md says the
+     * result counts the files; the shard answers {@code ["ok", true]}: only "ok" is relied on.)
+     */
+    public void renew(String holder) {
+        ok(write(Arrays.asList("renew", holder, null)), holder);
+    }
+
+    @Override
+    public Placement addChunk(long fileId, String holder, Commit commit, Long abandon, List<String> exclude) {
+        List<?> r = ok(write(Arrays.asList("add_chunk", fileId, holder, commitValue(commit), abandon, List.copyOf(exclude), null,
+            null)), "file " + fileId);
+        return new Placement((Long) r.get(1), (Long) r.get(2), strings(r.get(3)));
+    }
+
+    @Override
+    public long complete(long fileId, String holder, Commit commit, long mtimeMs) {
+        return (Long) ok(write(Arrays.asList("complete", fileId, holder, commitValue(commit), mtimeMs, null)), "file " + fileId)
+            .get(1);
+    }
+
+    @Override
+    public OpenPage open(String path, long fromIdx, long limit) {
+        List<?> r = ok(read(List.of("open", names(path), fromIdx, limit)), path);
+        List<Chunk> chunks = new ArrayList<>();
+        for (Object o : (List<?>) r.get(5)) {
+            List<?> c = (List<?>) o;
+            chunks.add(new Chunk((Long) c.get(0), (Long) c.get(1), (Long) c.get(2), strings(c.get(3))));
+        }
+        return new OpenPage((Long) r.get(1), (Long) r.get(2), (String) r.get(3), (Long) r.get(4), chunks, (Boolean) r.get(6));
+    }
+
+    private static List<Long> commitValue(Commit c) {
+        return c == null ? null : List.of(c.chunkId(), c.length());
+    }
+
+    private static List<String> strings(Object list) {
+        List<String> out = new ArrayList<>();
+        for (Object o : (List<?>) list) {
+            out.add((String) o);
+        }
+        return out;
     }
 
     public Stat stat(String path) {

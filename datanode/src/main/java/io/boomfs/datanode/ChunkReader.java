@@ -1,6 +1,7 @@
 package io.boomfs.datanode;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.LinkOption;
@@ -137,6 +138,49 @@ public final class ChunkReader implements AutoCloseable {
             throw new ChunkStoreException("cannot read chunk " + ChunkFormat.hex(chunkId) + " at offset " + blockStart + ": "
                 + ChunkStore.describe(e), e);
         }
+    }
+
+    /**
+     * The rest of the range as a stream of verified bytes: what a copy sends on. A corrupt
+     * block ends it with {@link ChunkStoreException.Corrupt} before any of its bytes. Closing
+     * the stream closes this reader.
+     */
+    public InputStream asInputStream() {
+        return new InputStream() {
+            private final byte[] piece = new byte[ChunkFormat.BLOCK_BYTES];
+            private int pos;
+            private int limit;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                java.util.Objects.checkFromIndexSize(off, len, b.length);
+                if (len == 0) {
+                    return 0;
+                }
+                if (pos == limit) {
+                    limit = next(piece);
+                    pos = 0;
+                    if (limit == 0) {
+                        return -1;
+                    }
+                }
+                int n = Math.min(len, limit - pos);
+                System.arraycopy(piece, pos, b, off, n);
+                pos += n;
+                return n;
+            }
+
+            @Override
+            public void close() {
+                ChunkReader.this.close();
+            }
+        };
     }
 
     /** The CRC32C of the piece the last {@link #next} returned. */

@@ -66,6 +66,8 @@ public final class ChunkStore implements AutoCloseable {
     private final AtomicLong tempSeq = new AtomicLong();
     private final AtomicLong corruptions = new AtomicLong();
     private final long tempFilesRemoved;
+    /** Hears every change of the sound chunks; guarded by {@link #space}. */
+    private Listener listener = Listener.NONE;
 
     private ChunkStore(Path dir, long capacityBytes, Consumer<String> log, FileChannel lockChannel, FileLock lock,
                        long tempFilesRemoved) {
@@ -79,6 +81,23 @@ public final class ChunkStore implements AutoCloseable {
 
     /** A chunk and its length, as a chunk report lists it. */
     public record ChunkInfo(long chunkId, long length) {
+    }
+
+    /**
+     * Hears every change of the set of sound chunks (what {@link #list} returns), in the order
+     * the store makes them, with the disk's figures right after the change: the control path
+     * tells the metadata shards. Called under the store's lock, so keep it short and never call
+     * back into the store.
+     */
+    public interface Listener {
+        Listener NONE = (chunkId, length, usedBytes, soundChunks) -> { };
+
+        /**
+         * @param length      the chunk's length after a commit, or -1 when it was deleted or found corrupt
+         * @param usedBytes   {@link #usedBytes()} after the change
+         * @param soundChunks {@link #soundChunks()} after the change
+         */
+        void changed(long chunkId, long length, long usedBytes, long soundChunks);
     }
 
     /**
@@ -260,6 +279,18 @@ public final class ChunkStore implements AutoCloseable {
                 usedBytes -= ChunkFormat.fileBytes(old);
             }
             corrupt.remove(chunkId);
+            listener.changed(chunkId, length, usedBytes, soundChunks());
+        }
+    }
+
+    /**
+     * Makes {@code l} hear every later change (replacing the one before). Set it before the
+     * chunks can change (before the data server starts), right after reading {@link #list}, so
+     * that the list and the changes together are the whole story.
+     */
+    public void listen(Listener l) {
+        synchronized (space) {
+            listener = l == null ? Listener.NONE : l;
         }
     }
 
@@ -322,8 +353,13 @@ public final class ChunkStore implements AutoCloseable {
     /** A read found chunk {@code chunkId} corrupt: count it and stop reporting it. */
     void corruptionFound(ChunkStoreException.Corrupt e) {
         corruptions.incrementAndGet();
-        if (corrupt.add(e.chunkId())) {
-            log.accept(e.getMessage());
+        synchronized (space) {
+            if (corrupt.add(e.chunkId())) {
+                log.accept(e.getMessage());
+                if (chunks.containsKey(e.chunkId())) {
+                    listener.changed(e.chunkId(), -1, usedBytes, soundChunks());
+                }
+            }
         }
     }
 
@@ -388,8 +424,26 @@ public final class ChunkStore implements AutoCloseable {
                 return false;
             } catch (IOException e) {
                 throw new ChunkStoreException("cannot delete chunk " + ChunkFormat.hex(chunkId) + ": " + describe(e), e);
+            } finally {
+                if (length != null && !wasCorrupt) {
+                    // Gone from the list, whatever happened to the file.
+                    listener.changed(chunkId, -1, usedBytes, soundChunks());
+                }
             }
             return true;
+        }
+    }
+
+    /** The number of sound chunks, {@code list().size()} without building the list. */
+    public long soundChunks() {
+        synchronized (space) {
+            long n = chunks.size();
+            for (Long id : corrupt) {
+                if (chunks.containsKey(id)) {
+                    n--;
+                }
+            }
+            return n;
         }
     }
 

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link DatanodeServer} in a JVM of its own, started with this JVM's {@code java}, its
- * module flags and its class path: what the multi-process tests and {@link DataBench} run. Its
+ * module flags and its class path, with all its options (the control path's too: see
+ * {@link DatanodeServer.Options#withControl}): what the multi-process tests and {@link DataBench} run. Its
  * stdin stays open and it runs with {@code --exit-on-stdin-close}, so that it dies with this JVM
  * even when this JVM is killed. The last lines of its output are kept for {@link #dump()}.
  * Thread-safe.
@@ -51,7 +52,7 @@ public final class DatanodeProcess implements AutoCloseable {
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(DatanodeServer.class.getName());
-        cmd.addAll(new DatanodeServer.Options(options.server(), options.dataDir(), options.capacityBytes(), true).toArgs());
+        cmd.addAll(options.withExitOnStdinClose(true).toArgs());
         try {
             return new DatanodeProcess(options, new ProcessBuilder(cmd).start());
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.boomfs.datanode;
 
+import io.boomfs.engine.runtime.AeronTransport;
 import io.boomfs.engine.runtime.ProcessStop;
 
 import java.io.InputStream;
@@ -11,8 +12,9 @@ import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
- * A datanode as a process: a {@link ChunkStore} on its data directory and a {@link DataServer}
- * on its port. It prints {@code READY <id> <host:port>} on stdout once it listens; SIGTERM (or,
+ * A datanode as a process: a {@link ChunkStore} on its data directory, a {@link DataServer}
+ * on its port and, with {@code --meta}, a {@link ControlPath} to the metadata shards on its
+ * Aeron endpoint ({@code --node}). It prints {@code READY <id> <host:port>} on stdout once it listens; SIGTERM (or,
  * with {@code --exit-on-stdin-close}, the end of stdin) stops it cleanly: no new connections,
  * transfers in progress discarded, the directory unlocked. Every error is one line on stderr
  * ({@code datanode: error: ...}) with exit code 1: bad options, a port in use, an unusable data
@@ -21,6 +23,7 @@ import java.util.function.Consumer;
 public final class DatanodeServer {
     public static final String USAGE = "usage: DatanodeServer --id NAME --data DIR --port PORT --capacity BYTES [--host HOST]"
         + " [--max-transfers N] [--max-connections N] [--connect-timeout-ms MS] [--request-timeout-ms MS] [--io-timeout-ms MS]"
+        + " [--node HOST:PORT --meta HOST:PORT,... [--meta ...] [--heartbeat-ms MS] [--report-ms MS] [--aeron-dir DIR]]"
         + " [--exit-on-stdin-close]";
 
     private DatanodeServer() {
@@ -32,8 +35,10 @@ public final class DatanodeServer {
      * @param server           the data server's settings (id, host, port, limits, timeouts)
      * @param capacityBytes    the most bytes of chunk files kept in {@code dataDir}
      * @param exitOnStdinClose stop when stdin ends: a datanode started by another JVM dies with it
+     * @param control          the control path to the metadata shards, or null for none
      */
-    public record Options(DataServer.Config server, Path dataDir, long capacityBytes, boolean exitOnStdinClose) {
+    public record Options(DataServer.Config server, Path dataDir, long capacityBytes, boolean exitOnStdinClose,
+                          ControlPath.Config control) {
         public Options {
             if (dataDir == null) {
                 throw new IllegalArgumentException("--data DIR is required");
@@ -41,6 +46,19 @@ public final class DatanodeServer {
             if (capacityBytes <= 0) {
                 throw new IllegalArgumentException("--capacity must be positive, not " + capacityBytes);
             }
+        }
+
+        /** A datanode without a control path. */
+        public Options(DataServer.Config server, Path dataDir, long capacityBytes, boolean exitOnStdinClose) {
+            this(server, dataDir, capacityBytes, exitOnStdinClose, null);
+        }
+
+        public Options withControl(ControlPath.Config c) {
+            return new Options(server, dataDir, capacityBytes, exitOnStdinClose, c);
+        }
+
+        public Options withExitOnStdinClose(boolean e) {
+            return new Options(server, dataDir, capacityBytes, e, control);
         }
 
         /** The command line that {@link #parse} turns back into these options. */
@@ -51,6 +69,9 @@ public final class DatanodeServer {
                 "--max-transfers", Integer.toString(c.maxTransfers()), "--max-connections", Integer.toString(c.maxConnections()),
                 "--connect-timeout-ms", Long.toString(c.connectTimeoutMs()), "--request-timeout-ms", Long.toString(c.requestTimeoutMs()),
                 "--io-timeout-ms", Long.toString(c.ioTimeoutMs())));
+            if (control != null) {
+                a.addAll(control.toArgs());
+            }
             if (exitOnStdinClose) {
                 a.add("--exit-on-stdin-close");
             }
@@ -71,6 +92,11 @@ public final class DatanodeServer {
             long requestMs = d.requestTimeoutMs();
             long ioMs = d.ioTimeoutMs();
             boolean exitOnStdinClose = false;
+            String node = null;
+            List<String> meta = new ArrayList<>();
+            long heartbeatMs = ControlPath.Config.DEFAULT_HEARTBEAT_MS;
+            long reportMs = ControlPath.Config.DEFAULT_REPORT_MS;
+            String aeronDir = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--exit-on-stdin-close")) {
@@ -95,6 +121,12 @@ public final class DatanodeServer {
                     case "--connect-timeout-ms" -> connectMs = number(a, v, 1, DataServer.Config.MAX_TIMEOUT_MS);
                     case "--request-timeout-ms" -> requestMs = number(a, v, 1, DataServer.Config.MAX_TIMEOUT_MS);
                     case "--io-timeout-ms" -> ioMs = number(a, v, 1, DataServer.Config.MAX_TIMEOUT_MS);
+                    case "--node" -> node = v;
+                    // Once per shard group, or all groups at once: the datanode reports to every replica.
+                    case "--meta" -> meta.addAll(List.of(v.split(",", -1)));
+                    case "--heartbeat-ms" -> heartbeatMs = number(a, v, 1, ControlPath.Config.MAX_PERIOD_MS);
+                    case "--report-ms" -> reportMs = number(a, v, 1, ControlPath.Config.MAX_PERIOD_MS);
+                    case "--aeron-dir" -> aeronDir = v;
                     default -> throw new IllegalArgumentException("unknown option " + a + "; " + USAGE);
                 }
             }
@@ -104,7 +136,15 @@ public final class DatanodeServer {
             }
             DataServer.Config server = new DataServer.Config(id, host, port, transfers, connections, connectMs, requestMs, ioMs,
                 d.maxChunkBytes());
-            return new Options(server, data, capacity, exitOnStdinClose);
+            if (meta.isEmpty() && node != null) {
+                throw new IllegalArgumentException("--node " + node + " without --meta: a datanode reports to the replicas of"
+                    + " --meta over its --node endpoint; give both, or neither");
+            }
+            if (!meta.isEmpty() && node == null) {
+                throw new IllegalArgumentException("--meta needs --node HOST:PORT, this datanode's Aeron endpoint; " + USAGE);
+            }
+            ControlPath.Config control = meta.isEmpty() ? null : new ControlPath.Config(node, meta, heartbeatMs, reportMs, aeronDir);
+            return new Options(server, data, capacity, exitOnStdinClose, control);
         }
 
         private static long number(String option, String v, long min, long max) {
@@ -153,30 +193,55 @@ public final class DatanodeServer {
         };
         Options options;
         ChunkStore store = null;
+        ControlPath control = null;
         DataServer server;
         try {
             options = Options.parse(args);
             store = ChunkStore.open(options.dataDir(), options.capacityBytes(), log);
+            if (options.control() != null) {
+                // Before the data server: the chunks cannot change between the list it loads and its listener.
+                DataServer.Config s = options.server();
+                control = ControlPath.start(options.control(), store, new DataClient.Config(s.connectTimeoutMs(), s.ioTimeoutMs()),
+                    null, log);
+            }
             server = DataServer.start(options.server(), store, log);
-        } catch (IllegalArgumentException | ChunkStoreException | DataServer.ListenException e) {
+        } catch (IllegalArgumentException | IllegalStateException | ChunkStoreException | DataServer.ListenException
+                 | AeronTransport.EndpointException e) {
+            if (control != null) {
+                control.close();
+            }
             if (store != null) {
                 store.close();
             }
-            err.println(who + ": error: " + e.getMessage());
+            err.println(who + ": error: " + String.valueOf(e.getMessage()).replaceAll("\\s*\n\\s*", "; "));
             err.flush();
             return 1;
         }
+        if (control != null) {
+            control.serving(server.address());
+        }
+        ControlPath cp = control;
         ProcessStop stop = ProcessStop.install("datanode-shutdown");
         if (options.exitOnStdinClose()) {
             stop.onEndOf(in, log);
         }
         out.println("READY " + options.server().id() + " " + server.address());
         out.flush();
-        stop.await(() -> false);
+        stop.await(() -> cp != null && cp.failure() != null);
         server.close();
         log.accept(server.metrics().describe());
+        String failure = null;
+        if (cp != null) {
+            failure = cp.failure();
+            log.accept(cp.describeMetrics());
+            cp.close();
+        }
         store.close();
         stop.closed();
+        if (failure != null) {
+            err.println(who + ": error: " + failure);
+            return 1;
+        }
         return 0;
     }
 

@@ -259,6 +259,38 @@ class ChunkStoreTest {
     }
 
     @Test
+    void theListenerHearsEveryChangeOfTheSoundChunksInOrderWithTheDisk(@TempDir Path dir) throws IOException {
+        try (ChunkStore store = open(dir, LARGE)) {
+            store.write(9, new ByteArrayInputStream(new byte[5]), 5);
+            List<String> heard = new ArrayList<>();
+            store.listen((id, length, used, sound) -> heard.add(id + ":" + length + " used " + used + " sound " + sound));
+            long f1 = ChunkFormat.fileBytes(1);
+            long f5 = ChunkFormat.fileBytes(5);
+            long f2 = ChunkFormat.fileBytes(2 * BLOCK);
+            store.write(1, new ByteArrayInputStream(new byte[1]), 1);
+            store.write(1, new ByteArrayInputStream(TestData.bytes(1, 2 * BLOCK)), 2 * BLOCK);
+            try (ChunkWriter w = store.create(2, 3)) {
+                w.write(new byte[3], 0, 3);
+                // Closed without a commit: nothing changed.
+            }
+            TestData.flipByte(TestData.chunkFile(dir, 1), ChunkFormat.HEADER_BYTES + BLOCK + 1);
+            assertThrows(ChunkStoreException.Corrupt.class, () -> store.verify(1));
+            assertThrows(ChunkStoreException.Corrupt.class, () -> store.verify(1));
+            assertTrue(store.delete(1), "a corrupt chunk is deleted without a second word");
+            assertFalse(store.delete(1));
+            assertTrue(store.delete(9));
+            store.listen(null);
+            store.write(3, new ByteArrayInputStream(new byte[1]), 1);
+            assertEquals(List.of(
+                "1:1 used " + (f5 + f1) + " sound 2",
+                "1:" + 2 * BLOCK + " used " + (f5 + f2) + " sound 2",
+                "1:-1 used " + (f5 + f2) + " sound 1",
+                "9:-1 used 0 sound 0"), heard);
+            assertEquals(1, store.soundChunks());
+        }
+    }
+
+    @Test
     void aWritePastTheCapacityFailsAndLeavesNothing(@TempDir Path dir) throws IOException {
         long capacity = ChunkFormat.fileBytes(100_000) + ChunkFormat.fileBytes(10);
         try (ChunkStore store = open(dir, capacity)) {

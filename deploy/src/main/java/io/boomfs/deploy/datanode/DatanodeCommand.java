@@ -22,7 +22,10 @@ import java.util.concurrent.Callable;
     description = {"Run one datanode (a chunk store and its data-transfer server) until Ctrl-C or SIGTERM.",
         "",
         "Prints READY ID HOST:PORT once it listens. Errors (port in use, unusable data directory, bad options) are one line "
-            + "and exit code 1."})
+            + "and exit code 1.",
+        "",
+        "With --node and --meta it also reports to the metadata shards over Aeron (heartbeats, chunk changes, full reports) "
+            + "and runs their copy and delete commands."})
 public final class DatanodeCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -60,6 +63,24 @@ public final class DatanodeCommand implements Callable<Integer> {
         description = "Each later step of a transfer: a 64 KiB frame, a reply (default: 30000).")
     private Long ioTimeoutMs;
 
+    @Option(names = "--node", paramLabel = "HOST:PORT",
+        description = "Its Aeron endpoint: its address (Dn) on the control path to the metadata shards; required with --meta.")
+    private String node;
+
+    @Option(names = "--meta", paramLabel = "HOST:PORT,...",
+        description = "The replicas of a shard group, sent heartbeats, chunk changes and reports; once per group. None: no control path.")
+    private List<String> meta = new ArrayList<>();
+
+    @Option(names = "--heartbeat-ms", paramLabel = "MS", description = "How often it sends a heartbeat to every replica (default: 1000).")
+    private Long heartbeatMs;
+
+    @Option(names = "--report-ms", paramLabel = "MS", description = "How often it sends a full chunk report, besides at start (default: 60000).")
+    private Long reportMs;
+
+    @Option(names = "--aeron-dir", paramLabel = "DIR",
+        description = "A media driver this host's processes share; default: an embedded one in a fresh /dev/shm directory.")
+    private String aeronDir;
+
     @Override
     public Integer call() {
         Boom app = (Boom) spec.root().userObject();
@@ -71,10 +92,15 @@ public final class DatanodeCommand implements Callable<Integer> {
         addIfGiven(args, "--connect-timeout-ms", connectTimeoutMs);
         addIfGiven(args, "--request-timeout-ms", requestTimeoutMs);
         addIfGiven(args, "--io-timeout-ms", ioTimeoutMs);
+        addIfGiven(args, "--node", node);
+        meta.forEach(m -> addIfGiven(args, "--meta", m));
+        addIfGiven(args, "--heartbeat-ms", heartbeatMs);
+        addIfGiven(args, "--report-ms", reportMs);
+        addIfGiven(args, "--aeron-dir", aeronDir);
         return DatanodeServer.run("boom datanode", args.toArray(new String[0]), System.in, app.out(), app.err()) == 0 ? Boom.OK : Boom.ERROR;
     }
 
-    private static void addIfGiven(List<String> args, String option, Number value) {
+    private static void addIfGiven(List<String> args, String option, Object value) {
         if (value != null) {
             args.add(option);
             args.add(value.toString());

@@ -1,5 +1,6 @@
 package io.boomfs.deploy.fs;
 
+import io.boomfs.client.BoomFileSystem;
 import io.boomfs.client.MetaClient;
 import io.boomfs.client.MetaClient.FsException;
 import io.boomfs.deploy.Boom;
@@ -12,7 +13,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -23,18 +28,19 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code boom fs}: the namespace verbs people know from {@code hdfs dfs}, against one metadata
- * shard (issue 6, in progress: files have no data yet). Errors are one line, {@code boom fs:
- * PATH: No such file or directory}, exit code 1; a usage error exits 2.
+ * {@code boom fs}: the verbs people know from {@code hdfs dfs}, against one metadata shard and
+ * the datanodes it names ({@link BoomFileSystem}). Errors are one line, {@code boom fs: PATH: No
+ * such file or directory}, exit code 1; a usage error exits 2.
  */
 @Command(name = "fs",
     mixinStandardHelpOptions = true,
     versionProvider = Boom.Version.class,
-    description = {"The file system's namespace: mkdir, ls, touch, rm, mv, stat.",
+    description = {"The file system: mkdir, ls, touch, rm, mv, stat, put, get, cat, du, chmod.",
         "",
         "The shard's replicas come from --replicas or the environment variable BOOMFS_REPLICAS (HOST:PORT,...)."},
     subcommands = {FsCommand.Mkdir.class, FsCommand.Ls.class, FsCommand.Touch.class, FsCommand.Rm.class, FsCommand.Mv.class,
-        FsCommand.Stat.class, CommandLine.HelpCommand.class})
+        FsCommand.Stat.class, Transfers.Put.class, Transfers.Get.class, Transfers.Cat.class, FsCommand.Du.class,
+        FsCommand.Chmod.class, CommandLine.HelpCommand.class})
 public final class FsCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -56,23 +62,51 @@ public final class FsCommand implements Callable<Integer> {
 
     /** Plain words for the shard's codes, as the familiar tools say them. */
     private static final Map<String, String> WORDS = Map.of("NOT_FOUND", "No such file or directory", "EXISTS", "File exists",
-        "NOT_DIR", "Not a directory", "IS_DIR", "Is a directory", "NOT_EMPTY", "Directory not empty");
+        "NOT_DIR", "Not a directory", "IS_DIR", "Is a directory", "NOT_EMPTY", "Directory not empty", "LEASE_HELD",
+        "File is being written by another client");
 
-    /** Runs {@code body} with a client; an FsException becomes one line naming the path. */
-    int with(String path, java.util.function.Function<MetaClient, Integer> body) {
-        Boom app = (Boom) spec.root().userObject();
+    /** What a verb does with the file system; it may fail with an FsException or an IOException. */
+    interface Body {
+        int run(BoomFileSystem fs) throws IOException;
+    }
+
+    /**
+     * Runs {@code body} with a client; an FsException or IOException becomes one line naming
+     * the path it is about ({@code path} unless the message names one itself).
+     */
+    int with(String path, Body body) {
         String list = replicas != null ? replicas : System.getenv("BOOMFS_REPLICAS");
         if (list == null || list.isBlank()) {
             throw new CliException(Boom.USAGE, "no metadata shard given: use --replicas HOST:PORT,... or set BOOMFS_REPLICAS");
         }
         String owner = user != null ? user : System.getProperty("user.name", "nobody");
-        try (MetaClient fs = MetaClient.open(List.of(list.split(",")), owner, timeoutMs)) {
-            return body.apply(fs);
+        try (BoomFileSystem fs = BoomFileSystem.open(List.of(list.split(",")), owner,
+            BoomFileSystem.Config.defaults().withMetaTimeoutMs(timeoutMs))) {
+            return body.run(fs);
         } catch (FsException e) {
             String words = WORDS.get(e.code());
-            app.err().println("boom fs: " + path + ": " + (words != null ? words : e.getMessage()));
-            return Boom.ERROR;
+            return error(path, words != null ? words : e.getMessage());
+        } catch (NoSuchFileException e) {
+            return error(e.getFile(), "No such file or directory");
+        } catch (AccessDeniedException e) {
+            return error(e.getFile(), "Permission denied");
+        } catch (FileAlreadyExistsException e) {
+            return error(e.getFile(), "File exists");
+        } catch (IOException e) {
+            return error(path, e.getMessage());
         }
+    }
+
+    /** Prints {@code boom fs: PATH: WHAT} (the path once, if the message starts with it) and returns {@link Boom#ERROR}. */
+    int error(String path, String what) {
+        String line = what.startsWith(path + ": ") ? what : path + ": " + what;
+        app().err().println("boom fs: " + line);
+        return Boom.ERROR;
+    }
+
+    /** Whether a person watches: progress bars only then. */
+    static boolean interactive() {
+        return System.console() != null;
     }
 
     static String mode(boolean dir, long mode) {
@@ -84,18 +118,23 @@ public final class FsCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    static String line(MetaClient.Stat s, String path) {
+    /** One line of {@code ls}: mode, replication, owner, size (human-readable with {@code human}), mtime (UTC), path. */
+    static String line(MetaClient.Stat s, String path, boolean human) {
         String when = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC).format(Instant.ofEpochMilli(s.mtimeMs()));
-        return String.format("%s %3s %-8s %12d %s %s", mode(s.isDir(), s.mode()), s.isDir() ? "-" : Long.toString(s.replication()),
-            s.owner(), s.size(), when, path);
+        return String.format("%s %3s %-8s %12s %s %s", mode(s.isDir(), s.mode()), s.isDir() ? "-" : Long.toString(s.replication()),
+            s.owner(), human ? Sizes.human(s.size()) : Long.toString(s.size()), when, path);
     }
 
     static String child(String dir, String name) {
         return (dir.endsWith("/") ? dir : dir + "/") + name;
     }
 
+    Boom app() {
+        return (Boom) spec.root().userObject();
+    }
+
     PrintStream out() {
-        return ((Boom) spec.root().userObject()).out();
+        return app().out();
     }
 
     @Command(name = "mkdir", mixinStandardHelpOptions = true, description = "Create directories.")
@@ -147,6 +186,8 @@ public final class FsCommand implements Callable<Integer> {
         FsCommand fs;
         @Option(names = "-R", description = "Recurse into subdirectories.")
         boolean recursive;
+        @Option(names = "-h", description = "Sizes in K, M, G (powers of 1024).")
+        boolean human;
         @Parameters(paramLabel = "PATH", defaultValue = "/")
         String path;
 
@@ -155,7 +196,7 @@ public final class FsCommand implements Callable<Integer> {
             return fs.with(path, c -> {
                 MetaClient.Stat s = c.stat(path);
                 if (!s.isDir()) {
-                    fs.out().println(line(s, path));
+                    fs.out().println(line(s, path, human));
                     return Boom.OK;
                 }
                 list(c, path);
@@ -163,12 +204,12 @@ public final class FsCommand implements Callable<Integer> {
             });
         }
 
-        private void list(MetaClient c, String dir) {
+        private void list(BoomFileSystem c, String dir) {
             List<String> subdirs = new ArrayList<>();
             for (Iterator<MetaClient.Entry> it = c.list(dir); it.hasNext(); ) {
                 MetaClient.Entry e = it.next();
                 String p = child(dir, e.name());
-                fs.out().println(line(c.stat(p), p));
+                fs.out().println(line(c.stat(p), p, human));
                 if (e.isDir()) {
                     subdirs.add(p);
                 }
@@ -193,7 +234,7 @@ public final class FsCommand implements Callable<Integer> {
             for (String p : paths) {
                 int code = fs.with(p, c -> {
                     try {
-                        c.create(p, false);
+                        c.create(p, false).close();
                     } catch (FsException e) {
                         if (!e.code().equals("EXISTS")) {
                             throw e;
@@ -264,10 +305,76 @@ public final class FsCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             return fs.with(path, c -> {
-                MetaClient.Stat s = c.stat(path);
-                fs.out().println(line(s, path));
+                fs.out().println(line(c.stat(path), path, false));
                 return Boom.OK;
             });
+        }
+    }
+
+    @Command(name = "du", mixinStandardHelpOptions = true,
+        description = "Bytes under each entry of a directory (or under the path itself with -s).")
+    static final class Du implements Callable<Integer> {
+        @ParentCommand
+        FsCommand fs;
+        @Option(names = "-s", description = "One total for each PATH, with its files and directories.")
+        boolean summary;
+        @Option(names = "-h", description = "Sizes in K, M, G (powers of 1024).")
+        boolean human;
+        @Parameters(paramLabel = "PATH", defaultValue = "/", arity = "0..*")
+        List<String> paths;
+
+        @Override
+        public Integer call() {
+            for (String p : paths) {
+                int code = fs.with(p, c -> {
+                    if (summary || !c.stat(p).isDir()) {
+                        BoomFileSystem.Usage u = c.du(p);
+                        fs.out().println(size(u.bytes()) + (summary ? "  " + u.files() + " files  " + u.dirs() + " dirs" : "") + "  " + p);
+                        return Boom.OK;
+                    }
+                    for (Iterator<MetaClient.Entry> it = c.list(p); it.hasNext(); ) {
+                        String child = child(p, it.next().name());
+                        fs.out().println(size(c.du(child).bytes()) + "  " + child);
+                    }
+                    return Boom.OK;
+                });
+                if (code != Boom.OK) {
+                    return code;
+                }
+            }
+            return Boom.OK;
+        }
+
+        private String size(long bytes) {
+            return human ? Sizes.human(bytes) : Long.toString(bytes);
+        }
+    }
+
+    @Command(name = "chmod", mixinStandardHelpOptions = true, description = "Change the mode of files and directories.")
+    static final class Chmod implements Callable<Integer> {
+        @ParentCommand
+        FsCommand fs;
+        @Parameters(index = "0", paramLabel = "MODE", description = "Octal, like 755 or 0644.")
+        String mode;
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "PATH")
+        List<String> paths;
+
+        @Override
+        public Integer call() {
+            if (!mode.matches("[0-7]{1,4}")) {
+                throw new CliException(Boom.USAGE, "chmod: invalid mode '" + mode + "': give octal digits, like 755");
+            }
+            long bits = Long.parseLong(mode, 8);
+            for (String p : paths) {
+                int code = fs.with(p, c -> {
+                    c.setattr(p, bits, null, null, null);
+                    return Boom.OK;
+                });
+                if (code != Boom.OK) {
+                    return code;
+                }
+            }
+            return Boom.OK;
         }
     }
 }

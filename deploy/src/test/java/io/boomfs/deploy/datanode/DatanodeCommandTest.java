@@ -23,7 +23,8 @@ class DatanodeCommandTest {
         Cli.Result r = Cli.run(HERE, "datanode", "--help");
         assertEquals(0, r.code(), r.toString());
         for (String option : new String[] {"--id=NAME", "--data=DIR", "--port=PORT", "--capacity=BYTES", "--host=HOST", "--max-transfers=N",
-            "--max-connections=N", "--connect-timeout-ms=MS", "--request-timeout-ms=MS", "--io-timeout-ms=MS"}) {
+            "--max-connections=N", "--connect-timeout-ms=MS", "--request-timeout-ms=MS", "--io-timeout-ms=MS",
+            "--node=HOST:PORT", "--meta=HOST:PORT,...", "--heartbeat-ms=MS", "--report-ms=MS", "--aeron-dir=DIR"}) {
             assertTrue(r.out().contains(option), option + " in:\n" + r.out());
         }
         assertTrue(Cli.run(HERE, "--help").out().contains("  datanode "), "listed by boom --help");
@@ -44,6 +45,10 @@ class DatanodeCommandTest {
         r = Cli.run(dir, "datanode", "--id", "dn1", "--data", "d", "--port", "0", "--capacity", "lots");
         assertEquals(Boom.ERROR, r.code(), r.toString());
         assertEquals("boom datanode: error: --capacity takes a number of bytes (512M, 10G, ...), not lots\n", r.err());
+        r = Cli.run(dir, "datanode", "--id", "dn1", "--data", "d", "--port", "0", "--capacity", "1G", "--meta", "127.0.0.1:7100");
+        assertEquals(Boom.ERROR, r.code(), r.toString());
+        assertTrue(r.err().startsWith("boom datanode: error: --meta needs --node HOST:PORT, this datanode's Aeron endpoint"), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
         r = Cli.run(dir, "datanode", "--id", "dn1", "--data", "d", "--port", "0");
         assertEquals(Boom.USAGE, r.code(), r.toString());
     }

@@ -1,0 +1,163 @@
+package io.boomfs.client;
+
+import io.boomfs.client.MetaClient.FsException;
+import io.boomfs.datanode.DatanodeProcess;
+import io.boomfs.datanode.DatanodeServer;
+import io.boomfs.meta.MetaReplica;
+import io.boomfs.paxos.ReplicaProcess;
+import io.boomfs.paxos.ReplicaServer;
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A file system of real processes on loopback for tests: three metadata shard replicas
+ * ({@link MetaReplica} JVMs) and datanode JVMs that heartbeat and report to them; everything
+ * stops with {@link #close}, also on failure. {@link #dump} gives every process's last lines.
+ */
+public final class LocalCluster implements AutoCloseable {
+    private static final List<String> JVM = List.of("-Xms32m", "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    private final Path dir;
+    private final List<String> replicas = new ArrayList<>();
+    private final List<ReplicaProcess> metas = new ArrayList<>();
+    private final List<DatanodeProcess> datanodes = new ArrayList<>();
+
+    private LocalCluster(Path dir) {
+        this.dir = dir;
+    }
+
+    /**
+     * Starts three replicas with the shard settings {@code settings} (e.g. {@code sm.lease_ms})
+     * and {@code datanodes} datanodes (1 s heartbeats), and waits until the shard places chunks
+     * on {@code min(3, datanodes)} of them.
+     */
+    public static LocalCluster start(Path dir, Map<String, Long> settings, int datanodes) {
+        assumeControlPath();
+        LocalCluster c = new LocalCluster(dir);
+        try {
+            for (int i = 0; i < 3; i++) {
+                c.replicas.add("127.0.0.1:" + freeUdpPort());
+            }
+            for (int i = 0; i < 3; i++) {
+                c.metas.add(ReplicaProcess.start(ReplicaServer.Config.of(c.replicas.get(i), c.replicas, dir.resolve("meta" + i))
+                    .withSettings(settings), JVM, MetaReplica.class.getName()));
+            }
+            for (int i = 0; i < datanodes; i++) {
+                c.startDatanode(i);
+            }
+            for (ReplicaProcess p : c.metas) {
+                p.awaitReady(60_000);
+            }
+            for (DatanodeProcess d : c.datanodes) {
+                d.awaitReady(60_000);
+            }
+            c.awaitPlacements(Math.min(3, datanodes));
+            return c;
+        } catch (RuntimeException | Error e) {
+            String dump = c.dump();
+            c.close();
+            throw new IllegalStateException("the cluster did not start: " + e.getMessage() + "\n" + dump, e);
+        }
+    }
+
+    /**
+     * Skips the calling test while datanodes cannot heartbeat to a shard (their {@code --node}
+     * and {@code --meta} options are being added on another branch): without them the shard
+     * places no chunk.
+     */
+    private static void assumeControlPath() {
+        try {
+            DatanodeServer.Options.parse(new String[] {"--id", "x", "--data", "x", "--port", "0", "--capacity", "1",
+                "--node", "127.0.0.1:1", "--meta", "127.0.0.1:2"});
+        } catch (IllegalArgumentException e) {
+            Assumptions.abort("datanodes have no control path to the shard yet: " + e.getMessage());
+        }
+    }
+
+    private void startDatanode(int i) {
+        String id = "dn" + (i + 1);
+        DatanodeServer.Options o = DatanodeServer.Options.parse(new String[] {"--id", id, "--data", dir.resolve(id).toString(),
+            "--port", "0", "--capacity", "1G", "--host", "127.0.0.1", "--node", "127.0.0.1:" + freeUdpPort(),
+            "--meta", String.join(",", replicas), "--heartbeat-ms", "500", "--connect-timeout-ms", "2000",
+            "--io-timeout-ms", "5000"});
+        datanodes.add(DatanodeProcess.start(o, JVM));
+    }
+
+    /** Waits (up to a minute) until {@code add_chunk} gets {@code n} targets: the datanodes' heartbeats arrived. */
+    private void awaitPlacements(int n) {
+        long deadline = System.currentTimeMillis() + 60_000;
+        try (MetaClient meta = MetaClient.open(replicas, "probe", 10_000)) {
+            while (true) {
+                try {
+                    long id = meta.create("/.placement-probe", true, n, 1024, 420);
+                    if (meta.addChunk(id, meta.holder(), null, null, List.of()).targets().size() >= n) {
+                        meta.delete("/.placement-probe", false);
+                        return;
+                    }
+                } catch (FsException e) {
+                    if (!e.code().equals("NO_DATANODES") || System.currentTimeMillis() > deadline) {
+                        throw e;
+                    }
+                }
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("the shard never placed a chunk on " + n + " datanodes");
+                }
+                sleep(200);
+            }
+        }
+    }
+
+    public List<String> replicas() {
+        return replicas;
+    }
+
+    public List<DatanodeProcess> datanodes() {
+        return datanodes;
+    }
+
+    public List<ReplicaProcess> metas() {
+        return metas;
+    }
+
+    /** A client with short timeouts for tests. */
+    public BoomFileSystem client(String user, BoomFileSystem.Config config) {
+        return BoomFileSystem.open(replicas, user, config);
+    }
+
+    /** The last lines of every process. */
+    public String dump() {
+        StringBuilder sb = new StringBuilder();
+        metas.forEach(p -> sb.append(p.dump()));
+        datanodes.forEach(d -> sb.append(d.dump()));
+        return sb.toString();
+    }
+
+    static int freeUdpPort() {
+        try (DatagramSocket s = new DatagramSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        datanodes.forEach(DatanodeProcess::close);
+        metas.forEach(ReplicaProcess::close);
+    }
+}

@@ -1,0 +1,166 @@
+package io.boomfs.datanode;
+
+import io.boomfs.engine.OverlogNode;
+import io.boomfs.engine.StepResult;
+import io.boomfs.engine.Tuple;
+import io.boomfs.engine.program.Program;
+import io.boomfs.engine.program.Relation;
+import io.boomfs.engine.runtime.Schemas;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * datanode.olg as a pure step function on a manual clock (no network, no threads): when
+ * heartbeats and reports go out, how a round is cut into pages, and what a store change sends.
+ * The real thing over Aeron is {@link ControlPathTest}.
+ */
+class DatanodeProgramTest {
+    private static final String ME = "127.0.0.1:9000";
+    private static final List<String> REPLICAS = List.of("127.0.0.1:9001", "127.0.0.1:9002");
+
+    /** The node and every tuple it sent, by step time. */
+    private static final class Dn {
+        final OverlogNode node = new OverlogNode(ControlPath.program(), ME);
+        final List<Tuple> inbound = new ArrayList<>();
+        final Map<Long, List<Tuple>> sent = new TreeMap<>();
+
+        Dn(int chunks, long heartbeatMs, long reportMs) {
+            for (String r : REPLICAS) {
+                node.load(new Tuple("dn_replica", r));
+            }
+            node.load(new Tuple("dn_config", "heartbeat_ms", heartbeatMs));
+            node.load(new Tuple("dn_config", "report_ms", reportMs));
+            for (long c = 0; c < chunks; c++) {
+                node.load(new Tuple("dn_chunk", 1000 + c, c));
+            }
+            node.load(new Tuple("dn_disk", 1L << 30, 4096L, (long) chunks));
+        }
+
+        /** Steps every 10 ms from {@code from} through {@code to}; returns what was sent to the first replica. */
+        List<Tuple> run(long from, long to) {
+            List<Tuple> out = new ArrayList<>();
+            for (long t = from; t <= to; t += 10) {
+                StepResult r = node.step(t, List.copyOf(inbound));
+                inbound.clear();
+                assertTrue(r.dieMessages().isEmpty(), r.dieMessages().toString());
+                List<Tuple> first = r.outbound().getOrDefault(REPLICAS.get(0), List.of());
+                assertEquals(first.size(), r.outbound().getOrDefault(REPLICAS.get(1), List.of()).size(), "every replica hears the same");
+                out.addAll(first);
+                sent.computeIfAbsent(t, k -> new ArrayList<>()).addAll(first);
+            }
+            return out;
+        }
+    }
+
+    private static List<Tuple> of(List<Tuple> ts, String relation) {
+        return ts.stream().filter(t -> t.relation().equals(relation)).toList();
+    }
+
+    @Test
+    void theProgramCompilesWithoutWarnings() {
+        assertEquals(List.of(), ControlPath.program().warnings().stream().map(Object::toString).toList());
+    }
+
+    @Test
+    void heartbeatsWaitForTheDataAddressThenComeEveryPeriodAndTheFirstReportFollows() {
+        Dn dn = new Dn(3, 100, 1_000);
+        assertEquals(List.of(), dn.run(0, 200), "no heartbeat and no report before the data server listens");
+        dn.node.load(new Tuple("dn_data_addr", "127.0.0.1:7000"));
+        List<Tuple> out = dn.run(210, 1_500);
+        List<Tuple> hbs = of(out, "dn_hb");
+        assertEquals(new Tuple("dn_hb", REPLICAS.get(0), ME, "127.0.0.1:7000", 1L << 30, 4096L, 3L), hbs.get(0));
+        // 1,290 ms after the first one, one every 100 ms (the 20 ms check timer fires on the 10 ms steps).
+        assertEquals(13, hbs.size(), hbs.toString());
+        List<Tuple> reports = of(out, "dn_report");
+        // The start report (round = the first step's time, 0) the step after the first heartbeat, then one a second later.
+        assertEquals(List.of(0L, 1L), reports.stream().map(t -> (Long) t.get(2)).toList());
+        long firstHb = dn.sent.entrySet().stream().filter(e -> !of(e.getValue(), "dn_hb").isEmpty()).findFirst().orElseThrow().getKey();
+        long firstReport = dn.sent.entrySet().stream().filter(e -> !of(e.getValue(), "dn_report").isEmpty()).findFirst().orElseThrow()
+            .getKey();
+        assertTrue(firstReport > firstHb, "report at " + firstReport + ", heartbeat at " + firstHb);
+        assertEquals(List.of(List.of(1000L, 0L), List.of(1001L, 1L), List.of(1002L, 2L)), reports.get(0).get(5));
+        assertEquals(true, reports.get(0).get(4));
+    }
+
+    @Test
+    void aRoundIsCutIntoPagesOfAtMost256SortedChunksAndOnlyTheLastSaysSoAStepAfterTheOthers() {
+        Dn dn = new Dn(600, 100, 60_000);
+        dn.node.load(new Tuple("dn_data_addr", "127.0.0.1:7000"));
+        List<Tuple> pages = new ArrayList<>(of(dn.run(0, 200), "dn_report"));
+        List<Long> stepsWithPages = dn.sent.entrySet().stream().filter(e -> !of(e.getValue(), "dn_report").isEmpty())
+            .map(Map.Entry::getKey).toList();
+        assertEquals(2, stepsWithPages.size(), stepsWithPages.toString());
+        assertEquals(List.of(2L), dn.sent.get(stepsWithPages.get(1)).stream().filter(t -> t.relation().equals("dn_report"))
+            .map(t -> (Long) t.get(3)).toList(), "the last page alone, a step later");
+        pages.sort((a, b) -> Long.compare((Long) a.get(3), (Long) b.get(3)));
+        assertEquals(List.of(0L, 1L, 2L), pages.stream().map(t -> (Long) t.get(3)).toList());
+        assertEquals(List.of(false, false, true), pages.stream().map(t -> (Boolean) t.get(4)).toList());
+        List<Object> all = new ArrayList<>();
+        for (Tuple p : pages) {
+            assertTrue(((List<?>) p.get(5)).size() <= 256, "page size " + ((List<?>) p.get(5)).size());
+            all.addAll((List<?>) p.get(5));
+        }
+        assertEquals(600, all.size());
+        for (int i = 0; i < 600; i++) {
+            assertEquals(List.of(1000L + i, (long) i), all.get(i));
+        }
+    }
+
+    @Test
+    void aDatanodeWithoutChunksSendsOneEmptyLastPage() {
+        Dn dn = new Dn(0, 100, 60_000);
+        dn.node.load(new Tuple("dn_data_addr", "127.0.0.1:7000"));
+        List<Tuple> reports = of(dn.run(0, 200), "dn_report");
+        assertEquals(List.of(new Tuple("dn_report", REPLICAS.get(0), ME, 0L, 0L, true, List.of())), reports);
+    }
+
+    @Test
+    void storeChangesAreSentAndTheLastChangeOfAChunkInAStepWins() {
+        Dn dn = new Dn(1, 100, 60_000);
+        dn.node.load(new Tuple("dn_data_addr", "127.0.0.1:7000"));
+        dn.run(0, 100);
+        dn.inbound.add(new Tuple("dn_store_change", 1L, 7L, 50L));
+        dn.inbound.add(new Tuple("dn_store_change", 2L, 7L, -1L));
+        dn.inbound.add(new Tuple("dn_store_change", 3L, 8L, -1L));
+        dn.inbound.add(new Tuple("dn_store_change", 4L, 8L, 60L));
+        dn.inbound.add(new Tuple("dn_store_change", 5L, 1000L, -1L));
+        List<Tuple> out = dn.run(110, 110);
+        assertEquals(List.of(new Tuple("dn_added", REPLICAS.get(0), ME, 8L, 60L)), of(out, "dn_added"));
+        assertEquals(List.of(new Tuple("dn_removed", REPLICAS.get(0), ME, 7L), new Tuple("dn_removed", REPLICAS.get(0), ME, 1000L)),
+            of(out, "dn_removed").stream().sorted((a, b) -> Long.compare((Long) a.get(2), (Long) b.get(2))).toList());
+        dn.run(120, 120);
+        assertEquals(List.of(new Tuple("dn_chunk", 8L, 60L)), dn.node.contents("dn_chunk"));
+    }
+
+    @Test
+    void theMessagesAreExactlyTheSixOfTheDesignAndAProgramImportingThemHasTheSameFingerprints() {
+        Program messages = ControlPath.compile("only-messages.olg", "import \"dn_messages.olg\".\n");
+        Program included = ControlPath.compile("included.olg", ControlPath.messagesText());
+        List<String> names = List.of("dn_hb", "dn_added", "dn_removed", "dn_report", "dn_copy", "dn_delete");
+        List<String> declared = messages.relations().stream().filter(r -> !r.internal && r.kind == Relation.Kind.EVENT
+            && r.name.startsWith("dn_")).map(r -> r.name).toList();
+        assertEquals(names.stream().sorted().toList(), declared.stream().sorted().toList());
+        for (String n : names) {
+            long fp = Schemas.fingerprint(messages.relation(n));
+            assertEquals(fp, Schemas.fingerprint(ControlPath.program().relation(n)), n);
+            assertEquals(fp, Schemas.fingerprint(included.relation(n)), n);
+        }
+        assertEquals("dn_report(@Replica: addr, Dn: addr, Round: long, Page: long, Last: bool, Chunks: any)",
+            decl(messages.relation("dn_report")));
+    }
+
+    private static String decl(Relation r) {
+        StringBuilder sb = new StringBuilder(r.name).append('(');
+        for (int i = 0; i < r.arity(); i++) {
+            sb.append(i == 0 ? "@" : ", ").append(r.columns[i]).append(": ").append(r.types[i].text());
+        }
+        return sb.append(')').toString();
+    }
+}
