@@ -1,5 +1,6 @@
 package io.boomfs.deploy;
 
+import io.boomfs.deploy.bench.BenchCommand;
 import io.boomfs.deploy.datanode.DatanodeCommand;
 import io.boomfs.deploy.kv.KvBenchCommand;
 import io.boomfs.deploy.kv.KvDemoCommand;
@@ -40,7 +41,7 @@ import java.util.concurrent.Callable;
     versionProvider = Boom.Version.class,
     description = "BoomFS: a highly available, partitioned file-system metadata service written in Overlog.",
     subcommands = {OlgCommand.class, FsCommand.class, MetaReplicaCommand.class, DatanodeCommand.class,
-        KvDemoCommand.class, KvBenchCommand.class, KvReplicaCommand.class,
+        KvDemoCommand.class, KvBenchCommand.class, KvReplicaCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Boom implements Callable<Integer> {
     public static final int OK = 0;

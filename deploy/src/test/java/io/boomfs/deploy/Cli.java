@@ -1,9 +1,13 @@
 package io.boomfs.deploy;
 
 import java.io.ByteArrayOutputStream;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.SocketException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Runs the {@code boom} command in-process, as {@code ./boom} would, with captured output. */
 public final class Cli {
@@ -26,5 +30,24 @@ public final class Cli {
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
         int code = Boom.run(new Boom(o, e, base), args);
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The first of three free consecutive UDP ports on loopback, for a replica group's --port-base. */
+    public static int freeBase() {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = ThreadLocalRandom.current().nextInt(20_000, 29_997);
+            if (free(base) && free(base + 1) && free(base + 2)) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no three free consecutive UDP ports in 20000-29999");
+    }
+
+    private static boolean free(int port) {
+        try (DatagramSocket s = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort() == port;
+        } catch (SocketException e) {
+            return false;
+        }
     }
 }

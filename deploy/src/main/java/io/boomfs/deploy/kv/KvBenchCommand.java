@@ -2,6 +2,9 @@ package io.boomfs.deploy.kv;
 
 import io.boomfs.deploy.Boom;
 import io.boomfs.deploy.CliException;
+import io.boomfs.deploy.group.Console;
+import io.boomfs.deploy.group.GroupOptions;
+import io.boomfs.deploy.group.ReplicaGroup;
 import io.boomfs.paxos.kv.KvClient;
 import io.boomfs.paxos.kv.KvLoad;
 import picocli.CommandLine.Command;
@@ -72,8 +75,8 @@ public final class KvBenchCommand implements java.util.concurrent.Callable<Integ
         check(group.problem() == null, group.problem());
         Boom app = (Boom) spec.root().userObject();
         PrintStream out = app.out();
-        ReplicaGroup.Options options = group.toGroup("kv-bench", portBase, null);
-        return ReplicaGroup.run(options, line -> KvDemoCommand.say(out, line), group -> {
+        ReplicaGroup.Options options = group.toGroup("kv-bench", ReplicaGroup.StateMachine.KV, portBase, null);
+        return ReplicaGroup.run(options, line -> Console.say(out, line), group -> {
             bench(group, out);
             return Boom.OK;
         });
@@ -85,16 +88,16 @@ public final class KvBenchCommand implements java.util.concurrent.Callable<Integ
         if (warmup > 0) {
             run(group, new KvLoad(client, sessions, 4), warmup);
             run(group, KvLoad.reads(client, sessions, 4), 2);
-            KvDemoCommand.say(out, "kv-bench: warmed up for " + (warmup + 2) + " s");
+            Console.say(out, "kv-bench: warmed up for " + (warmup + 2) + " s");
         }
         KvLoad w = run(group, new KvLoad(client, sessions, 4), seconds);
-        KvDemoCommand.say(out, line("pipelined writes, " + sessions + " sessions", w, "writes"));
+        Console.say(out, line("pipelined writes, " + sessions + " sessions", w, "writes"));
         KvLoad one = run(group, new KvLoad(client, 1, 4), seconds);
-        KvDemoCommand.say(out, line("writes, 1 session", one, "writes"));
+        Console.say(out, line("writes, 1 session", one, "writes"));
         KvLoad r = run(group, KvLoad.reads(client, sessions, 4), seconds);
-        KvDemoCommand.say(out, line(reads + ", " + sessions + " sessions", r, "reads"));
+        Console.say(out, line(reads + ", " + sessions + " sessions", r, "reads"));
         KvLoad r1 = run(group, KvLoad.reads(client, 1, 4), seconds);
-        KvDemoCommand.say(out, line(reads + ", 1 session", r1, "reads"));
+        Console.say(out, line(reads + ", 1 session", r1, "reads"));
         if (kills > 0) {
             failover(group, out);
         }
@@ -102,7 +105,7 @@ public final class KvBenchCommand implements java.util.concurrent.Callable<Integ
 
     private KvLoad run(ReplicaGroup group, KvLoad load, int secs) {
         load.start();
-        KvDemoCommand.sleepUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(secs));
+        Console.sleepUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(secs));
         load.stop(TimeUnit.SECONDS.toMillis(30));
         if (!load.failures().isEmpty()) {
             throw new CliException("operations failed: " + load.failures().get(0));
@@ -131,13 +134,13 @@ public final class KvBenchCommand implements java.util.concurrent.Callable<Integ
         long phaseStart = System.nanoTime();
         try {
             for (int k = 1; k <= kills; k++) {
-                KvDemoCommand.sleepUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
+                Console.sleepUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
                 long killedAt = System.nanoTime();
                 ReplicaGroup.Killed killed = group.killLeader();
                 long ackedBefore = load.acked();
                 long deadline = killedAt + TimeUnit.SECONDS.toNanos(30);
                 while (load.acked() < ackedBefore + 100 && System.nanoTime() < deadline) {
-                    KvDemoCommand.sleepUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20));
+                    Console.sleepUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20));
                 }
                 if (load.acked() < ackedBefore + 100) {
                     Boom app = (Boom) spec.root().userObject();
@@ -147,7 +150,7 @@ public final class KvBenchCommand implements java.util.concurrent.Callable<Integ
                 }
                 long pause = KvLoad.longestPauseNs(load.ackTimesNs(), killedAt, System.nanoTime());
                 pauses.add(TimeUnit.NANOSECONDS.toMillis(pause));
-                KvDemoCommand.say(out, String.format("kv-bench: failover round %d: killed %s (pid %d); writes paused %d ms; leader now %s",
+                Console.say(out, String.format("kv-bench: failover round %d: killed %s (pid %d); writes paused %d ms; leader now %s",
                     k, killed.address(), killed.pid(), pauses.get(pauses.size() - 1), group.client().leader()));
                 group.restart(killed.address());
             }
@@ -159,7 +162,7 @@ public final class KvBenchCommand implements java.util.concurrent.Callable<Integ
         // The restarts can pause writes too (a restarted replica campaigns, or catches up): the
         // longest pause of the whole phase says so.
         long phasePause = KvLoad.longestPauseNs(load.ackTimesNs(), phaseStart, System.nanoTime());
-        KvDemoCommand.say(out, String.format("kv-bench: failover, %d leader kills under %d sessions: write pause median %d ms, "
+        Console.say(out, String.format("kv-bench: failover, %d leader kills under %d sessions: write pause median %d ms, "
                 + "max %d ms; longest pause of the whole phase (restarts included) %d ms", kills, failoverSessions,
             sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1), TimeUnit.NANOSECONDS.toMillis(phasePause)));
     }

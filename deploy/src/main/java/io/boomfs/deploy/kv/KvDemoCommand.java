@@ -2,6 +2,9 @@ package io.boomfs.deploy.kv;
 
 import io.boomfs.deploy.Boom;
 import io.boomfs.deploy.CliException;
+import io.boomfs.deploy.group.Console;
+import io.boomfs.deploy.group.GroupOptions;
+import io.boomfs.deploy.group.ReplicaGroup;
 import io.boomfs.paxos.kv.KvClient;
 import io.boomfs.paxos.kv.KvLoad;
 import picocli.CommandLine.Command;
@@ -69,22 +72,22 @@ public final class KvDemoCommand implements Callable<Integer> {
         Boom app = (Boom) spec.root().userObject();
         PrintStream out = app.out();
         double kill = killAt != null ? killAt : seconds / 2.0;
-        ReplicaGroup.Options options = group.toGroup("kv-demo", portBase, data == null ? null : app.path(data));
-        return ReplicaGroup.run(options, line -> say(out, line), group -> run(group, out, kill));
+        ReplicaGroup.Options options = group.toGroup("kv-demo", ReplicaGroup.StateMachine.KV, portBase, data == null ? null : app.path(data));
+        return ReplicaGroup.run(options, line -> Console.say(out, line), group -> run(group, out, kill));
     }
 
     private int run(ReplicaGroup group, PrintStream out, double killAtSeconds) {
         KvClient client = group.client();
         if (warmup > 0) {
-            say(out, "kv-demo: warming up for " + warmup + " s (fresh JVMs run the engine slowly until they compiled it)");
+            Console.say(out, "kv-demo: warming up for " + warmup + " s (fresh JVMs run the engine slowly until they compiled it)");
             KvLoad warm = new KvLoad(client, sessions, keysPerSession, "warmup-");
             warm.start();
-            sleepUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup));
+            Console.sleepUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup));
             warm.stop(TimeUnit.SECONDS.toMillis(30));
         }
         // Keys of this run only: a --data directory of an earlier run holds that run's values.
         KvLoad load = new KvLoad(client, sessions, keysPerSession, "run" + Long.toHexString(System.nanoTime() & 0xffffff) + "-");
-        say(out, "kv-demo: " + sessions + " sessions writing for " + seconds + " s, killing the leader at "
+        Console.say(out, "kv-demo: " + sessions + " sessions writing for " + seconds + " s, killing the leader at "
             + String.format("%.1f", killAtSeconds) + " s");
         long start = System.nanoTime();
         load.start();
@@ -94,15 +97,15 @@ public final class KvDemoCommand implements Callable<Integer> {
             long tick = start + TimeUnit.SECONDS.toNanos(second);
             long killNs = start + (long) (killAtSeconds * 1e9);
             if (killedAt == 0 && killNs <= tick) {
-                sleepUntil(killNs);
+                Console.sleepUntil(killNs);
                 killedAt = System.nanoTime();
                 ReplicaGroup.Killed k = group.killLeader();
-                say(out, String.format("kv-demo: kill -9 leader %s (pid %d) at %.1f s", k.address(), k.pid(),
+                Console.say(out, String.format("kv-demo: kill -9 leader %s (pid %d) at %.1f s", k.address(), k.pid(),
                     (killedAt - start) / 1e9));
             }
-            sleepUntil(tick);
+            Console.sleepUntil(tick);
             long acked = load.acked();
-            say(out, String.format("%4d s  %7d ops/s  leader %s", second, acked - lastAcked,
+            Console.say(out, String.format("%4d s  %7d ops/s  leader %s", second, acked - lastAcked,
                 client.leader() == null ? "(none known)" : client.leader()));
             lastAcked = acked;
         }
@@ -113,17 +116,17 @@ public final class KvDemoCommand implements Callable<Integer> {
         if (killedAt != 0) {
             pauseMs = TimeUnit.NANOSECONDS.toMillis(KvLoad.longestPauseNs(acks, killedAt, end));
             long before = lastBefore(acks, killedAt);
-            say(out, "failover: " + (before < 0 ? "no write was acknowledged before the kill"
+            Console.say(out, "failover: " + (before < 0 ? "no write was acknowledged before the kill"
                 : "the last write before the kill was acknowledged " + TimeUnit.NANOSECONDS.toMillis(killedAt - before)
                 + " ms before it") + "; writes paused " + pauseMs + " ms at most; leader now " + client.leader());
         }
         KvLoad.Verification v = load.verify(client.newSession());
-        say(out, "verify: " + v.keys() + " keys read back, " + v.matching() + " hold their last acknowledged value");
+        Console.say(out, "verify: " + v.keys() + " keys read back, " + v.matching() + " hold their last acknowledged value");
         for (String m : v.mismatches()) {
-            say(out, "verify: MISMATCH " + m);
+            Console.say(out, "verify: MISMATCH " + m);
         }
         double secs = (end - start) / 1e9;
-        say(out, String.format("summary: %d writes acknowledged in %.1f s (%.0f/s), %d without an answer; put latency p50 %.1f ms, "
+        Console.say(out, String.format("summary: %d writes acknowledged in %.1f s (%.0f/s), %d without an answer; put latency p50 %.1f ms, "
                 + "p99 %.1f ms%s; verification %s", acks.length, secs, acks.length / secs, load.indeterminate(),
             load.latency().quantile(0.5) / 1e6, load.latency().quantile(0.99) / 1e6,
             killedAt != 0 ? "; failover pause " + pauseMs + " ms" : "", v.passed() ? "passed" : "FAILED"));
@@ -162,22 +165,5 @@ public final class KvDemoCommand implements Callable<Integer> {
             }
         }
         return last;
-    }
-
-    static void say(PrintStream out, String line) {
-        out.println(line);
-        out.flush();
-    }
-
-    static void sleepUntil(long nanoTime) {
-        long ms;
-        while ((ms = TimeUnit.NANOSECONDS.toMillis(nanoTime - System.nanoTime())) > 0) {
-            try {
-                Thread.sleep(Math.min(ms, 100));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CliException("interrupted");
-            }
-        }
     }
 }

@@ -24,7 +24,7 @@ class KvCommandsTest {
 
     @Test
     void aShortBenchPrintsEveryFigure() {
-        Cli.Result r = Cli.run(HERE, "kv-bench", "--port-base", Integer.toString(KvDemoCommandTest.freeBase()), "--seconds", "1",
+        Cli.Result r = Cli.run(HERE, "kv-bench", "--port-base", Integer.toString(Cli.freeBase()), "--seconds", "1",
             "--warmup", "1", "--sessions", "8", "--kills", "1", "--failover-sessions", "4");
         assertEquals(0, r.code(), r.toString());
         assertLine(r.out(), "^kv-bench: pipelined writes, 8 sessions, 1 s: \\d+ writes/s, latency p50 [0-9.]+ ms, p99 ");

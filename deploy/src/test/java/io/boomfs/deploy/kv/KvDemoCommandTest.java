@@ -8,9 +8,7 @@ import org.junit.jupiter.api.Timeout;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.SocketException;
 import java.nio.file.Path;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -23,24 +21,6 @@ class KvDemoCommandTest {
     private static final Path HERE = Path.of("");
 
     /** A base port in 20000-29999 whose port and next two are free on loopback now. */
-    static int freeBase() {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(20_000, 29_997);
-            if (free(base) && free(base + 1) && free(base + 2)) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no three free consecutive UDP ports in 20000-29999");
-    }
-
-    private static boolean free(int port) {
-        try (DatagramSocket s = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort() == port;
-        } catch (SocketException e) {
-            return false;
-        }
-    }
-
     private static void assertLine(String text, String regex) {
         assertTrue(Pattern.compile(regex, Pattern.MULTILINE).matcher(text).find(), "no line matching /" + regex + "/ in:\n" + text);
     }
@@ -48,7 +28,7 @@ class KvDemoCommandTest {
     @Test
     void aShortDemoKillsTheLeaderAndFindsEveryAcknowledgedWrite() {
         long childrenBefore = ProcessHandle.current().children().count();
-        Cli.Result r = Cli.run(HERE, "kv-demo", "--port-base", Integer.toString(freeBase()), "--seconds", "4",
+        Cli.Result r = Cli.run(HERE, "kv-demo", "--port-base", Integer.toString(Cli.freeBase()), "--seconds", "4",
             "--sessions", "4", "--warmup", "1");
         assertEquals(0, r.code(), r.toString());
         assertLine(r.out(), "^kv-demo: replicas ready in [0-9.]+ s; leader 127\\.0\\.0\\.1:\\d+, first write acknowledged");
@@ -65,7 +45,7 @@ class KvDemoCommandTest {
 
     @Test
     void aPortInUseIsOneLine() throws IOException {
-        int base = freeBase();
+        int base = Cli.freeBase();
         try (DatagramSocket taken = new DatagramSocket(base + 1, InetAddress.getLoopbackAddress())) {
             assertEquals(base + 1, taken.getLocalPort());
             Cli.Result r = Cli.run(HERE, "kv-demo", "--port-base", Integer.toString(base));

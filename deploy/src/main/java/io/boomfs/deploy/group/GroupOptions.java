@@ -1,11 +1,11 @@
-package io.boomfs.deploy.kv;
+package io.boomfs.deploy.group;
 
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 
-/** How {@code kv-demo} and {@code kv-bench} run their replicas: the options they share (a picocli mixin). */
-final class GroupOptions {
+/** How {@code kv-demo}, {@code kv-bench} and {@code bench meta} run their replicas: the options they share (a picocli mixin). */
+public final class GroupOptions {
     @Option(names = "--durability", paramLabel = "sync|async", defaultValue = "sync",
         description = "sync: a replica msyncs its log before its messages leave (default); async: left to the OS.")
     String durability;
@@ -19,7 +19,7 @@ final class GroupOptions {
     String driver;
 
     /** Why these options are wrong, or null. */
-    String problem() {
+    public String problem() {
         if (!durability.equals("sync") && !durability.equals("async")) {
             return "--durability is sync or async, not " + durability;
         }
@@ -29,7 +29,8 @@ final class GroupOptions {
         return null;
     }
 
-    ReplicaGroup.Options toGroup(String who, int portBase, Path dataDir) {
-        return new ReplicaGroup.Options(who, portBase, dataDir, durability.equals("sync"), lowLatency, driver.equals("shared"));
+    public ReplicaGroup.Options toGroup(String who, ReplicaGroup.StateMachine machine, int portBase, Path dataDir) {
+        return new ReplicaGroup.Options(who, machine, portBase, dataDir, durability.equals("sync"), lowLatency,
+            driver.equals("shared"));
     }
 }

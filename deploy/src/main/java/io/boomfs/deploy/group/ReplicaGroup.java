@@ -1,4 +1,4 @@
-package io.boomfs.deploy.kv;
+package io.boomfs.deploy.group;
 
 import io.boomfs.deploy.CliException;
 import io.boomfs.engine.runtime.DurableStore;
@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -27,25 +28,35 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
- * Three replica processes on loopback and a client of theirs, as {@code boom kv-demo} and
- * {@code boom kv-bench} run them. {@link #close()} stops everything it started (the client, then
+ * Three replica processes on loopback and a client of theirs, as {@code boom kv-demo},
+ * {@code boom kv-bench} and {@code boom bench meta} run them. {@link #close()} stops everything it started (the client, then
  * each replica with SIGTERM) and removes the temporary data directory; it is idempotent, so that a
  * Ctrl-C hook and the normal end may both call it. The replicas also die with this JVM when it
  * is killed (they watch their stdin).
  */
-final class ReplicaGroup implements AutoCloseable {
+public final class ReplicaGroup implements AutoCloseable {
     /**
-     * @param dataDir where the replicas' data directories go; null for a temporary directory removed at the end
-     */
-    /**
+     * @param machine      the state machine the replicas run
+     * @param dataDir      where the replicas' data directories go; null for a temporary directory removed at the end
      * @param sharedDriver one media driver process for the replicas and the client (one driver
      *                     thread instead of four on the host's cores), rather than one in each
      */
-    record Options(String who, int portBase, Path dataDir, boolean sync, boolean lowLatency, boolean sharedDriver) {
+    public record Options(String who, StateMachine machine, int portBase, Path dataDir, boolean sync, boolean lowLatency,
+                          boolean sharedDriver) {
+    }
+
+    /**
+     * What the replicas run: a main class taking {@link ReplicaServer}'s options, the heap and GC
+     * of their JVMs, and a write the group must acknowledge before it counts as up.
+     */
+    public record StateMachine(String mainClass, List<String> jvmOptions, List<Object> probe) {
+        /** The replicated key-value store. */
+        public static final StateMachine KV = new StateMachine(ReplicaServer.class.getName(), ReplicaProcess.DEFAULT_JVM_OPTIONS,
+            List.of("put", "probe", "hello"));
     }
 
     /** A replica that was killed. */
-    record Killed(String address, long pid) {
+    public record Killed(String address, long pid) {
     }
 
     private static final long READY_MS = 60_000;
@@ -72,7 +83,7 @@ final class ReplicaGroup implements AutoCloseable {
      * Starts the group, runs {@code body} with it and stops it, also on Ctrl-C or SIGTERM (a
      * shutdown hook closes it while {@code body} runs).
      */
-    static <T> T run(Options o, Consumer<String> say, Function<ReplicaGroup, T> body) {
+    public static <T> T run(Options o, Consumer<String> say, Function<ReplicaGroup, T> body) {
         ReplicaGroup group = start(o, say);
         Thread hook = new Thread(() -> {
             say.accept(o.who() + ": interrupted; stopping the replicas");
@@ -96,7 +107,7 @@ final class ReplicaGroup implements AutoCloseable {
      *
      * @throws CliException a port in use, a replica that does not start, no leader in time
      */
-    static ReplicaGroup start(Options o, Consumer<String> say) {
+    public static ReplicaGroup start(Options o, Consumer<String> say) {
         List<String> members = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             members.add("127.0.0.1:" + (o.portBase() + i));
@@ -145,11 +156,11 @@ final class ReplicaGroup implements AutoCloseable {
         KvClient.Session probe = client.newSession();
         while (true) {
             try {
-                probe.put(options.who() + "/probe", "hello");
+                probe.submitAsync(options.machine().probe()).join();
                 break;
-            } catch (KvException.Timeout e) {
-                if (System.nanoTime() > deadline) {
-                    throw new CliException("no leader was elected within " + FIRST_WRITE_MS / 1000 + " s: " + e.getMessage());
+            } catch (CompletionException e) {
+                if (!(e.getCause() instanceof KvException.Timeout) || System.nanoTime() > deadline) {
+                    throw new CliException("no leader was elected within " + FIRST_WRITE_MS / 1000 + " s: " + e.getCause().getMessage());
                 }
             }
         }
@@ -184,7 +195,7 @@ final class ReplicaGroup implements AutoCloseable {
     }
 
     private void spawn(String address) {
-        ReplicaProcess p = ReplicaProcess.start(configs.get(address), ReplicaProcess.DEFAULT_JVM_OPTIONS);
+        ReplicaProcess p = ReplicaProcess.start(configs.get(address), options.machine().jvmOptions(), options.machine().mainClass());
         started.add(p);
         live.put(address, p);
     }
@@ -207,17 +218,27 @@ final class ReplicaGroup implements AutoCloseable {
         }
     }
 
-    KvClient client() {
+    public KvClient client() {
         return client;
     }
 
+    /** The pids of the live replicas by address, and of the shared media driver under "driver" (when there is one). */
+    public synchronized Map<String, Long> pids() {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        live.forEach((address, p) -> pids.put(address, p.pid()));
+        if (driver != null) {
+            pids.put("driver", driver.pid());
+        }
+        return pids;
+    }
+
     /** The replicas' addresses. */
-    List<String> members() {
+    public List<String> members() {
         return List.copyOf(configs.keySet());
     }
 
     /** Kills the replica the client believes leads, with SIGKILL. */
-    synchronized Killed killLeader() {
+    public synchronized Killed killLeader() {
         String leader = client.leader();
         ReplicaProcess p = leader == null ? null : live.remove(leader);
         if (p == null) {
@@ -228,13 +249,13 @@ final class ReplicaGroup implements AutoCloseable {
     }
 
     /** Starts a killed replica again on its data directory and waits until it listens. */
-    synchronized void restart(String address) {
+    public synchronized void restart(String address) {
         spawn(address);
         awaitReady(live.get(address));
     }
 
     /** The kept output of every replica process this group started, for an error report. */
-    synchronized String dump() {
+    public synchronized String dump() {
         StringBuilder sb = new StringBuilder();
         started.forEach(p -> sb.append(p.dump()));
         return sb.toString();
