@@ -58,9 +58,21 @@ public final class ValueList extends AbstractList<Object> implements RandomAcces
         if (o == this) {
             return true;
         }
-        // Two lists of this kind with different hashes differ: no element is compared.
-        if (o instanceof ValueList other && other.hashCode() != hashCode()) {
-            return false;
+        // Two lists of this kind with different hashes differ: no element is compared. Equal
+        // hashes (the usual case: a probe that found its key) compare the arrays directly, not
+        // through AbstractList's iterators, which cost most of a join on list-valued keys.
+        if (o instanceof ValueList other) {
+            if (other.hashCode() != hashCode() || other.items.length != items.length) {
+                return false;
+            }
+            for (int i = 0; i < items.length; i++) {
+                Object a = items[i];
+                Object b = other.items[i];
+                if (a != b && (a == null || !a.equals(b))) {
+                    return false;
+                }
+            }
+            return true;
         }
         return super.equals(o);
     }

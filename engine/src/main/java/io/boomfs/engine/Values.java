@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.RandomAccess;
 import java.util.Set;
 import java.util.SortedSet;
 
@@ -56,6 +57,16 @@ public final class Values {
 
     /** Lexicographic: the first unequal pair of elements decides, else the shorter is first. */
     private static int compareElements(Collection<?> a, Collection<?> b) {
+        if (a instanceof List<?> la && b instanceof List<?> lb && a instanceof RandomAccess && b instanceof RandomAccess) {
+            int n = Math.min(la.size(), lb.size());
+            for (int i = 0; i < n; i++) {
+                int c = compare(la.get(i), lb.get(i));
+                if (c != 0) {
+                    return c;
+                }
+            }
+            return Integer.compare(la.size(), lb.size());
+        }
         Iterator<?> ia = a.iterator();
         Iterator<?> ib = b.iterator();
         while (ia.hasNext() && ib.hasNext()) {
