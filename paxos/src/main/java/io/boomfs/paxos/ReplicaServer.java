@@ -19,8 +19,11 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -226,10 +229,12 @@ public final class ReplicaServer implements AutoCloseable {
 
     private final Config config;
     private final NodeServer node;
+    private final Snapshots snapshots;
 
-    private ReplicaServer(Config config, NodeServer node) {
+    private ReplicaServer(Config config, NodeServer node, Snapshots snapshots) {
         this.config = config;
         this.node = node;
+        this.snapshots = snapshots;
     }
 
     /** The program every replica runs: the key-value store on the replicated log. */
@@ -273,6 +278,7 @@ public final class ReplicaServer implements AutoCloseable {
             cfg.aeronDir(), List.of(), cfg.snapshotEvery(), 65_536, cfg.lowLatency());
         NodeServer node = NodeServer.start(program, nc, facts, host, out, log);
         node.agent().syncOnly(ReplicatedLog.SYNC_RELATIONS);
+        Snapshots snapshots = new Snapshots(cfg.id(), log);
         try {
             if (fresh) {
                 snapshotNow(node).get(30, TimeUnit.SECONDS);
@@ -280,30 +286,30 @@ public final class ReplicaServer implements AutoCloseable {
             // The learner truncates the acceptor's log at its checkpoints and asks the host to
             // snapshot the durable tables then, which bounds the write-ahead log. The snapshot runs
             // before the next step, so it holds the checkpoint step's changes.
-            node.agent().subscribe("l_checkpoint", c -> snapshotNow(node).whenComplete((r, e) -> {
-                if (e != null) {
-                    log.accept(cfg.id() + ": the snapshot at a checkpoint failed: " + e.getMessage());
-                }
-            }));
+            node.agent().subscribe("l_checkpoint", c -> snapshots.take(node));
             node.agent().subscribe("p_is_leader", c -> {
                 out.println(c.insert() ? "ROLE leader " + c.tuple().get(0) : "ROLE follower");
                 out.flush();
             });
         } catch (ExecutionException e) {
+            snapshots.close();
             node.close();
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
+            snapshots.close();
             node.close();
             throw new IllegalStateException("the replica did not write its first snapshot within 30 s");
         } catch (InterruptedException e) {
+            snapshots.close();
             node.close();
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while writing the first snapshot");
         } catch (RuntimeException e) {
+            snapshots.close();
             node.close();
             throw e;
         }
-        return new ReplicaServer(cfg, node);
+        return new ReplicaServer(cfg, node, snapshots);
     }
 
     /**
@@ -328,6 +334,65 @@ public final class ReplicaServer implements AutoCloseable {
         });
     }
 
+    /**
+     * The snapshots at checkpoints: the durable tables are taken between two steps (a list of
+     * the rows, which are never changed in place) and written by a thread of their own
+     * ({@link DurableStore#snapshotLater}), so that a replica with a
+     * big state keeps stepping (and its leader heartbeating) meanwhile. One at a time: a
+     * checkpoint that comes while one is written is left to the next.
+     */
+    private static final class Snapshots implements AutoCloseable {
+        private final String who;
+        private final Consumer<String> log;
+        private final ExecutorService writer;
+        private final AtomicBoolean busy = new AtomicBoolean();
+
+        Snapshots(String who, Consumer<String> log) {
+            this.who = who;
+            this.log = log;
+            this.writer = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "snapshot-writer " + who);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+
+        void take(NodeServer node) {
+            if (!busy.compareAndSet(false, true)) {
+                return;
+            }
+            node.agent().call(n -> node.agent().store().snapshotLater(n.durableContents())).whenComplete((task, e) -> {
+                if (e != null) {
+                    busy.set(false);
+                    log.accept(who + ": the snapshot at a checkpoint failed: " + e.getMessage());
+                    return;
+                }
+                writer.execute(() -> {
+                    try {
+                        task.run();
+                    } catch (RuntimeException x) {
+                        log.accept(who + ": the snapshot at a checkpoint failed: " + x.getMessage());
+                    } finally {
+                        busy.set(false);
+                    }
+                });
+            });
+        }
+
+        /** Waits for a snapshot being written (the store must stay open until it is). */
+        @Override
+        public void close() {
+            writer.shutdown();
+            try {
+                if (!writer.awaitTermination(60, TimeUnit.SECONDS)) {
+                    log.accept(who + ": a snapshot still being written after 60 s is abandoned");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     public Config config() {
         return config;
     }
@@ -343,6 +408,7 @@ public final class ReplicaServer implements AutoCloseable {
 
     @Override
     public void close() {
+        snapshots.close();
         node.close();
     }
 

@@ -467,7 +467,23 @@ public final class DurableStore implements AutoCloseable {
      * the last appended excerpt.
      */
     public void snapshot(List<Tuple> tuples) {
+        writeSnapshot(tuples, lastIndex);
+    }
+
+    /**
+     * A snapshot of {@code tuples} (the durable tables as they are now, between two steps) to be
+     * written later, on another thread, while steps go on appending: it covers the excerpts
+     * appended until now, so recovery replays the later ones over it. Encoding and writing a big
+     * state takes long; a node's step thread must not stop for it (a leader that stops
+     * heartbeating loses its leadership). At most one such task may run at a time, and the
+     * store must stay open until it ends.
+     */
+    public Runnable snapshotLater(List<Tuple> tuples) {
         long covered = lastIndex;
+        return () -> writeSnapshot(tuples, covered);
+    }
+
+    private void writeSnapshot(List<Tuple> tuples, long covered) {
         int at = 0;
         ExpandableArrayBuffer sb = new ExpandableArrayBuffer(4096);
         sb.putInt(at, SNAPSHOT_MAGIC, ValueCodec.ORDER);
