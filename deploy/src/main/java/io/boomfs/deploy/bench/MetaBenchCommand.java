@@ -96,7 +96,7 @@ public final class MetaBenchCommand implements Callable<Integer> {
     /** The namespace rules on the replicated log, with a heap for the files the phases make. */
     private ReplicaGroup.StateMachine stateMachine() {
         return new ReplicaGroup.StateMachine(MetaReplica.class.getName(),
-            List.of("-Xms256m", "-Xmx" + replicaHeap, "-XX:+UseSerialGC"), ShardOps.mkdirs(Workload.ROOT, System.currentTimeMillis()));
+            List.of("-Xms256m", "-Xmx" + replicaHeap, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"), ShardOps.mkdirs(Workload.ROOT, System.currentTimeMillis()));
     }
 
     private PhaseRunner.Settings validate() {

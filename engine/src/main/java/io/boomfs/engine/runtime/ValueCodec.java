@@ -98,6 +98,11 @@ public final class ValueCodec {
 
     /** A cursor over bytes being decoded; every read is bounds-checked against {@code limit}. */
     public static final class Reader {
+        /** Strings of at most this many bytes go through the cache; it has this many slots. */
+        private static final int SHORT_STRING = 32;
+        private static final int STRING_CACHE = 1024;
+        private final byte[][] cachedBytes = new byte[STRING_CACHE][];
+        private final String[] cachedStrings = new String[STRING_CACHE];
         DirectBuffer buffer;
         int offset;
         int limit;
@@ -153,9 +158,41 @@ public final class ValueCodec {
         /** A string of {@code length} UTF-8 bytes. */
         public String readUtf8(int length, String what) throws MalformedException {
             need(length, what);
-            String s = buffer.getStringWithoutLengthUtf8(offset, length);
+            String s = length <= SHORT_STRING ? cachedUtf8(length) : buffer.getStringWithoutLengthUtf8(offset, length);
             offset += length;
             return s;
+        }
+
+        /**
+         * A short string, from a small direct-mapped cache of the strings this reader saw by
+         * their bytes: client ids, op kinds, owners and names repeat from frame to frame, so most
+         * cost no allocation, and equal values held in tables share one object.
+         */
+        private String cachedUtf8(int length) {
+            int h = length;
+            for (int i = 0; i < length; i++) {
+                h = 31 * h + buffer.getByte(offset + i);
+            }
+            int slot = (h ^ (h >>> 11)) & (STRING_CACHE - 1);
+            byte[] seen = cachedBytes[slot];
+            if (seen != null && seen.length == length && sameBytes(seen)) {
+                return cachedStrings[slot];
+            }
+            byte[] bytes = new byte[length];
+            buffer.getBytes(offset, bytes);
+            String s = new String(bytes, StandardCharsets.UTF_8);
+            cachedBytes[slot] = bytes;
+            cachedStrings[slot] = s;
+            return s;
+        }
+
+        private boolean sameBytes(byte[] seen) {
+            for (int i = 0; i < seen.length; i++) {
+                if (seen[i] != buffer.getByte(offset + i)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         public Object readValue() throws MalformedException {
