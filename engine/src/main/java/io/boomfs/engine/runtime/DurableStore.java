@@ -102,6 +102,8 @@ public final class DurableStore implements AutoCloseable {
     private long excerpts;
     private long bytes;
     private long lastIndex = -1;
+    /** What the newest snapshot written covers (guarded by this store's lock). */
+    private long snapshotCovered = -1;
 
     private DurableStore(Path dir, Program program, Durability durability, RollCycle rollCycle, Consumer<String> log) {
         this.dir = dir;
@@ -483,7 +485,16 @@ public final class DurableStore implements AutoCloseable {
         return () -> writeSnapshot(tuples, covered);
     }
 
-    private void writeSnapshot(List<Tuple> tuples, long covered) {
+    /**
+     * Writes a snapshot covering the excerpts up to {@code covered}. One at a time (a snapshot
+     * taken later may be written by another thread), and never one older than the last written:
+     * that one dropped the log the older one would need.
+     */
+    private synchronized void writeSnapshot(List<Tuple> tuples, long covered) {
+        if (covered < snapshotCovered) {
+            return;
+        }
+        snapshotCovered = covered;
         int at = 0;
         ExpandableArrayBuffer sb = new ExpandableArrayBuffer(4096);
         sb.putInt(at, SNAPSHOT_MAGIC, ValueCodec.ORDER);

@@ -82,6 +82,45 @@ class DurableStoreTest {
         }
     }
 
+    /**
+     * A snapshot taken between two steps and written later, on another thread (a replica's
+     * checkpoints): it covers what was appended when it was taken, the steps appended meanwhile
+     * are replayed over it, and written after a newer one it is dropped (the newer one dropped
+     * the log the older one would need).
+     */
+    @Test
+    void aSnapshotWrittenLaterCoversWhatWasAppendedWhenTakenAndNeverReplacesANewerOne(@TempDir Path dir) {
+        OverlogNode node;
+        try (DurableStore s = DurableStore.open(dir, KV, DurableStore.Durability.ASYNC, line -> { })) {
+            node = run(s, 20, 0);
+            Runnable older = s.snapshotLater(node.durableContents());
+            for (int i = 0; i < 10; i++) {
+                StepResult r = node.step(100 + i, List.of(new Tuple("put", "a", (long) i, "later" + i)));
+                s.append(r.step(), r.durableChanges());
+            }
+            node.step(200, List.of());
+            older.run();
+        }
+        try (DurableStore s = DurableStore.open(dir, KV, DurableStore.Durability.ASYNC, line -> { })) {
+            DurableStore.Recovery r = s.recover();
+            assertEquals(10, r.excerptsReplayed(), "the steps after the snapshot was taken");
+            assertEquals(new HashSet<>(node.durableContents()), new HashSet<>(r.tuples()));
+            Runnable older = s.snapshotLater(List.of());
+            for (int i = 0; i < 5; i++) {
+                StepResult step = node.step(300 + i, List.of(new Tuple("put", "a", 9L, "last" + i)));
+                s.append(step.step(), step.durableChanges());
+            }
+            node.step(400, List.of());
+            s.snapshot(node.durableContents());
+            older.run();
+        }
+        try (DurableStore s = DurableStore.open(dir, KV, DurableStore.Durability.ASYNC, line -> { })) {
+            DurableStore.Recovery r = s.recover();
+            assertEquals(0, r.excerptsReplayed(), "the newest snapshot covers every step");
+            assertEquals(new HashSet<>(node.durableContents()), new HashSet<>(r.tuples()), "the older, empty one was dropped");
+        }
+    }
+
     @Test
     void aTornTailIsDroppedReportedAndVoidedForLaterRecoveries(@TempDir Path dir) {
         List<String> log = new ArrayList<>();
