@@ -339,13 +339,19 @@ public final class ReplicaServer implements AutoCloseable {
      * the rows, which are never changed in place) and written by a thread of their own
      * ({@link DurableStore#snapshotLater}), so that a replica with a
      * big state keeps stepping (and its leader heartbeating) meanwhile. One at a time: a
-     * checkpoint that comes while one is written is left to the next.
+     * checkpoint that comes while one is written is left to the next. And only once the log
+     * since the last one holds changes for half as many rows as it had: a snapshot of the whole
+     * state every checkpoint costs in proportion to the state (a shard of a million files), this
+     * keeps its cost a row or two a change while the log to replay stays within that bound.
      */
     private static final class Snapshots implements AutoCloseable {
         private final String who;
         private final Consumer<String> log;
         private final ExecutorService writer;
         private final AtomicBoolean busy = new AtomicBoolean();
+        /** The rows of the last snapshot taken, and the changes appended until then (the step thread's). */
+        private long rowsAtLast;
+        private long changesAtLast;
 
         Snapshots(String who, Consumer<String> log) {
             this.who = who;
@@ -361,10 +367,22 @@ public final class ReplicaServer implements AutoCloseable {
             if (!busy.compareAndSet(false, true)) {
                 return;
             }
-            node.agent().call(n -> node.agent().store().snapshotLater(n.durableContents())).whenComplete((task, e) -> {
-                if (e != null) {
+            node.agent().call(n -> {
+                DurableStore store = node.agent().store();
+                long changes = store.changesAppended();
+                if (changes - changesAtLast < rowsAtLast / 2) {
+                    return null;
+                }
+                List<Tuple> rows = n.durableContents();
+                changesAtLast = changes;
+                rowsAtLast = rows.size();
+                return store.snapshotLater(rows);
+            }).whenComplete((task, e) -> {
+                if (e != null || task == null) {
                     busy.set(false);
-                    log.accept(who + ": the snapshot at a checkpoint failed: " + e.getMessage());
+                    if (e != null) {
+                        log.accept(who + ": the snapshot at a checkpoint failed: " + e.getMessage());
+                    }
                     return;
                 }
                 writer.execute(() -> {

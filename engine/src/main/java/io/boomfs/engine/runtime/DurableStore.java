@@ -102,6 +102,8 @@ public final class DurableStore implements AutoCloseable {
     private long excerpts;
     private long bytes;
     private long lastIndex = -1;
+    /** Changes appended since this store opened: how much a replay after a snapshot would redo. */
+    private long changesAppended;
     /** What the newest snapshot written covers (guarded by this store's lock). */
     private long snapshotCovered = -1;
 
@@ -185,6 +187,11 @@ public final class DurableStore implements AutoCloseable {
     }
 
     /** The queue index of the last excerpt appended or recovered; -1 when there is none. */
+    /** The tuple changes appended since this store opened (a host's measure of the log a snapshot would save replaying). */
+    public long changesAppended() {
+        return changesAppended;
+    }
+
     public long lastIndex() {
         return lastIndex;
     }
@@ -209,6 +216,7 @@ public final class DurableStore implements AutoCloseable {
             return;
         }
         boolean syncNow = durability == Durability.SYNC && needSync;
+        changesAppended += changes.size();
         int at = header(syncNow ? KIND_CHANGES : KIND_CHANGES_ASYNC);
         buf.putLong(at, step, ValueCodec.ORDER);
         buf.putInt(at + 8, changes.size(), ValueCodec.ORDER);
