@@ -1,5 +1,7 @@
 package io.boomfs.datanode;
 
+import io.boomfs.engine.runtime.AeronHost;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -136,6 +138,7 @@ public final class DatanodeProcess implements AutoCloseable {
     public void kill9() {
         process.destroyForcibly();
         waitFor(10_000);
+        AeronHost.removeDirectoriesOf(process.pid());
     }
 
     /** SIGTERM without waiting. */

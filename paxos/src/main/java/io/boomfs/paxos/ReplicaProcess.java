@@ -1,5 +1,7 @@
 package io.boomfs.paxos;
 
+import io.boomfs.engine.runtime.AeronHost;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,9 +9,6 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
@@ -173,22 +172,7 @@ public final class ReplicaProcess implements AutoCloseable {
     public void kill9() {
         process.destroyForcibly();
         waitFor(10_000);
-        removeDriverDirectories(process.pid());
-    }
-
-    /** Removes what a killed process's embedded media driver left in /dev/shm (AeronHost names it by pid). */
-    public static void removeDriverDirectories(long pid) {
-        Path shm = Path.of("/dev/shm");
-        if (!Files.isDirectory(shm)) {
-            return;
-        }
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(shm, "boomfs-aeron-" + pid + "-*")) {
-            for (Path d : dirs) {
-                org.agrona.IoUtil.delete(d.toFile(), true);
-            }
-        } catch (IOException e) {
-            // Left behind in /dev/shm, which only costs space: not worth failing a run for.
-        }
+        AeronHost.removeDirectoriesOf(process.pid());
     }
 
     /** Waits for the process to exit; returns its exit code, or -1 when it still runs. */

@@ -41,6 +41,27 @@ public final class AeronHost implements AutoCloseable {
         return embedded(log, false);
     }
 
+    /** What an embedded driver's directory is called: the prefix, then the process id. */
+    private static final String DIR_PREFIX = "boomfs-aeron-";
+
+    private static String driverBase() {
+        return new File("/dev/shm").isDirectory() ? "/dev/shm" : System.getProperty("java.io.tmpdir");
+    }
+
+    /**
+     * Removes what the embedded driver of a process killed with SIGKILL left behind (a process
+     * that exits in order removes its own). For hosts and tests that kill the processes they
+     * started; a directory that cannot be removed only costs space.
+     */
+    public static void removeDirectoriesOf(long pid) {
+        File[] dirs = new File(driverBase()).listFiles((d, name) -> name.startsWith(DIR_PREFIX + pid + "-"));
+        if (dirs != null) {
+            for (File d : dirs) {
+                IoUtil.delete(d, true);
+            }
+        }
+    }
+
     /**
      * @param lowLatency the driver's thread yields and never parks: measured here, any parking
      *                   of the driver thread (even after 1,000 yields) costs about 1 ms per hop
@@ -49,8 +70,7 @@ public final class AeronHost implements AutoCloseable {
      *                   latency-critical nodes and benchmarks, never the default.
      */
     public static AeronHost embedded(Consumer<String> log, boolean lowLatency) {
-        String base = new File("/dev/shm").isDirectory() ? "/dev/shm" : System.getProperty("java.io.tmpdir");
-        String dir = base + "/boomfs-aeron-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
+        String dir = driverBase() + "/" + DIR_PREFIX + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
         MediaDriver driver = MediaDriver.launch(driverContext(dir, lowLatency));
         try {
             return new AeronHost(driver, connect(dir, log), dir);
