@@ -70,6 +70,25 @@ public final class FsCommand implements Callable<Integer> {
         int run(BoomFileSystem fs) throws IOException;
     }
 
+    /** What a verb does with the file system to one of its paths. */
+    interface PathBody {
+        int run(BoomFileSystem fs, String path) throws IOException;
+    }
+
+    /**
+     * Runs {@code body} for each of {@code paths} in turn (each as {@link #with}), stopping at
+     * the first that fails; returns its code, or {@link Boom#OK}.
+     */
+    int each(List<String> paths, PathBody body) {
+        for (String p : paths) {
+            int code = with(p, c -> body.run(c, p));
+            if (code != Boom.OK) {
+                return code;
+            }
+        }
+        return Boom.OK;
+    }
+
     /**
      * Runs {@code body} with a client; an FsException or IOException becomes one line naming
      * the path it is about ({@code path} unless the message names one itself).
@@ -148,35 +167,29 @@ public final class FsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            for (String p : paths) {
-                int code = fs.with(p, c -> {
-                    if (!parents) {
-                        List<String> names = MetaClient.names(p);
-                        if (!names.isEmpty()) {
-                            String parent = "/" + String.join("/", names.subList(0, names.size() - 1));
-                            if (!c.stat(parent).isDir()) {
-                                throw new FsException("NOT_DIR", parent);
-                            }
-                            boolean exists;
-                            try {
-                                c.stat(p);
-                                exists = true;
-                            } catch (FsException e) {
-                                exists = false;
-                            }
-                            if (exists) {
-                                throw new FsException("EXISTS", p);
-                            }
+            return fs.each(paths, (c, p) -> {
+                if (!parents) {
+                    List<String> names = MetaClient.names(p);
+                    if (!names.isEmpty()) {
+                        String parent = "/" + String.join("/", names.subList(0, names.size() - 1));
+                        if (!c.stat(parent).isDir()) {
+                            throw new FsException("NOT_DIR", parent);
+                        }
+                        boolean exists;
+                        try {
+                            c.stat(p);
+                            exists = true;
+                        } catch (FsException e) {
+                            exists = false;
+                        }
+                        if (exists) {
+                            throw new FsException("EXISTS", p);
                         }
                     }
-                    c.mkdirs(p);
-                    return Boom.OK;
-                });
-                if (code != Boom.OK) {
-                    return code;
                 }
-            }
-            return Boom.OK;
+                c.mkdirs(p);
+                return Boom.OK;
+            });
         }
     }
 
@@ -231,22 +244,16 @@ public final class FsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            for (String p : paths) {
-                int code = fs.with(p, c -> {
-                    try {
-                        c.create(p, false).close();
-                    } catch (FsException e) {
-                        if (!e.code().equals("EXISTS")) {
-                            throw e;
-                        }
+            return fs.each(paths, (c, p) -> {
+                try {
+                    c.create(p, false).close();
+                } catch (FsException e) {
+                    if (!e.code().equals("EXISTS")) {
+                        throw e;
                     }
-                    return Boom.OK;
-                });
-                if (code != Boom.OK) {
-                    return code;
                 }
-            }
-            return Boom.OK;
+                return Boom.OK;
+            });
         }
     }
 
@@ -261,19 +268,13 @@ public final class FsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            for (String p : paths) {
-                int code = fs.with(p, c -> {
-                    if (!recursive && c.stat(p).isDir()) {
-                        throw new FsException("IS_DIR", p);
-                    }
-                    c.delete(p, recursive);
-                    return Boom.OK;
-                });
-                if (code != Boom.OK) {
-                    return code;
+            return fs.each(paths, (c, p) -> {
+                if (!recursive && c.stat(p).isDir()) {
+                    throw new FsException("IS_DIR", p);
                 }
-            }
-            return Boom.OK;
+                c.delete(p, recursive);
+                return Boom.OK;
+            });
         }
     }
 
@@ -325,24 +326,18 @@ public final class FsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            for (String p : paths) {
-                int code = fs.with(p, c -> {
-                    if (summary || !c.stat(p).isDir()) {
-                        BoomFileSystem.Usage u = c.du(p);
-                        fs.out().println(size(u.bytes()) + (summary ? "  " + u.files() + " files  " + u.dirs() + " dirs" : "") + "  " + p);
-                        return Boom.OK;
-                    }
-                    for (Iterator<MetaClient.Entry> it = c.list(p); it.hasNext(); ) {
-                        String child = child(p, it.next().name());
-                        fs.out().println(size(c.du(child).bytes()) + "  " + child);
-                    }
+            return fs.each(paths, (c, p) -> {
+                if (summary || !c.stat(p).isDir()) {
+                    BoomFileSystem.Usage u = c.du(p);
+                    fs.out().println(size(u.bytes()) + (summary ? "  " + u.files() + " files  " + u.dirs() + " dirs" : "") + "  " + p);
                     return Boom.OK;
-                });
-                if (code != Boom.OK) {
-                    return code;
                 }
-            }
-            return Boom.OK;
+                for (Iterator<MetaClient.Entry> it = c.list(p); it.hasNext(); ) {
+                    String child = child(p, it.next().name());
+                    fs.out().println(size(c.du(child).bytes()) + "  " + child);
+                }
+                return Boom.OK;
+            });
         }
 
         private String size(long bytes) {
@@ -365,16 +360,10 @@ public final class FsCommand implements Callable<Integer> {
                 throw new CliException(Boom.USAGE, "chmod: invalid mode '" + mode + "': give octal digits, like 755");
             }
             long bits = Long.parseLong(mode, 8);
-            for (String p : paths) {
-                int code = fs.with(p, c -> {
-                    c.setattr(p, bits, null, null, null);
-                    return Boom.OK;
-                });
-                if (code != Boom.OK) {
-                    return code;
-                }
-            }
-            return Boom.OK;
+            return fs.each(paths, (c, p) -> {
+                c.setattr(p, bits, null, null, null);
+                return Boom.OK;
+            });
         }
     }
 }

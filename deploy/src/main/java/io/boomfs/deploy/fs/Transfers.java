@@ -151,19 +151,13 @@ final class Transfers {
 
         @Override
         public Integer call() {
-            for (String p : paths) {
-                int code = fs.with(p, c -> {
-                    try (BoomInputStream in = open(c, p)) {
-                        copy(in, fs.out(), Progress.of(null, p, 0, false));
-                    }
-                    fs.out().flush();
-                    return Boom.OK;
-                });
-                if (code != Boom.OK) {
-                    return code;
+            return fs.each(paths, (c, p) -> {
+                try (BoomInputStream in = open(c, p)) {
+                    copy(in, fs.out(), Progress.of(null, p, 0, false));
                 }
-            }
-            return Boom.OK;
+                fs.out().flush();
+                return Boom.OK;
+            });
         }
     }
 
