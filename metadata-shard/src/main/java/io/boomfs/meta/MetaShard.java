@@ -1,5 +1,6 @@
 package io.boomfs.meta;
 
+import io.boomfs.datanode.ControlPath;
 import io.boomfs.engine.ValueList;
 import io.boomfs.engine.lang.Functions;
 import io.boomfs.engine.lang.Type;
@@ -37,7 +38,7 @@ public final class MetaShard {
 
     /** The state machine's text: the datanode messages' declarations, then namespace.olg. */
     static String source() {
-        return datanodeMessages() + resource("namespace.olg");
+        return ControlPath.messagesText() + resource("namespace.olg");
     }
 
     static Functions functions(Functions f) {
@@ -107,15 +108,6 @@ public final class MetaShard {
             return "a path of " + length + " characters (at most " + MAX_PATH + ")";
         }
         return null;
-    }
-
-    /** The datanode messages' declarations (datanode/dn_messages.olg), which both sides compile. */
-    static String datanodeMessages() {
-        try (InputStream in = MetaShard.class.getResourceAsStream("/io/boomfs/datanode/dn_messages.olg")) {
-            return new String(Objects.requireNonNull(in, "dn_messages.olg").readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     static String resource(String name) {

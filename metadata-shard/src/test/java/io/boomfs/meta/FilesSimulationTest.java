@@ -1,5 +1,6 @@
 package io.boomfs.meta;
 
+import io.boomfs.datanode.ControlPath;
 import io.boomfs.engine.Tuple;
 import io.boomfs.engine.ValueList;
 import io.boomfs.engine.lang.Compiler;
@@ -33,7 +34,7 @@ class FilesSimulationTest {
     private static final Program REPLICA = MetaShard.compile();
     private static final Program CLIENT = ReplicatedLog.compileClient();
     /** A datanode stand-in: heartbeats from facts, reports what a test tells it, records commands. */
-    private static final Program DATANODE = Compiler.compileSource("/sim/datanode.olg", MetaShard.datanodeMessages() + """
+    private static final Program DATANODE = Compiler.compileSource("/sim/datanode.olg", ControlPath.messagesText() + """
         table meta(R: addr).
         table info(DataAddr: string, Capacity: long, Used: long) key().
         table alive(Up: bool) key().
