@@ -48,12 +48,12 @@ final class OpShape {
             return "unknown op " + kind;
         }
         int given = l.size() - 1;
-        int required = (int) fields.stream().takeWhile(f -> !f.contains("?")).count();
-        int trailingOptional = fields.size();
-        while (trailingOptional > 0 && fields.get(trailingOptional - 1).contains("?")) {
-            trailingOptional--;
+        // Only trailing optional fields may be left out.
+        int required = fields.size();
+        while (required > 0 && fields.get(required - 1).contains("?")) {
+            required--;
         }
-        if (given > fields.size() || given < Math.max(required, trailingOptional)) {
+        if (given > fields.size() || given < required) {
             return kind + " takes " + fields.size() + " fields (" + String.join(", ", fields.stream()
                 .map(f -> f.substring(f.indexOf(':') + 1)).toList()) + "), not " + given;
         }
@@ -65,9 +65,8 @@ final class OpShape {
             }
         }
         if (kind.equals("create")) {
-            return rangeError(kind, "replication", (Long) l.get(3), 1, MAX_REPLICATION) != null
-                ? rangeError(kind, "replication", (Long) l.get(3), 1, MAX_REPLICATION)
-                : rangeError(kind, "chunk size", (Long) l.get(4), 1, MAX_CHUNK_SIZE);
+            String why = rangeError(kind, "replication", (Long) l.get(3), 1, MAX_REPLICATION);
+            return why != null ? why : rangeError(kind, "chunk size", (Long) l.get(4), 1, MAX_CHUNK_SIZE);
         }
         if (kind.equals("setattr") && l.get(5) != null) {
             return rangeError(kind, "replication", (Long) l.get(5), 1, MAX_REPLICATION);
