@@ -48,6 +48,10 @@ public final class MetaClient implements FileMeta, AutoCloseable {
     }
 
     private static final int PAGE = 1000;
+    /** Directories a client remembers the ids of (DirCache). */
+    private static final int DIR_CACHE = 10_000;
+    private static final java.util.function.Predicate<List<?>> NOT_A_DIR = r -> false;
+    private final DirCache dirs = new DirCache(DIR_CACHE);
     private final KvClient client;
     private final KvClient.Session session;
     private final String owner;
@@ -97,7 +101,7 @@ public final class MetaClient implements FileMeta, AutoCloseable {
 
     /** Creates the directory and any missing parents; returns its id. */
     public long mkdirs(String path) {
-        return (Long) ok(write(List.of("mkdirs", names(path), 493L, owner, System.currentTimeMillis())), path).get(1);
+        return (Long) onPath(true, path, r -> true, "mkdirs", 493L, owner, System.currentTimeMillis()).get(1);
     }
 
     /** This session's client id: the holder of the write leases of the files it creates. */
@@ -110,8 +114,8 @@ public final class MetaClient implements FileMeta, AutoCloseable {
      * returns its id. The leader stamps the lease time (NowMs is sent as null).
      */
     public long create(String path, boolean overwrite, long replication, long chunkSize, long mode) {
-        return (Long) ok(write(Arrays.asList("create", names(path), overwrite, replication, chunkSize, holder(), mode, owner,
-            System.currentTimeMillis(), null)), path).get(1);
+        return (Long) onPath(true, path, NOT_A_DIR, "create", overwrite, replication, chunkSize, holder(), mode, owner,
+            System.currentTimeMillis(), null).get(1);
     }
 
     /** Creates a file open for writing with 3 replicas, 64 MiB chunks and mode 0644; returns its id. */
@@ -121,7 +125,7 @@ public final class MetaClient implements FileMeta, AutoCloseable {
 
     /** Changes the attributes that are not null; a directory has no replication (it is ignored there). */
     public void setattr(String path, Long mode, String owner, Long mtimeMs, Long replication) {
-        ok(write(Arrays.asList("setattr", names(path), mode, owner, mtimeMs, replication)), path);
+        onPath(true, path, NOT_A_DIR, "setattr", mode, owner, mtimeMs, replication);
     }
 
     /**
@@ -147,7 +151,7 @@ public final class MetaClient implements FileMeta, AutoCloseable {
 
     @Override
     public OpenPage open(String path, long fromIdx, long limit) {
-        List<?> r = ok(read(List.of("open", names(path), fromIdx, limit)), path);
+        List<?> r = onPath(false, path, NOT_A_DIR, "open", fromIdx, limit);
         List<Chunk> chunks = new ArrayList<>();
         for (Object o : (List<?>) r.get(5)) {
             List<?> c = (List<?>) o;
@@ -169,14 +173,14 @@ public final class MetaClient implements FileMeta, AutoCloseable {
     }
 
     public Stat stat(String path) {
-        List<?> r = ok(read(List.of("stat", names(path))), path);
+        List<?> r = onPath(false, path, s -> Boolean.TRUE.equals(s.get(2)), "stat");
         return new Stat((Long) r.get(1), (Boolean) r.get(2), (Long) r.get(3), (Long) r.get(4), (Long) r.get(5),
             (String) r.get(6), (Long) r.get(7));
     }
 
     /** The names of a directory in name order, fetched a page at a time as the iterator goes. */
     public Iterator<Entry> list(String path) {
-        List<String> names = names(path);
+        names(path);
         return new Iterator<>() {
             private List<?> page = List.of();
             private int at;
@@ -191,10 +195,7 @@ public final class MetaClient implements FileMeta, AutoCloseable {
                 if (!more) {
                     return false;
                 }
-                List<Object> op = new ArrayList<>(List.of("list", names));
-                op.add(after);
-                op.add((long) PAGE);
-                List<?> r = ok(read(java.util.Collections.unmodifiableList(op)), path);
+                List<?> r = onPath(false, path, NOT_A_DIR, "list", after, (long) PAGE);
                 page = (List<?>) r.get(1);
                 more = (Boolean) r.get(2);
                 at = 0;
@@ -214,11 +215,27 @@ public final class MetaClient implements FileMeta, AutoCloseable {
     }
 
     public void delete(String path, boolean recursive) {
-        ok(write(List.of("delete", names(path), recursive)), path);
+        onPath(true, path, NOT_A_DIR, "delete", recursive);
     }
 
     public void rename(String src, String dst) {
-        ok(write(List.of("rename", names(src), names(dst))), src);
+        onPath(true, src, NOT_A_DIR, "rename", dirs.hinted(names(dst)));
+    }
+
+    /**
+     * Sends op {@code kind} with {@code path}, hinted with what the cache knows, as its field 1
+     * and {@code fields} after it, and returns its result or throws the shard's error. {@code namesADir} says of a result whether the path is a
+     * directory (its id the result's second element) for the cache to remember.
+     */
+    private List<?> onPath(boolean write, String path, java.util.function.Predicate<List<?>> namesADir, String kind,
+                           Object... fields) {
+        List<String> names = names(path);
+        List<Object> op = new ArrayList<>(fields.length + 2);
+        op.add(kind);
+        op.add(dirs.hinted(names));
+        op.addAll(Arrays.asList(fields));
+        List<Object> sent = java.util.Collections.unmodifiableList(op);
+        return ok(dirs.learn(names, write ? write(sent) : read(sent), namesADir), path);
     }
 
     private Object write(List<?> op) {
@@ -244,6 +261,11 @@ public final class MetaClient implements FileMeta, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new FsException("INTERRUPTED", "interrupted");
         }
+    }
+
+    /** Its cache of directory ids (for tests). */
+    DirCache dirCache() {
+        return dirs;
     }
 
     /** The result if it is list("ok", ...); else the shard's error as an exception. */

@@ -108,6 +108,21 @@ class MetaClientTest {
             for (int i = 0; i < names.size(); i++) {
                 assertEquals(String.format("f%04d", i), names.get(i));
             }
+            // The cache of directory ids: another client renames a directory the cache knows;
+            // the next op with the stale hint is walked from the root and the cache starts over.
+            long notes = fs.stat("/home/alice/docs/notes.txt").id();
+            List<String> notesPath = List.of("home", "alice", "docs", "notes.txt");
+            assertTrue(fs.dirCache().known(notesPath).contains(List.of("home", "alice", "docs")), "the stat taught the parent");
+            long epoch = fs.dirCache().epoch();
+            try (MetaClient other = MetaClient.open(group, "bob", 20_000)) {
+                other.rename("/home/alice", "/home/carol");
+                assertEquals("NOT_FOUND", assertThrows(MetaClient.FsException.class,
+                    () -> fs.stat("/home/alice/docs/notes.txt")).code());
+                assertTrue(fs.dirCache().epoch() > epoch, "the answer told the new directory epoch");
+                assertEquals(notes, fs.stat("/home/carol/docs/notes.txt").id());
+                other.rename("/home/carol", "/home/alice");
+            }
+            assertEquals(notes, fs.stat("/home/alice/docs/notes.txt").id());
             fs.rename("/home/alice/docs", "/home/docs");
             assertTrue(fs.stat("/home/docs/notes.txt").size() == 0);
             fs.delete("/home/big", true);

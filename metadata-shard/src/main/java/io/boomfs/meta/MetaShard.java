@@ -19,8 +19,9 @@ import java.util.Objects;
  * A metadata shard: the namespace rules ({@code namespace.olg}) as the state machine of a
  * replicated log (paxos), with the datanode messages' declarations. Java adds only small
  * functions the rules call: {@code path_error} (why a path is not acceptable, or null), {@code
- * op_error} (why an op is malformed: {@link OpShape}), {@code join}, {@code coalesce}, {@code put}
- * (a list with one element set) and {@code col} (one column of a list of rows).
+ * op_error} (why an op is malformed: {@link OpShape}), {@code path_of} and {@code path_hint} (the
+ * two halves of a path field, DESIGN.md "Hinted paths"), {@code join}, {@code coalesce}, {@code
+ * put} (a list with one element set) and {@code col} (one column of a list of rows).
  */
 public final class MetaShard {
     /** Limits on paths (DESIGN.md): characters a name, characters a path, names a path. */
@@ -48,6 +49,8 @@ public final class MetaShard {
                 ? String.join(sep, l.stream().map(String::valueOf).toList()) : null)
             .register("coalesce", 2, 2, Type.ANY, (a, now) -> a[0] != null ? a[0] : a[1])
             .register("op_error", 1, 1, Type.STRING, (a, now) -> OpShape.error(a[0]))
+            .register("path_of", 1, 1, Type.ANY, (a, now) -> OpShape.hinted(a[0]) ? ((List<?>) a[0]).get(0) : a[0])
+            .register("path_hint", 1, 1, Type.ANY, (a, now) -> OpShape.hinted(a[0]) ? a[0] : null)
             .register("put", 3, 3, Type.ANY, (a, now) -> put(a[0], a[1], a[2]))
             .register("col", 2, 2, Type.ANY, (a, now) -> column(a[0], a[1]));
     }

@@ -11,7 +11,8 @@ import java.util.Map;
  */
 final class OpShape {
     /**
-     * Field types: {@code P} a path (a list; its names are checked by the rules), {@code B} a
+     * Field types: {@code P} a path (a list; its names are checked by the rules; or a hinted path,
+     * {@link #hinted}), {@code B} a
      * boolean, {@code L} a long, {@code S} a string, {@code C} a commit (a list of two longs),
      * {@code X} a list of strings; a trailing {@code ?} allows null (or a missing last field).
      */
@@ -74,6 +75,28 @@ final class OpShape {
         return null;
     }
 
+    /**
+     * Whether a path field is a hinted path: {@code [Path, Epoch, DirId, Depth]}, the names with
+     * what the client knows of them: the first {@code Depth} names (not all of them, unless there
+     * are none) lead to directory {@code DirId} as of the namespace's directory epoch {@code
+     * Epoch} (DESIGN.md, "Hinted paths"). A
+     * plain path is a list of names, so a list whose first element is a list is never one.
+     */
+    static boolean hinted(Object v) {
+        return v instanceof List<?> l && l.size() == 4 && l.get(0) instanceof List<?>;
+    }
+
+    private static String hintError(List<?> h) {
+        if (!(h.get(1) instanceof Long) || !(h.get(2) instanceof Long) || !(h.get(3) instanceof Long depth)) {
+            return "is [names, epoch, directory id, depth] with three whole numbers, not " + h;
+        }
+        // A hint names the parent at the deepest: the ops that change a name need the walk there.
+        int names = ((List<?>) h.get(0)).size();
+        int deepest = Math.max(0, names - 1);
+        return depth < 0 || depth > deepest
+            ? "hints depth " + depth + " of a path of " + names + " names (0.." + deepest + ": the parent at the deepest)" : null;
+    }
+
     private static String rangeError(String kind, String field, long v, long lo, long hi) {
         return v < lo || v > hi ? kind + ": " + field + " " + v + " is not in " + lo + ".." + hi : null;
     }
@@ -83,7 +106,7 @@ final class OpShape {
             return nullable ? null : "is missing (null)";
         }
         boolean ok = switch (type) {
-            case 'P' -> v instanceof List<?>;
+            case 'P' -> v instanceof List<?> && (!hinted(v) || hintError((List<?>) v) == null);
             case 'B' -> v instanceof Boolean;
             case 'L' -> v instanceof Long;
             case 'S' -> v instanceof String;
@@ -96,7 +119,7 @@ final class OpShape {
             return null;
         }
         return switch (type) {
-            case 'P' -> "is a list of names, not " + v;
+            case 'P' -> hinted(v) ? hintError((List<?>) v) : "is a list of names, not " + v;
             case 'B' -> "is true or false, not " + v;
             case 'L' -> "is a whole number, not " + v;
             case 'S' -> "is a string, not " + v;

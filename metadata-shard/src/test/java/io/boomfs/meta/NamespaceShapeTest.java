@@ -41,4 +41,18 @@ class NamespaceShapeTest {
         assertTrue(MetaShard.pathError(java.util.Collections.nCopies(257, "a")).startsWith("more than 256"));
         assertTrue(MetaShard.pathError("/a/b").startsWith("a path is a list"));
     }
+
+    @Test
+    void hintedPathsAreCheckedWithTheReason() {
+        assertNull(OpShape.error(List.of("stat", List.of(List.of("a", "b"), 0L, 16L, 1L))));
+        assertNull(OpShape.error(List.of("stat", List.of(List.of(), -1L, 1L, 0L))));
+        assertEquals("stat: path hints depth 2 of a path of 2 names (0..1: the parent at the deepest)",
+            OpShape.error(List.of("stat", List.of(List.of("a", "b"), 0L, 16L, 2L))));
+        assertEquals("stat: path hints depth -1 of a path of 2 names (0..1: the parent at the deepest)",
+            OpShape.error(List.of("stat", List.of(List.of("a", "b"), 0L, 16L, -1L))));
+        assertTrue(OpShape.error(List.of("rename", List.of("a"), List.of(List.of("b"), "0", 16L, 1L)))
+            .startsWith("rename: destination is [names, epoch, directory id, depth] with three whole numbers"));
+        // A plain path of four names is not a hinted one.
+        assertNull(OpShape.error(List.of("stat", List.of("a", "b", "c", "d"))));
+    }
 }

@@ -60,7 +60,8 @@ class NamespaceSimulationTest {
                 fail("SEED=" + seed + " (replay: -Dseed=" + seed + "): " + e.getMessage(), e);
             }
         }
-        System.out.printf("namespace simulation: %d seeds, %d ops checked against the model, %.1f s%n", n, ops,
+        System.out.printf("namespace simulation: %d seeds, %d ops checked against the model (even seeds hinted: %d hints"
+                + " below the root, %d caches found stale), %.1f s%n", n, ops, Hints.GIVEN.get(), Hints.STALE.get(),
             (System.nanoTime() - start) / 1e9);
     }
 
@@ -92,6 +93,9 @@ class NamespaceSimulationTest {
             work.put("c" + c, ops);
         }
         Map<String, Integer> next = new HashMap<>();
+        // Even seeds send hinted paths, from what each client learnt of directory ids.
+        Map<String, Hints> hints = new HashMap<>();
+        Map<String, Long> learnt = new HashMap<>();
         TreeMap<long[], Tuple> history = new TreeMap<>(Comparator.<long[]>comparingLong(p -> p[0]).thenComparingLong(p -> p[1]));
         Map<String, Integer> down = new HashMap<>();
         for (int round = 0; round < 4000; round++) {
@@ -115,13 +119,23 @@ class NamespaceSimulationTest {
             }
             Map<String, Long> answered = new HashMap<>();
             for (Tuple t : sim.node("client").contents("c_acked")) {
-                answered.merge((String) t.get(0), (Long) t.get(1), Math::max);
+                String c = (String) t.get(0);
+                long seq = (Long) t.get(1);
+                answered.merge(c, seq, Math::max);
+                if (seed % 2 == 0 && seq > learnt.getOrDefault(c, 0L)) {
+                    learnt.put(c, seq);
+                    hints.computeIfAbsent(c, k -> new Hints()).learn(work.get(c).get((int) seq - 1), t.get(2));
+                }
             }
             boolean done = true;
             for (Map.Entry<String, List<List<Object>>> e : work.entrySet()) {
                 int k = next.getOrDefault(e.getKey(), 0);
                 if (answered.getOrDefault(e.getKey(), 0L) == k && k < e.getValue().size()) {
-                    sim.load("client", new Tuple("c_submit", e.getKey(), (long) k + 1, e.getValue().get(k)));
+                    List<Object> op = e.getValue().get(k);
+                    if (seed % 2 == 0) {
+                        op = hints.computeIfAbsent(e.getKey(), c -> new Hints()).hinted(op);
+                    }
+                    sim.load("client", new Tuple("c_submit", e.getKey(), (long) k + 1, op));
                     next.put(e.getKey(), k + 1);
                 }
                 done &= answered.getOrDefault(e.getKey(), 0L) == e.getValue().size();
@@ -176,8 +190,8 @@ class NamespaceSimulationTest {
         }
         ordered.addAll(inSlotOrder(slot));
         for (Tuple t : ordered) {
-            List<Object> op = (List<Object>) t.get(4);
-            List<Object> result = (List<Object>) t.get(5);
+            List<Object> op = Hints.plain((List<Object>) t.get(4));
+            List<Object> result = (List<Object>) Hints.unwrap(t.get(5));
             String expected = model.apply(op);
             String got = result.get(0).equals("ok") ? "ok" : (String) result.get(1);
             if (!Objects.equals(expected, got)) {
@@ -229,6 +243,80 @@ class NamespaceSimulationTest {
             if ((Boolean) t.get(3)) {
                 walk((Long) t.get(2), p, children, out);
             }
+        }
+    }
+
+    /**
+     * One client's directory ids, learnt from the answers to its hinted ops (DESIGN.md, "Hinted
+     * paths"): the hint of a path is its longest known prefix. Hints go stale when another
+     * client renames or deletes a directory; the shard must then walk from the root.
+     */
+    static final class Hints {
+        /** Hints that named a directory below the root, and answers that showed one stale. */
+        static final java.util.concurrent.atomic.AtomicLong GIVEN = new java.util.concurrent.atomic.AtomicLong();
+        static final java.util.concurrent.atomic.AtomicLong STALE = new java.util.concurrent.atomic.AtomicLong();
+        private final Map<List<String>, Long> ids = new HashMap<>();
+        private long epoch = -1;
+
+        @SuppressWarnings("unchecked")
+        List<Object> hinted(List<Object> op) {
+            List<Object> out = new ArrayList<>(op);
+            if (op.get(1) instanceof List<?> p && (p.isEmpty() || p.get(0) instanceof String)) {
+                out.set(1, hint((List<String>) p));
+            }
+            if (op.get(0).equals("rename")) {
+                out.set(2, hint((List<String>) op.get(2)));
+            }
+            return out;
+        }
+
+        private List<Object> hint(List<String> p) {
+            int depth = Math.max(0, p.size() - 1);
+            while (depth > 0 && !ids.containsKey(p.subList(0, depth))) {
+                depth--;
+            }
+            if (depth > 0) {
+                GIVEN.incrementAndGet();
+            }
+            return List.of(p, epoch, depth == 0 ? 1L : ids.get(p.subList(0, depth)), (long) depth);
+        }
+
+        @SuppressWarnings("unchecked")
+        void learn(List<Object> op, Object answer) {
+            if (!(answer instanceof List<?> a) || !"@".equals(a.get(0))) {
+                return;
+            }
+            long e = (Long) a.get(1);
+            if (e > epoch) {
+                if (!ids.isEmpty()) {
+                    STALE.incrementAndGet();
+                }
+                ids.clear();
+                epoch = e;
+            }
+            List<String> p = (List<String>) op.get(1);
+            if (e == epoch && a.get(2) != null) {
+                ids.put(p.subList(0, p.size() - 1), (Long) a.get(2));
+            }
+            List<?> r = (List<?>) a.get(3);
+            if (e == epoch && op.get(0).equals("mkdirs") && r.get(0).equals("ok")) {
+                ids.put(p, (Long) r.get(1));
+            }
+        }
+
+        /** The op with its paths plain again. */
+        static List<Object> plain(List<Object> op) {
+            List<Object> out = new ArrayList<>(op);
+            for (int i = 1; i < out.size(); i++) {
+                if (out.get(i) instanceof List<?> l && l.size() == 4 && l.get(0) instanceof List<?> names) {
+                    out.set(i, names);
+                }
+            }
+            return out;
+        }
+
+        static Object unwrap(Object answer) {
+            return answer instanceof List<?> a && a.size() == 4 && "@".equals(a.get(0)) ? a.get(3) : answer;
         }
     }
 
