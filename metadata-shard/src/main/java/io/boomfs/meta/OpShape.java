@@ -30,7 +30,8 @@ final class OpShape {
             "X?:targets")),
         Map.entry("complete", List.of("L:file id", "S:holder", "C?:commit", "L:mtime", "L?:now")),
         Map.entry("renew", List.of("S:holder", "L?:now")),
-        Map.entry("recover", List.of("L:file id", "L?:now")));
+        Map.entry("recover", List.of("L:file id", "L?:now")),
+        Map.entry("gc", List.of("L?:now")));
 
     /** Limits on numeric fields a writer chooses. */
     static final long MAX_REPLICATION = 16;

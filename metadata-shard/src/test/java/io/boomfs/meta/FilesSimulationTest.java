@@ -50,6 +50,8 @@ class FilesSimulationTest {
         del_i(L, 0) :- dn_delete(@Me, _, L), size(L) > 0.
         del_i(L, I1) :- del_i(L, I), I1 := I + 1, I1 < size(L).
         got_delete(C) :- del_i(L, I), C := nth(L, I).
+        event gone(Chunk: long).
+        dn_removed(@R, Me, C) :- gone(C), self(@Me), meta(R).
         """, MetaShard.functions(ReplicatedLog.functions()), p -> null).program();
 
     private static final Map<String, Long> SETTINGS = Map.of("sm.lease_ms", 2_000L, "sm.lease_hard_ms", 3_000L,
@@ -186,15 +188,39 @@ class FilesSimulationTest {
         }
         assertTrue(copied, "a live holder was told to copy c1 to " + spare);
 
+        // The copy lands, then the dead datanode comes back with its copy: four copies of a
+        // chunk of replication 3. Exactly one holder is told to delete it, and told again
+        // (the same one) until its removal is reported.
+        added(spare, c1, 1024);
+        rounds(20);
+        sim.load(dead, new Tuple("alive", true));
+        added(dead, c1, 1024);
+        List<String> told = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            rounds(1);
+            for (String d : dns) {
+                if (!told.contains(d) && sim.node(d).contents("got_delete").stream().anyMatch(t -> t.get(0).equals(c1))) {
+                    told.add(d);
+                }
+            }
+        }
+        assertEquals(1, told.size(), "one of four copies goes: " + told);
+        sim.load(told.get(0), new Tuple("gone", c1));
+        rounds(50);
+        assertEquals(3, ((List<?>) ((List<?>) ((List<?>) ok(read("open", path("d", "f"), 0L, 100L)).get(5)).get(0)).get(3))
+            .size(), "three locations left");
+
         // Deleting the file makes its chunks orphans: the datanodes are told to delete them.
+        String holder = dns.stream().filter(d -> !told.contains(d) && (t1.contains(d + ":9000") || d.equals(spare)))
+            .findFirst().orElseThrow();
         ok(write("w", "delete", path("d", "f"), false));
         boolean deleted = false;
         for (int i = 0; i < 400 && !deleted; i++) {
             rounds(1);
-            deleted = sim.node(((String) t1.get(1)).replace(":9000", "")).contents("got_delete").stream()
-                .anyMatch(t -> t.get(0).equals(c1));
+            deleted = sim.node(holder).contents("got_delete").stream().anyMatch(t -> t.get(0).equals(c1));
         }
-        assertTrue(deleted, "the chunk of the deleted file is deleted");
+        assertTrue(deleted, "the chunk of the deleted file is deleted from " + holder + " (garbage left: "
+            + sim.node("r1").contents("ns_garbage") + ")");
 
         // Leases: another client cannot replace an open file until the writer's lease expires.
         long g = (Long) ok(write("w", "create", path("d", "g"), false, 2L, 1024L, "w", 420L, "u", 4L, null)).get(1);
@@ -228,6 +254,14 @@ class FilesSimulationTest {
         assertEquals("INVALID_OP", write("w", "add_chunk", "x", "w", null, null, List.of(), null, null).get(1));
         assertEquals("INVALID_OP", write("w", "create", path("d", "h"), false, 0L, 1024L, "w", 420L, "u", 4L, null).get(1));
         assertEquals("INVALID_OP", write("w", "complete", g, "w", List.of(1L), 1L, null).get(1));
+
+        // The lease of a writer silent for sm.lease_hard_ms with nothing open is dropped (the
+        // leader's gc op), on every replica.
+        rounds(400);
+        for (String r : reps) {
+            assertTrue(sim.node(r).contents("ns_lease").stream().noneMatch(t -> t.get(0).equals("z")),
+                r + " still holds z's lease: " + sim.node(r).contents("ns_lease"));
+        }
     }
 
     /**

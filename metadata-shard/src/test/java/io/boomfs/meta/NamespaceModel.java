@@ -32,6 +32,10 @@ final class NamespaceModel {
     @SuppressWarnings("unchecked")
     String apply(List<Object> op) {
         String kind = (String) op.get(0);
+        if (kind.equals("gc")) {
+            // The leader's housekeeping (collection of deleted subtrees): no change a client sees.
+            return "ok";
+        }
         List<String> p = (List<String>) op.get(1);
         if (MetaShard.pathError(p) != null) {
             return "INVALID_PATH";
