@@ -43,23 +43,30 @@ public final class ChaosRun {
      * @param quietMs    the pause before each fault, at random in [quietMs, 2 * quietMs)
      * @param faultMs    how long a fault lasts, at random in [faultMs, 2 * faultMs)
      * @param opPauseMs  a client thread's pause between its ops, at random in [0, 2 * opPauseMs]
+     * @param maxFaults  the run ends after this many faults even before its time (0: no limit)
      * @param namespaces run each node in a network namespace when root (partitions need it)
      */
     public record Options(String workload, List<Nemesis> nemeses, long durationMs, long seed, int threads, long quietMs,
-                          long faultMs, long opPauseMs, long deadlineMs, Path reportRoot, boolean namespaces) {
+                          long faultMs, long opPauseMs, long deadlineMs, int maxFaults, Path reportRoot, boolean namespaces) {
         public Options {
             nemeses = List.copyOf(nemeses);
             if (!workload.equals("kv") && !workload.equals("namespace")) {
                 throw new IllegalArgumentException("workload must be kv or namespace, not " + workload);
             }
-            if (durationMs < 1_000 || threads < 1 || quietMs < 1 || faultMs < 1 || opPauseMs < 0 || deadlineMs < 1) {
+            if (durationMs < 1_000 || threads < 1 || quietMs < 1 || faultMs < 1 || opPauseMs < 0 || deadlineMs < 1 || maxFaults < 0) {
                 throw new IllegalArgumentException("a run needs at least 1 s, 1 thread, positive quiet, fault and deadline times: " + this);
             }
         }
 
         /** A short run: 5 threads, 1-2 s between faults, faults of 1-2 s, ops every ~5 ms, 2 s op deadline. */
         public static Options of(String workload, List<Nemesis> nemeses, long durationMs, long seed, Path reportRoot) {
-            return new Options(workload, nemeses, durationMs, seed, 5, 1_000, 1_000, 5, 2_000, reportRoot, true);
+            return new Options(workload, nemeses, durationMs, seed, 5, 1_000, 1_000, 5, 2_000, 0, reportRoot, true);
+        }
+
+        /** These options with faults every [quietMs, 2 quietMs) lasting [faultMs, 2 faultMs), at most maxFaults of them. */
+        public Options withFaults(long quiet, long fault, int max) {
+            return new Options(workload, nemeses, durationMs, seed, threads, quiet, fault, opPauseMs, deadlineMs, max, reportRoot,
+                namespaces);
         }
     }
 
@@ -127,6 +134,10 @@ public final class ChaosRun {
         List<Failover.Figure> figures = Failover.figures(faults, Calls.pair(history, Set.of()), endNs);
         Result r = new Result(dir, o.seed(), verdicts, figures, List.copyOf(events), List.copyOf(skipped), history);
         Report.write(r, o, finals);
+        if (r.valid()) {
+            // The nodes' data matter only to look into a failure (sparse queue files: 100s of MB apparent size).
+            Report.deleteTree(dir.resolve("data"));
+        }
         verdicts.forEach(v -> say.accept(v.line()));
         figures.forEach(f -> say.accept("failover: " + f.line()));
         say.accept((r.valid() ? "VALID" : "INVALID") + "; report in " + dir);
@@ -210,7 +221,7 @@ public final class ChaosRun {
         Random random = new Random(o.seed());
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(o.durationMs());
         List<Nemesis> round = new ArrayList<>();
-        while (System.nanoTime() < end) {
+        while (System.nanoTime() < end && (o.maxFaults() == 0 || events.size() < o.maxFaults())) {
             pause(o.quietMs() + random.nextLong(o.quietMs()));
             if (enabled.isEmpty() || System.nanoTime() >= end) {
                 continue;

@@ -25,7 +25,8 @@ import java.util.Set;
  * A run's report directory: {@code history.jsonl}, {@code results.json} (verdicts, failover
  * figures, the faults played, op counts, the final state), {@code timeline.html} (every call as a
  * point: when it was invoked against how long it took, unknown ones at the top in grey; the
- * faults as shaded bands) and {@code logs/} (each node's output, written by the cluster).
+ * faults as shaded bands) and {@code logs/} (each node's output, written by the cluster); the
+ * nodes' {@code data/} stays only when the run was not valid.
  */
 public final class Report {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -71,6 +72,19 @@ public final class Report {
             Files.writeString(r.dir().resolve("timeline.html"), timeline(r), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report in " + r.dir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + dir + ": " + e.getMessage(), e);
         }
     }
 

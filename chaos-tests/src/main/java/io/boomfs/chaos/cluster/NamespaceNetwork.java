@@ -31,6 +31,7 @@ final class NamespaceNetwork implements Network {
     private final Map<String, Integer> index = new LinkedHashMap<>();
     private final List<String> replicas;
     private final List<String> namespaces = new ArrayList<>();
+    private final List<String> veths = new ArrayList<>();
     private boolean bridgeUp;
 
     NamespaceNetwork(List<NodeSpec> nodes) {
@@ -76,6 +77,7 @@ final class NamespaceNetwork implements Network {
             Shell.run("ip", "netns", "add", ns);
             namespaces.add(ns);
             Shell.run("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns);
+            veths.add(veth);
             Shell.run("ip", "link", "set", veth, "master", bridge, "up");
             Shell.run("ip", "netns", "exec", ns, "ip", "addr", "add", host(e.getKey()) + "/24", "dev", "eth0");
             Shell.run("ip", "netns", "exec", ns, "ip", "link", "set", "eth0", "up");
@@ -150,9 +152,17 @@ final class NamespaceNetwork implements Network {
         }
     }
 
-    /** Deletes every namespace and the bridge; tries each even when one fails. */
+    /**
+     * Deletes every veth, namespace and the bridge; tries each even when one fails. The veths go
+     * first and by name: a namespace's devices would otherwise go only when the kernel gets round
+     * to cleaning the namespace up, after this returns.
+     */
     @Override
     public synchronized void close() {
+        for (String veth : veths) {
+            Shell.attempt("ip", "link", "del", veth);
+        }
+        veths.clear();
         for (String ns : namespaces) {
             Shell.attempt("ip", "netns", "del", ns);
         }
