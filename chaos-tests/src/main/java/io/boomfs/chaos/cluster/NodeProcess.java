@@ -6,38 +6,31 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 
 /**
- * One run of a node's process: its output goes to the node's log file, each line prefixed with
- * the run's clock (ns since the run started, the history's clock) and {@code out}/{@code err};
- * its {@code READY} and {@code ROLE} lines are followed. Its stdin stays open: the nodes run
- * with {@code --exit-on-stdin-close}, so they die with this JVM.
+ * One run of a node's process, its output to the node's {@link NodeOutput}. Its stdin stays
+ * open: the nodes run with {@code --exit-on-stdin-close}, so they die with this JVM.
  */
 final class NodeProcess {
     private final String id;
     private final Process process;
-    private final PrintWriter log;
-    private final LongSupplier clock;
-    private volatile boolean ready;
-    private volatile long leaderBallot = -1;
+    private final NodeOutput output;
     private volatile boolean paused;
 
-    NodeProcess(String id, List<String> command, PrintWriter log, LongSupplier clock) {
+    NodeProcess(String id, List<String> command, NodeOutput output) {
         this.id = id;
-        this.log = log;
-        this.clock = clock;
+        this.output = output;
+        output.restarted();
         try {
             this.process = new ProcessBuilder(command).start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start node " + id + " (" + command.get(0) + "): " + e.getMessage(), e);
         }
-        write("harness", "started pid " + process.pid() + ": " + String.join(" ", withoutClassPath(command)));
+        output.harness("started pid " + process.pid() + ": " + String.join(" ", withoutClassPath(command)));
         pump(process.getInputStream(), "out");
         pump(process.getErrorStream(), "err");
     }
@@ -57,32 +50,14 @@ final class NodeProcess {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
-                    watch(line);
-                    write(stream, line);
+                    output.line(stream, line);
                 }
             } catch (IOException e) {
-                write("harness", "output lost: " + e.getMessage());
+                output.harness("output lost: " + e.getMessage());
             }
         }, "node-" + id + "-" + stream);
         t.setDaemon(true);
         t.start();
-    }
-
-    private void watch(String line) {
-        if (line.startsWith("READY ")) {
-            ready = true;
-        } else if (line.startsWith("ROLE leader ")) {
-            leaderBallot = Long.parseLong(line.substring("ROLE leader ".length()).trim());
-        } else if (line.startsWith("ROLE ")) {
-            leaderBallot = -1;
-        }
-    }
-
-    void write(String stream, String line) {
-        synchronized (log) {
-            log.println(clock.getAsLong() + " " + stream + " " + line);
-            log.flush();
-        }
     }
 
     long pid() {
@@ -97,14 +72,13 @@ final class NodeProcess {
         return paused;
     }
 
-    /** The ballot it said it leads in, or -1 when it last said it follows. */
     long leaderBallot() {
-        return leaderBallot;
+        return output.leaderBallot();
     }
 
     void awaitReady(long timeoutMs) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (!ready) {
+        while (!output.ready()) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("node " + id + " exited with code " + process.exitValue()
                     + " before it was ready (its log says why)");
@@ -119,7 +93,7 @@ final class NodeProcess {
     void signal(String signal) {
         Shell.run("kill", "-" + signal, Long.toString(process.pid()));
         paused = signal.equals("STOP");
-        write("harness", "SIG" + signal);
+        output.harness("SIG" + signal);
     }
 
     /** SIGKILL, wait until it is gone, remove the media driver directory it could not. */
@@ -127,7 +101,7 @@ final class NodeProcess {
         process.destroyForcibly();
         await(10_000);
         AeronHost.removeDirectoriesOf(process.pid());
-        write("harness", "killed (SIGKILL)");
+        output.harness("killed (SIGKILL)");
     }
 
     /** SIGTERM (a paused process is continued first, or it could not act on it), SIGKILL after 10 s. */
@@ -142,7 +116,7 @@ final class NodeProcess {
         if (!await(10_000)) {
             kill();
         }
-        write("harness", "stopped, exit code " + (process.isAlive() ? "?" : process.exitValue()));
+        output.harness("stopped, exit code " + (process.isAlive() ? "?" : process.exitValue()));
     }
 
     private boolean await(long ms) {

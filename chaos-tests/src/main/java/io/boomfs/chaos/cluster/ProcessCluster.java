@@ -1,12 +1,9 @@
 package io.boomfs.chaos.cluster;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -33,7 +30,7 @@ public final class ProcessCluster implements ClusterControl {
     private final Network network;
     private final Path dir;
     private final LongSupplier clock;
-    private final Map<String, PrintWriter> logs = new LinkedHashMap<>();
+    private final Map<String, NodeOutput> outputs = new LinkedHashMap<>();
     private final Map<String, NodeProcess> running = new LinkedHashMap<>();
     private final Thread hook = new Thread(this::close, "process-cluster-close");
     private boolean closed;
@@ -112,20 +109,7 @@ public final class ProcessCluster implements ClusterControl {
             throw new UncheckedIOException("cannot create " + data + ": " + e.getMessage(), e);
         }
         List<String> cmd = network.wrap(id, s.launcher().command(s, network, data));
-        running.put(id, new NodeProcess(id, cmd, log(id), clock));
-    }
-
-    private PrintWriter log(String id) {
-        return logs.computeIfAbsent(id, k -> {
-            Path f = dir.resolve("logs").resolve(k + ".log");
-            try {
-                Files.createDirectories(f.getParent());
-                return new PrintWriter(Files.newBufferedWriter(f, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot open " + f + ": " + e.getMessage(), e);
-            }
-        });
+        running.put(id, new NodeProcess(id, cmd, outputs.computeIfAbsent(id, k -> NodeLogs.open(dir, k, clock))));
     }
 
     private void awaitReady(String id) {
@@ -201,7 +185,7 @@ public final class ProcessCluster implements ClusterControl {
         network.partition(sides);
         String note = "partitioned: " + sides;
         synchronized (this) {
-            running.values().forEach(p -> p.write("harness", note));
+            outputs.values().forEach(out -> out.harness(note));
         }
     }
 
@@ -209,21 +193,13 @@ public final class ProcessCluster implements ClusterControl {
     public void heal() {
         network.heal();
         synchronized (this) {
-            running.values().forEach(p -> p.write("harness", "healed"));
+            outputs.values().forEach(out -> out.harness("healed"));
         }
     }
 
     @Override
     public synchronized Map<String, List<String>> logs() {
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        for (String id : logs.keySet()) {
-            try {
-                out.put(id, Files.readAllLines(dir.resolve("logs").resolve(id + ".log"), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the log of " + id + ": " + e.getMessage(), e);
-            }
-        }
-        return out;
+        return NodeLogs.read(dir, outputs.keySet());
     }
 
     /** Stops every node (all at once: each takes a moment), then removes the network. Idempotent. */
@@ -242,7 +218,7 @@ public final class ProcessCluster implements ClusterControl {
         } finally {
             network.close();
             synchronized (this) {
-                logs.values().forEach(PrintWriter::close);
+                outputs.values().forEach(NodeOutput::close);
             }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
