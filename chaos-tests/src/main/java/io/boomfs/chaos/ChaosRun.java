@@ -53,14 +53,27 @@ public final class ChaosRun {
             if (!workload.equals("kv") && !workload.equals("namespace")) {
                 throw new IllegalArgumentException("workload must be kv or namespace, not " + workload);
             }
-            if (durationMs < 1_000 || threads < 1 || quietMs < 1 || faultMs < 1 || opPauseMs < 0 || deadlineMs < 1 || maxFaults < 0) {
-                throw new IllegalArgumentException("a run needs at least 1 s, 1 thread, positive quiet, fault and deadline times: " + this);
+            check(durationMs >= 1_000, "the run's time must be at least 1 s, not " + durationMs + " ms");
+            check(threads >= 1 && threads <= 1_000, "threads must be 1..1000, not " + threads);
+            check(quietMs >= 1 && faultMs >= 1 && deadlineMs >= 1, "quiet, fault and deadline times must be positive");
+            check(opPauseMs >= 0 && maxFaults >= 0, "the op pause and the fault count must not be negative");
+        }
+
+        private static void check(boolean ok, String message) {
+            if (!ok) {
+                throw new IllegalArgumentException(message);
             }
         }
 
         /** A short run: 5 threads, 1-2 s between faults, faults of 1-2 s, ops every ~5 ms, 2 s op deadline. */
         public static Options of(String workload, List<Nemesis> nemeses, long durationMs, long seed, Path reportRoot) {
             return new Options(workload, nemeses, durationMs, seed, 5, 1_000, 1_000, 5, 2_000, 0, reportRoot, true);
+        }
+
+        /** These options with {@code n} client threads, on namespaces (when possible) or loopback. */
+        public Options withClients(int n, boolean useNamespaces) {
+            return new Options(workload, nemeses, durationMs, seed, n, quietMs, faultMs, opPauseMs, deadlineMs, maxFaults, reportRoot,
+                useNamespaces);
         }
 
         /** These options with faults every [quietMs, 2 quietMs) lasting [faultMs, 2 faultMs), at most maxFaults of them. */
