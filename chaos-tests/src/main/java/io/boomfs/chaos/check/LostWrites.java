@@ -5,7 +5,6 @@ import io.boomfs.chaos.history.Call;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * No acknowledged write is lost: for each register, the value read at quiescence was written by
@@ -25,17 +24,18 @@ public final class LostWrites {
         List<String> lost = new ArrayList<>();
         int acknowledged = 0;
         for (Map.Entry<String, Object> e : finalValues.entrySet()) {
+            Object last = e.getValue();
             List<Call> keyCalls = byKey.getOrDefault(e.getKey(), List.of());
-            List<Call> writers = keyCalls.stream().filter(c -> Objects.equals(written(c), e.getValue()) && written(c) != null).toList();
+            List<Call> writersOfLast = keyCalls.stream().filter(c -> written(c) != null && written(c).equals(last)).toList();
             for (Call w : keyCalls) {
-                if (!w.known() || written(w) == null || Objects.equals(written(w), e.getValue())) {
-                    acknowledged += w.known() && written(w) != null ? 1 : 0;
+                if (!w.known() || written(w) == null) {
                     continue;
                 }
                 acknowledged++;
-                boolean overwritten = writers.stream().anyMatch(f -> f.returnNs() >= w.invokeNs());
-                if (!overwritten) {
-                    lost.add(w.describe() + " (final value " + e.getValue() + ")");
+                // Not lost when it wrote the final value, or when a write of the final value may have come after it.
+                boolean survived = written(w).equals(last) || writersOfLast.stream().anyMatch(f -> f.returnNs() >= w.invokeNs());
+                if (!survived) {
+                    lost.add(w.describe() + " (final value " + last + ")");
                 }
             }
         }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Pairs a history's invocations with their completions. */
 public final class Calls {
@@ -20,7 +21,7 @@ public final class Calls {
      *                                  an invoke, a second invoke of a busy process, a process
      *                                  reused after {@code info}, a completion of another function or key
      */
-    public static List<Call> pair(List<Op> history, java.util.Set<String> readOnly) {
+    public static List<Call> pair(List<Op> history, Set<String> readOnly) {
         Map<Long, Integer> open = new HashMap<>();
         Map<Long, Integer> crashed = new HashMap<>();
         Call[] byIndex = new Call[history.size()];

@@ -37,7 +37,9 @@ public final class KvWorkload implements Workload {
     private final long deadlineMs;
     private final AtomicLong values = new AtomicLong();
     private final Map<Integer, KvClient.Session> sessions = new ConcurrentHashMap<>();
+    /** The value a thread last saw on each key, what its next cas expects; ABSENT for none (the map takes no nulls). */
     private final Map<String, Object> lastSeen = new ConcurrentHashMap<>();
+    private static final String ABSENT = "absent";
     private KvClient client;
 
     /** @param deadlineMs how long an op may wait for an answer before it counts as unknown */
@@ -75,7 +77,7 @@ public final class KvWorkload implements Workload {
         if (kind < 4) {
             ClientProcess.Outcome o = process.call(rec, "read", key, null, () -> s.get(key));
             if (o.ok()) {
-                lastSeen.put(key, o.value() == null ? "absent" : o.value());
+                lastSeen.put(key, o.value() == null ? ABSENT : o.value());
             }
         } else if (kind < 7) {
             long v = values.incrementAndGet();
@@ -85,7 +87,7 @@ public final class KvWorkload implements Workload {
             });
         } else {
             Object seen = lastSeen.get(key);
-            Object expected = seen == null || seen.equals("absent") ? null : seen;
+            Object expected = seen == null || seen.equals(ABSENT) ? null : seen;
             long v = values.incrementAndGet();
             process.call(rec, "cas", key, Arrays.asList(expected, v), () -> s.cas(key, expected, v));
         }
