@@ -24,7 +24,7 @@ public final class LeaderPerBallot {
 
     /** @param logs each replica's log lines, by replica id */
     public static Verdict check(Map<String, List<String>> logs) {
-        Map<Long, Set<String>> leaders = new TreeMap<>();
+        TreeMap<Long, Set<String>> leaders = new TreeMap<>();
         for (Map.Entry<String, List<String>> e : logs.entrySet()) {
             for (String line : e.getValue()) {
                 Matcher m = ROLE.matcher(line);
@@ -43,6 +43,7 @@ public final class LeaderPerBallot {
         if (bad.length() > 0) {
             return Verdict.invalid(NAME, "two leaders in one ballot", bad.toString());
         }
-        return Verdict.valid(NAME, leaders.size() + " ballots led, each by one replica: " + leaders.keySet());
+        String range = leaders.isEmpty() ? "" : " (" + leaders.firstKey() + " .. " + leaders.lastKey() + ")";
+        return Verdict.valid(NAME, leaders.size() + " ballots led, each by one replica" + range);
     }
 }

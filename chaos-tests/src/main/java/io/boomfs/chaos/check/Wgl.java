@@ -39,6 +39,11 @@ public final class Wgl {
 
     /** The most configurations explored before the answer is UNKNOWN: a bound instead of a hang. */
     public static final long DEFAULT_MAX_CONFIGURATIONS = 5_000_000;
+    /**
+     * What the remembered configurations may take, roughly: each holds a bitset of all the calls,
+     * so a long history gets fewer of them (an UNKNOWN verdict rather than running out of heap).
+     */
+    private static final long MEMORY_BUDGET_BYTES = 256L << 20;
 
     private static final class Entry {
         final Call call;
@@ -73,6 +78,7 @@ public final class Wgl {
     }
 
     public static <S> Result check(Model<S> model, List<Call> calls, long maxConfigurations) {
+        long bound = Math.min(maxConfigurations, MEMORY_BUDGET_BYTES / (64 + calls.size() / 8));
         Entry head = link(calls);
         int remaining = (int) calls.stream().filter(Call::known).count();
         BitSet linearized = new BitSet(calls.size());
@@ -84,7 +90,7 @@ public final class Wgl {
         int most = 0;
         String explained = "";
         while (remaining > 0) {
-            if (seen.size() >= maxConfigurations) {
+            if (seen.size() >= bound) {
                 return new Result(Outcome.UNKNOWN, calls.size(), most, seen.size(), "gave up after " + seen.size()
                     + " configurations (linearized at most " + most + " of " + calls.size() + " calls)");
             }

@@ -112,6 +112,18 @@ class RegisterLinearizabilityTest {
     }
 
     @Test
+    void aSearchThatHitsItsBoundSaysUnknownNotValid() {
+        Histories h = new Histories("x");
+        for (long p = 0; p < 6; p++) {
+            h.invoke(p, "write", p);
+        }
+        h.invoke(9, "read", null).ok(9, "read", 5L);
+        Wgl.Result r = Wgl.check(new RegisterModel(), h.calls(), 3);
+        assertEquals(Wgl.Outcome.UNKNOWN, r.outcome());
+        assertTrue(r.explained().startsWith("gave up after 3 configurations"), r.explained());
+    }
+
+    @Test
     void keysAreCheckedSeparatelyAndTheBadOneIsNamed() {
         Histories good = new Histories("a").invoke(0, "write", 1L).ok(0, "write", null);
         Histories bad = new Histories("b").invoke(1, "read", null).ok(1, "read", 3L);
