@@ -42,6 +42,10 @@ public final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "5", paramLabel = "N", description = "Client threads (default ${DEFAULT-VALUE}).")
     private int threads;
 
+    @Option(names = "--deadline", defaultValue = "2s", paramLabel = "DURATION",
+        description = "How long a call waits for an answer before its outcome counts as unknown (default ${DEFAULT-VALUE}).")
+    private String deadline;
+
     @Option(names = "--loopback", description = "Run every node on 127.0.0.1 even as root (no partitions).")
     private boolean loopback;
 
@@ -71,7 +75,8 @@ public final class ChaosCommand implements Callable<Integer> {
     public Integer call() {
         List<Nemesis> list = nemeses.stream().map(Nemesis::of).toList();
         long s = seed != null ? seed : System.nanoTime();
-        ChaosRun.Options o = ChaosRun.Options.of(workload, list, durationMs(time), s, report).withClients(threads, !loopback);
+        ChaosRun.Options o = ChaosRun.Options.of(workload, list, durationMs(time), s, report).withClients(threads, !loopback)
+            .withDeadlineMs(durationMs(deadline));
         return ChaosRun.run(o, System.out::println).valid() ? 0 : 1;
     }
 
@@ -79,7 +84,7 @@ public final class ChaosCommand implements Callable<Integer> {
     static long durationMs(String text) {
         Matcher m = DURATION.matcher(text);
         if (!m.matches()) {
-            throw new IllegalArgumentException("--time must be a number with ms, s or m (60s, 5m), not " + text);
+            throw new IllegalArgumentException("a duration is a number with ms, s or m (500ms, 60s, 5m), not " + text);
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {

@@ -76,6 +76,12 @@ public final class ChaosRun {
                 useNamespaces);
         }
 
+        /** These options with calls whose outcome counts as unknown after {@code ms} without an answer. */
+        public Options withDeadlineMs(long ms) {
+            return new Options(workload, nemeses, durationMs, seed, threads, quietMs, faultMs, opPauseMs, ms, maxFaults, reportRoot,
+                namespaces);
+        }
+
         /** These options with faults every [quietMs, 2 quietMs) lasting [faultMs, 2 faultMs), at most maxFaults of them. */
         public Options withFaults(long quiet, long fault, int max) {
             return new Options(workload, nemeses, durationMs, seed, threads, quiet, fault, opPauseMs, deadlineMs, max, reportRoot,
@@ -151,6 +157,7 @@ public final class ChaosRun {
             // The nodes' data matter only to look into a failure (sparse queue files: 100s of MB apparent size).
             Report.deleteTree(dir.resolve("data"));
         }
+        say.accept("calls: " + Report.counts(history));
         verdicts.forEach(v -> say.accept(v.line()));
         figures.forEach(f -> say.accept("failover: " + f.line()));
         say.accept((r.valid() ? "VALID" : "INVALID") + "; report in " + dir);

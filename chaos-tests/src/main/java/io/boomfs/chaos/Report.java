@@ -88,7 +88,7 @@ public final class Report {
         }
     }
 
-    private static Map<String, Long> counts(List<Op> history) {
+    static Map<String, Long> counts(List<Op> history) {
         Map<String, Long> c = new LinkedHashMap<>();
         for (Op.Type t : Op.Type.values()) {
             c.put(t.json(), history.stream().filter(op -> op.type() == t).count());

@@ -27,7 +27,7 @@ class ChaosCommandTest {
     void badOptionsSayWhatIsWrongInOneLine() {
         assertEquals("chaos: error: no nemesis kill-everything; there are [kill-leader, kill-random, pause-leader, partition-leader, "
             + "partition-halves, kill-datanode]", errorOf("--nemesis", "kill-leader,kill-everything"));
-        assertEquals("chaos: error: --time must be a number with ms, s or m (60s, 5m), not 1h", errorOf("--time", "1h"));
+        assertEquals("chaos: error: a duration is a number with ms, s or m (500ms, 60s, 5m), not 1h", errorOf("--time", "1h"));
         assertEquals("chaos: error: workload must be kv or namespace, not files", errorOf("--workload", "files"));
         assertEquals("chaos: error: the run's time must be at least 1 s, not 500 ms", errorOf("--time", "500ms"));
         assertEquals("chaos: error: threads must be 1..1000, not 0", errorOf("--threads", "0"));
