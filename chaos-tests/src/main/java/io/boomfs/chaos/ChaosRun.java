@@ -127,7 +127,8 @@ public final class ChaosRun {
             + "ms deadline=" + o.deadlineMs() + "ms");
         Path dir = o.reportRoot().resolve(o.workload() + "-" + java.time.LocalDateTime.now().toString().replace(':', '-')
             .replaceAll("\\.\\d+$", "") + "-" + Long.toHexString(o.seed()));
-        Workload w = o.workload().equals("kv") ? new KvWorkload(5, o.deadlineMs()) : new NamespaceWorkload(3, o.deadlineMs());
+        boolean datanodes = o.nemeses().stream().anyMatch(Nemesis::needsDatanodes);
+        Workload w = o.workload().equals("kv") ? new KvWorkload(5, o.deadlineMs()) : new NamespaceWorkload(3, o.deadlineMs(), datanodes);
         Map<String, Object> finals = Map.of();
         Map<String, List<String>> logs = Map.of();
         long endNs = 0;
