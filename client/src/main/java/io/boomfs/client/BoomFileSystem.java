@@ -98,6 +98,14 @@ public final class BoomFileSystem implements AutoCloseable {
         return new BoomFileSystem(MetaClient.open(replicas, user, config.metaTimeoutMs()), config, System.err::println);
     }
 
+    /**
+     * A client of the file system over a metadata client set up by the caller (e.g. one bound to
+     * an address other than loopback, sharing a media driver); closing it closes {@code meta}.
+     */
+    public static BoomFileSystem over(MetaClient meta, Config config) {
+        return new BoomFileSystem(meta, config, System.err::println);
+    }
+
     /** This client's id: the holder of its files' write leases. */
     public String clientId() {
         return meta.holder();

@@ -70,6 +70,15 @@ public final class MetaClient implements FileMeta, AutoCloseable {
     }
 
     /**
+     * A client of the shard over a {@link KvClient} set up by the caller (its bind address, a
+     * shared media driver, its deadline); this client is one session of it and closing this
+     * closes it.
+     */
+    public static MetaClient over(KvClient client, String owner, long timeoutMs) {
+        return new MetaClient(client, owner, timeoutMs);
+    }
+
+    /**
      * The names of an absolute path: {@code "/"} is the root (no names); a name is not empty,
      * not {@code .} or {@code ..}, and holds no NUL. A trailing {@code /} is allowed.
      *
