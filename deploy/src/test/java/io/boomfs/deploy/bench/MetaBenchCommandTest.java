@@ -36,9 +36,11 @@ class MetaBenchCommandTest {
             "--warmup", "2", "--sessions", "8", "--replica-heap", "256m");
         assertEquals(0, r.code(), r.toString());
         for (Phase p : Phase.values()) {
+            // server_cpu_us_per_op is -1.0 when the leadership moved during the phase (ClosedLoop):
+            // no one process answered all of it, which a loaded machine may well cause.
             assertLine(r.out(), "^bench-meta system=boomfs phase=" + p.option() + " sessions=8 seconds=3\\.\\d ops=[1-9]\\d* "
                 + "ops_per_s=[1-9]\\d* p50_ms=[0-9.]+ p99_ms=[0-9.]+ max_ms=[0-9.]+ errors=0 cpu_us_per_op=[0-9.]+ "
-                + "server_cpu_us_per_op=[0-9.]+$");
+                + "server_cpu_us_per_op=(-1\\.0|[0-9.]+)$");
             assertLine(r.out(), "^" + Pattern.quote(p.label()) + " +[0-9,]+ \\| +[0-9,]+ +[0-9.]+ +[0-9.]+ +\\d+/\\d+ \\| (ok|MISS \\()");
         }
         assertLine(r.out(), "^bench meta: boomfs: stat: 1616 setup operations in ");
