@@ -144,7 +144,10 @@ class ReplicaServerTest {
         try (AeronHost host = AeronHost.embedded(log::add)) {
             List<ReplicaServer> group = new ArrayList<>();
             try {
-                startGroup(group, members, members, dir, host, quiet, log);
+                for (int i = 0; i < 3; i++) {
+                    group.add(ReplicaServer.start(ReplicaServer.Config.of(members.get(i), members, dir.resolve("r" + i)), host,
+                        quiet, log::add));
+                }
                 try (KvClient c = KvClient.builder(members).aeronHost(host).open()) {
                     for (long i = 1; i <= 20; i++) {
                         c.put("k" + i, i);
@@ -159,7 +162,10 @@ class ReplicaServerTest {
             List<String> other = new ArrayList<>(members);
             other.add(endpoint());
             try {
-                startGroup(group, members, other, dir, host, quiet, log);
+                for (int i = 0; i < 3; i++) {
+                    group.add(ReplicaServer.start(ReplicaServer.Config.of(members.get(i), other, dir.resolve("r" + i)), host,
+                        quiet, log::add));
+                }
                 List<Tuple> expected = List.of(new Tuple("member", members.get(0), 1L), new Tuple("member", members.get(1), 2L),
                     new Tuple("member", members.get(2), 3L));
                 for (ReplicaServer r : group) {
@@ -187,7 +193,10 @@ class ReplicaServerTest {
         try (AeronHost host = AeronHost.embedded(log::add)) {
             List<ReplicaServer> group = new ArrayList<>();
             try {
-                startGroup(group, members, members, dir, host, quiet, log);
+                for (int i = 0; i < 3; i++) {
+                    group.add(ReplicaServer.start(ReplicaServer.Config.of(members.get(i), members, dir.resolve("r" + i)), host,
+                        quiet, log::add));
+                }
                 try (KvClient c = KvClient.builder(members).aeronHost(host).open()) {
                     c.put("a", 1L);
                     // (On a loaded machine the leadership may be changing hands right now.)
@@ -212,14 +221,6 @@ class ReplicaServerTest {
             } finally {
                 group.forEach(ReplicaServer::close);
             }
-        }
-    }
-
-    /** Starts replicas {@code ids} (data under dir/r0, r1, ...) told the group is {@code members}, into {@code group}. */
-    private static void startGroup(List<ReplicaServer> group, List<String> ids, List<String> members, Path dir, AeronHost host,
-                                   PrintStream out, List<String> log) {
-        for (int i = 0; i < ids.size(); i++) {
-            group.add(ReplicaServer.start(ReplicaServer.Config.of(ids.get(i), members, dir.resolve("r" + i)), host, out, log::add));
         }
     }
 
