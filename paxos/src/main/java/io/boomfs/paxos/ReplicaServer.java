@@ -419,15 +419,6 @@ public final class ReplicaServer implements AutoCloseable {
         return config.id();
     }
 
-    /**
-     * Asks this replica, if it leads, to hand the leadership to member {@code to}
-     * (messages.olg: transfer); a replica that does not lead ignores it. Returns whether the
-     * request reached the node's inbound queue.
-     */
-    public boolean transferLeadership(String to) {
-        return node.agent().inject(new Tuple("transfer", config.id(), config.id(), to));
-    }
-
     /** The node underneath, for the host API (reads of its relations, metrics). */
     public NodeServer node() {
         return node;

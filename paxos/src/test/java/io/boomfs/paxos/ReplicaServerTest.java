@@ -184,49 +184,6 @@ class ReplicaServerTest {
         }
     }
 
-    /** transferLeadership over Aeron: the named replica leads, and the writes go on under it. */
-    @Test
-    void theLeaderHandsOverToTheReplicaNamed(@TempDir Path dir) throws Exception {
-        List<String> members = List.of(endpoint(), endpoint(), endpoint());
-        List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
-        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        try (AeronHost host = AeronHost.embedded(log::add)) {
-            List<ReplicaServer> group = new ArrayList<>();
-            try {
-                for (int i = 0; i < 3; i++) {
-                    group.add(ReplicaServer.start(ReplicaServer.Config.of(members.get(i), members, dir.resolve("r" + i)), host,
-                        quiet, log::add));
-                }
-                try (KvClient c = KvClient.builder(members).aeronHost(host).open()) {
-                    c.put("a", 1L);
-                    ReplicaServer leader = leading(group);
-                    ReplicaServer to = group.get((group.indexOf(leader) + 1) % 3);
-                    assertTrue(leader.transferLeadership(to.address()));
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                    while (leading(group) != to && System.nanoTime() < deadline) {
-                        Thread.sleep(20);
-                    }
-                    assertEquals(to.address(), leading(group) == null ? null : leading(group).address(),
-                        "the named replica leads\n" + String.join("\n", log));
-                    c.put("a", 2L);
-                    assertEquals(2L, c.get("a"));
-                }
-            } finally {
-                group.forEach(ReplicaServer::close);
-            }
-        }
-    }
-
-    /** The replica that leads now, or null. */
-    private static ReplicaServer leading(List<ReplicaServer> group) throws Exception {
-        for (ReplicaServer r : group) {
-            if (!r.node().agent().read("p_is_leader").get(10, TimeUnit.SECONDS).isEmpty()) {
-                return r;
-            }
-        }
-        return null;
-    }
-
     @Test
     void aConfigurationRoundTripsThroughItsCommandLine() {
         String a = endpoint();

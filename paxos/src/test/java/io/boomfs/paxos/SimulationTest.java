@@ -39,8 +39,6 @@ class SimulationTest {
     static final int CLIENTS = 3;
     static final String[] KEYS = {"a", "b", "c"};
     static final java.util.concurrent.atomic.AtomicLong REPLACED = new java.util.concurrent.atomic.AtomicLong();
-    /** Leadership transfers asked of a leader, over all seeds (messages.olg: transfer). */
-    static final java.util.concurrent.atomic.AtomicLong TRANSFERS = new java.util.concurrent.atomic.AtomicLong();
 
     @Test
     void seeds() {
@@ -57,8 +55,8 @@ class SimulationTest {
             rounds += runOrReport(seed, false);
         }
         System.out.printf("paxos simulation: %d seeds from %d, %d rounds, %.1f s; %d checkpoints, %d snapshots installed,"
-            + " %d group changes, %d leadership transfers asked%n", n, first, rounds, (System.nanoTime() - start) / 1e9,
-            PaxosSim.CHECKPOINTS.get(), PaxosSim.INSTALLS.get(), REPLACED.get(), TRANSFERS.get());
+            + " %d group changes%n", n, first, rounds, (System.nanoTime() - start) / 1e9, PaxosSim.CHECKPOINTS.get(),
+            PaxosSim.INSTALLS.get(), REPLACED.get());
     }
 
     /** A fault-free run: the first leader is elected and every op is answered. */
@@ -78,38 +76,6 @@ class SimulationTest {
             assertEquals(List.of(new Tuple("kv", "a", "1"), new Tuple("kv", "b", "2")), ps.node(r).contents("kv"),
                 r + " is a hot standby: it applied every op");
         }
-    }
-
-    /**
-     * A leadership transfer: the leader steps down, the replica it names campaigns at once and
-     * leads (well before an election timeout), and the ops go on under it.
-     */
-    @Test
-    void transferHandsTheLeadershipToTheNamedReplica() {
-        PaxosSim ps = new PaxosSim(11, SimConfig.noFaults(TICK_MS), 3, quiet());
-        ps.rounds(100);
-        String old = ps.leader();
-        assertTrue(old != null, "a leader after 1 s without faults");
-        ps.submit("x", 1, List.of("put", "a", "1"));
-        ps.rounds(20);
-        String to = ps.replicas.stream().filter(r -> !r.equals(old)).findFirst().orElseThrow();
-        ps.sim.load(old, new Tuple("transfer", old, "operator", to));
-        int rounds = 0;
-        while (!to.equals(ps.leader()) && rounds < 100) {
-            ps.round();
-            rounds++;
-        }
-        assertEquals(to, ps.leader(), "the named replica leads after " + rounds + " rounds");
-        // The election timeouts are 300..600 ms (30..60 rounds): the hand-over is well inside.
-        assertTrue(rounds < 30, "the hand-over took " + rounds + " rounds of " + TICK_MS + " ms");
-        ps.submit("x", 2, List.of("cas", "a", "1", "2"));
-        ps.rounds(30);
-        assertEquals(List.of(new Tuple("c_acked", "x", 1L, "ok"), new Tuple("c_acked", "x", 2L, true)), ps.acked());
-        // A transfer sent to a follower, or naming a stranger, changes nothing.
-        ps.sim.load(old, new Tuple("transfer", old, "operator", to));
-        ps.sim.load(to, new Tuple("transfer", to, "operator", "r9"));
-        ps.rounds(30);
-        assertEquals(to, ps.leader());
     }
 
     /** A group of one replica chooses alone: its own acceptance is a majority. */
@@ -161,13 +127,8 @@ class SimulationTest {
         Workload w = new Workload(rnd, ps, replace);
         double crashRate = pick(rnd, 0.0, 0.005, 0.02);
         double partitionRate = pick(rnd, 0.0, 0.005, 0.02);
-        // Operators hand the leadership over now and then, drawn apart so that the other draws
-        // (and so the seeds' histories from before transfers existed) stay as they were.
-        SplittableRandom operator = new SplittableRandom(seed ^ 0x2545F4914F6CDD1DL);
-        double transferRate = pick(operator, 0.0, 0.005, 0.02);
         for (int i = 0; i < FAULT_ROUNDS; i++) {
             injectFaults(rnd, ps, crashRate, partitionRate);
-            transferNowAndThen(operator, ps, transferRate);
             w.drive();
             ps.round();
         }
@@ -219,18 +180,6 @@ class SimulationTest {
             REPLACED.incrementAndGet();
         }
         return ps.sim.rounds();
-    }
-
-    /** Asks the leader (if any) to hand over to another replica, at {@code rate} a round. */
-    private static void transferNowAndThen(SplittableRandom operator, PaxosSim ps, double rate) {
-        if (operator.nextDouble() < rate) {
-            String leader = ps.leader();
-            String to = ps.replicas.get(operator.nextInt(ps.replicas.size()));
-            if (leader != null && !to.equals(leader)) {
-                ps.sim.load(leader, new Tuple("transfer", leader, "operator", to));
-                TRANSFERS.incrementAndGet();
-            }
-        }
     }
 
     private static void injectFaults(SplittableRandom rnd, PaxosSim ps, double crashRate, double partitionRate) {
