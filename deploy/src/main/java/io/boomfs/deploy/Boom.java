@@ -7,6 +7,7 @@ import io.boomfs.deploy.kv.KvDemoCommand;
 import io.boomfs.deploy.kv.KvReplicaCommand;
 import io.boomfs.deploy.fs.FsCommand;
 import io.boomfs.deploy.fs.MetaReplicaCommand;
+import io.boomfs.deploy.node.NodeCommand;
 import io.boomfs.deploy.olg.OlgCommand;
 import io.boomfs.deploy.topology.TopologyCommand;
 import io.boomfs.engine.OverlogException;
@@ -43,7 +44,7 @@ import java.util.concurrent.Callable;
     description = "BoomFS: a highly available, partitioned file-system metadata service written in Overlog.",
     subcommands = {OlgCommand.class, FsCommand.class, MetaReplicaCommand.class, DatanodeCommand.class,
         KvDemoCommand.class, KvBenchCommand.class, KvReplicaCommand.class, BenchCommand.class,
-        TopologyCommand.class,
+        TopologyCommand.class, NodeCommand.class,
         CommandLine.HelpCommand.class})
 public final class Boom implements Callable<Integer> {
     public static final int OK = 0;
