@@ -11,6 +11,7 @@ import io.boomfs.deploy.node.NodeCommand;
 import io.boomfs.deploy.olg.OlgCommand;
 import io.boomfs.deploy.status.StatusCommand;
 import io.boomfs.deploy.topology.TopologyCommand;
+import io.boomfs.deploy.up.UpCommand;
 import io.boomfs.engine.OverlogException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,7 +46,7 @@ import java.util.concurrent.Callable;
     description = "BoomFS: a highly available, partitioned file-system metadata service written in Overlog.",
     subcommands = {OlgCommand.class, FsCommand.class, MetaReplicaCommand.class, DatanodeCommand.class,
         KvDemoCommand.class, KvBenchCommand.class, KvReplicaCommand.class, BenchCommand.class,
-        TopologyCommand.class, NodeCommand.class, StatusCommand.class,
+        UpCommand.class, NodeCommand.class, StatusCommand.class, TopologyCommand.class,
         CommandLine.HelpCommand.class})
 public final class Boom implements Callable<Integer> {
     public static final int OK = 0;

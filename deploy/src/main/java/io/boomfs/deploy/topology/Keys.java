@@ -20,7 +20,7 @@ public final class Keys {
         new Key("vparts", "int 1..65536", "256", "Virtual partitions, fixed when the cluster is created (ids carry them)."),
         new Key("durability", "sync|async", "sync", "sync: a replica msyncs promises and accepts before they leave; async: left to the OS."),
         new Key("chunkSize", "size", "64M", "The chunk size `boom fs put` uses with --topology (a number with K, M or G)."),
-        new Key("replication", "int 1..16", "3", "Copies of each chunk `boom fs put` asks for with --topology."),
+        new Key("replication", "int 1..8", "3", "Copies of each chunk `boom fs put` asks for with --topology."),
         new Key("allowNonHA", "bool", "false", "Allow shard groups of other than 3 replicas (1 for a toy cluster; 5 to survive 2 failures)."),
         new Key("logDir", "path", "boom-data/<cluster>/logs",
             "Where `boom up` writes each node's output, <id>.log; relative paths are from the working directory."),

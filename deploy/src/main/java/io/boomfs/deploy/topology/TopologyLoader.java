@@ -85,7 +85,7 @@ public final class TopologyLoader {
             top.problem("durability", "should be sync or async, not \"" + durability + "\"");
         }
         long chunkSize = top.size("chunkSize", 1L << 30);
-        int replication = (int) top.number("replication", 1, 16);
+        int replication = (int) top.number("replication", 1, 8);
         boolean allowNonHA = top.bool("allowNonHA");
         String logDir = top.string("logDir", () -> "boom-data/" + cluster + "/logs");
         Map<String, Long> settings = top.numbers("settings");
