@@ -172,7 +172,7 @@ final class Fields {
     List<Map.Entry<String, Node>> list(String name) {
         Node v = values.get(name);
         List<Map.Entry<String, Node>> items = new ArrayList<>();
-        if (v == null) {
+        if (v == null || isNull(v)) {
             return items;
         }
         if (!(v instanceof SequenceNode s)) {
@@ -183,6 +183,16 @@ final class Fields {
             items.add(Map.entry(join(name) + "[" + i + "]", s.getValue().get(i)));
         }
         return items;
+    }
+
+    /** Whether the key holds a list, or nothing: a key with nothing after it ({@code datanodes:}) is an empty list. */
+    boolean isList(String name) {
+        Node v = values.get(name);
+        return v instanceof SequenceNode || v != null && isNull(v);
+    }
+
+    private static boolean isNull(Node v) {
+        return v instanceof ScalarNode n && n.getTag().equals(Tag.NULL);
     }
 
     /** A mapping of names to whole numbers. */

@@ -7,7 +7,6 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.SequenceNode;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -96,7 +95,7 @@ public final class TopologyLoader {
 
         List<Topology.Group> groups = new ArrayList<>();
         List<Map.Entry<String, Node>> groupNodes = top.list("groups");
-        if (top.has("groups") && groupNodes.isEmpty()) {
+        if (top.isList("groups") && groupNodes.isEmpty()) {
             top.problem("groups", "should list at least one shard group");
         }
         Uniques uniques = new Uniques(problems);
@@ -148,7 +147,7 @@ public final class TopologyLoader {
             uniques.node(rf, replica, List.of("port", "metricsPort"));
             replicas.add(replica);
         }
-        if (f.nodeOf("replicas") instanceof SequenceNode && items.size() != 3 && !(allowNonHA && !items.isEmpty())) {
+        if (f.isList("replicas") && items.size() != 3 && !(allowNonHA && !items.isEmpty())) {
             f.problem("replicas", allowNonHA ? "should list at least one replica"
                 : "lists " + items.size() + " replicas; a group has exactly 3 (one may fail), unless allowNonHA: true");
         }

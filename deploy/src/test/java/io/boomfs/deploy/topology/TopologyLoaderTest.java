@@ -195,6 +195,13 @@ class TopologyLoaderTest {
     }
 
     @Test
+    void aKeyWithNothingIsAnEmptyList() {
+        assertEquals(List.of(), TopologyLoader.parse("t.yaml", GOOD.substring(0, GOOD.indexOf("datanodes:")) + "datanodes:\n").datanodes());
+        assertEquals("t.yaml:3:14: groups[0].replicas: lists 0 replicas; a group has exactly 3 (one may fail), unless allowNonHA: true",
+            problem("groups:\n  - id: g1\n    replicas:\n"));
+    }
+
+    @Test
     void emptyFileAndWrongRoot() {
         assertEquals("t.yaml: the topology file is empty (it needs at least groups:)", problem(""));
         assertTrue(problem("- a\n- b\n").startsWith("t.yaml:1:1: should be a mapping of cluster, vparts"));
