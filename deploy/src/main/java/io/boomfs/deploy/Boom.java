@@ -1,5 +1,6 @@
 package io.boomfs.deploy;
 
+import io.boomfs.deploy.admin.AdminCommand;
 import io.boomfs.deploy.bench.BenchCommand;
 import io.boomfs.deploy.datanode.DatanodeCommand;
 import io.boomfs.deploy.kv.KvBenchCommand;
@@ -46,7 +47,7 @@ import java.util.concurrent.Callable;
     description = "BoomFS: a highly available, partitioned file-system metadata service written in Overlog.",
     subcommands = {OlgCommand.class, FsCommand.class, MetaReplicaCommand.class, DatanodeCommand.class,
         KvDemoCommand.class, KvBenchCommand.class, KvReplicaCommand.class, BenchCommand.class,
-        UpCommand.class, NodeCommand.class, StatusCommand.class, TopologyCommand.class,
+        UpCommand.class, NodeCommand.class, StatusCommand.class, AdminCommand.class, TopologyCommand.class,
         CommandLine.HelpCommand.class})
 public final class Boom implements Callable<Integer> {
     public static final int OK = 0;

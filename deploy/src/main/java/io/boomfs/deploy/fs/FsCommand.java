@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.time.Instant;
@@ -129,7 +130,14 @@ public final class FsCommand implements Callable<Integer> {
      */
     Topology topology() {
         boolean named = replicas != null || !System.getenv().getOrDefault("BOOMFS_REPLICAS", "").isBlank();
-        return named ? null : TopologyCommand.load(app(), topology);
+        if (named) {
+            return null;
+        }
+        if (topology == null && !Files.isRegularFile(TopologyCommand.defaultFile(app()))) {
+            throw new CliException(Boom.USAGE, "no metadata shard given: use --replicas HOST:PORT,..., set BOOMFS_REPLICAS, or give "
+                + "--topology FILE (the default, " + TopologyCommand.defaultFile(app()) + ", is not there)");
+        }
+        return TopologyCommand.load(app(), topology);
     }
 
     /** Prints {@code boom fs: PATH: WHAT} (the path once, if the message starts with it) and returns {@link Boom#ERROR}. */

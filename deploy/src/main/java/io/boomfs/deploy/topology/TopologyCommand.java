@@ -51,7 +51,8 @@ public final class TopologyCommand implements Callable<Integer> {
         }
     }
 
-    private static Path defaultFile(Boom app) {
+    /** Where {@link #DEFAULT} is: under -Dboom.home when the boom script ran this, else under the working directory. */
+    public static Path defaultFile(Boom app) {
         String home = System.getProperty("boom.home");
         return home != null ? Path.of(home).resolve(DEFAULT) : app.path(DEFAULT);
     }

@@ -59,6 +59,7 @@ class UpCommandTest {
             Cli.Result cat = Cli.run(dir, "fs", "--topology", t.toString(), "cat", "/hello.txt");
             assertEquals("hello, boom up\n", cat.out(), cat::toString);
             metricsServeTheCounters(t, leader);
+            admin(dir, t, leader);
 
             ProcessHandle.of(pids.get(leader)).orElseThrow().destroyForcibly();
             up.await(l -> l.contains(" " + leader + " died (pid " + pids.get(leader) + ", exit code 137"), 20_000);
@@ -110,6 +111,20 @@ class UpCommandTest {
         assertEquals(1, (long) s.sample("boom_ops_applied_total", "op", "create", "result", "ok").orElseThrow().value());
         assertTrue(s.value("boom_paxos_applied_index", 0) >= 3, "create, add_chunk, complete applied");
         assertEquals(2, s.sample("boom_meta_rows", "table", "dn_live").orElseThrow().value());
+    }
+
+    /** {@code boom admin partitions} shows the static map with the leader; {@code snapshot g1} is written by each replica. */
+    private static void admin(Path dir, Path t, String leader) {
+        Cli.Result partitions = Cli.run(dir, "admin", "--topology", t.toString(), "partitions");
+        assertEquals(0, partitions.code(), partitions::toString);
+        assertTrue(Pattern.compile("(?m)^0-255 +g1 +" + leader + " +256 +\\d+ +1 +1 +1$").matcher(partitions.out()).find(),
+            partitions::toString);
+        Cli.Result snapshot = Cli.run(dir, "admin", "--topology", t.toString(), "snapshot", "g1");
+        assertEquals(0, snapshot.code(), snapshot::toString);
+        assertEquals(3, snapshot.out().lines().filter(l -> l.matches("m\\d: snapshot written by 127\\.0\\.0\\.1:\\d+")).count(),
+            snapshot::toString);
+        Cli.Result none = Cli.run(dir, "admin", "--topology", t.toString(), "snapshot", "g9");
+        assertEquals("boom: error: no group g9 in " + t + "; its groups are g1\n", none.err());
     }
 
     private static Map<String, Long> pids(Pattern p, String out) {
