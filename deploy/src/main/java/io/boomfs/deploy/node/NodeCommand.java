@@ -5,6 +5,7 @@ import io.boomfs.deploy.Boom;
 import io.boomfs.deploy.CliException;
 import io.boomfs.deploy.topology.Topology;
 import io.boomfs.deploy.topology.TopologyCommand;
+import io.boomfs.engine.Tuple;
 import io.boomfs.meta.MetaShard;
 import io.boomfs.paxos.ReplicaServer;
 import picocli.CommandLine.Command;
@@ -68,7 +69,8 @@ public final class NodeCommand implements Callable<Integer> {
         }
         return ReplicaServer.run("boom node", args.toArray(new String[0]), MetaShard::compile, System.in, app.out(), app.err(), server -> {
             ReplicaMetrics metrics = new ReplicaMetrics(t.cluster(), g.id(), r.id(), server);
-            NodeHttp http = NodeHttp.start(r.host(), r.metricsPort(), metrics::text, Map.of("snapshot", () -> snapshot(server)));
+            NodeHttp http = NodeHttp.start(r.host(), r.metricsPort(), metrics::text, Map.of("snapshot", p -> snapshot(server),
+                "transfer-leader", p -> transfer(server, p.get("to"))));
             return http::close;
         });
     }
@@ -85,6 +87,20 @@ public final class NodeCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(server.address() + ": interrupted");
         }
+    }
+
+    /**
+     * Asks the replica's rules to hand its leadership to {@code to} (paxos/PAXOS.md, "Leadership
+     * transfer"): they ignore it unless this replica leads and {@code to} is a member.
+     */
+    private static String transfer(ReplicaServer server, String to) {
+        if (to == null || !to.matches("[^:\\s,=]+:\\d{1,5}")) {
+            throw new IllegalStateException("transfer-leader needs to=HOST:PORT, the address of the replica to lead, not " + to);
+        }
+        if (!server.node().agent().inject(new Tuple("px_transfer", server.address(), to))) {
+            throw new IllegalStateException(server.address() + ": its input queue is full; try again");
+        }
+        return server.address() + " asked to hand its leadership to " + to;
     }
 
     private int runDatanode(Boom app, Topology t, Topology.Datanode d) {

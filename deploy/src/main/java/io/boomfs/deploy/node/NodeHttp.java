@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,9 +22,12 @@ import java.util.function.Supplier;
  * own threads matter more on two cores.
  */
 public final class NodeHttp implements AutoCloseable {
-    /** An admin action: its one-line answer, or an IllegalStateException whose message says why it failed. */
+    /**
+     * An admin action, given the request's query parameters: its one-line answer, or an
+     * IllegalStateException whose message says why it failed.
+     */
     public interface Action {
-        String run();
+        String run(Map<String, String> params);
     }
 
     private final HttpServer server;
@@ -64,7 +69,7 @@ public final class NodeHttp implements AutoCloseable {
                 return;
             }
             try {
-                reply(x, 200, a.run() + "\n");
+                reply(x, 200, a.run(params(x.getRequestURI().getRawQuery())) + "\n");
             } catch (IllegalStateException e) {
                 reply(x, 500, e.getMessage() + "\n");
             }
@@ -77,6 +82,20 @@ public final class NodeHttp implements AutoCloseable {
         server.setExecutor(executor);
         server.start();
         return new NodeHttp(server, executor);
+    }
+
+    /** {@code a=1&b=2} as a map, the values URL-decoded. */
+    private static Map<String, String> params(String query) {
+        Map<String, String> m = new HashMap<>();
+        if (query != null) {
+            for (String kv : query.split("&")) {
+                int eq = kv.indexOf('=');
+                if (eq > 0) {
+                    m.put(kv.substring(0, eq), URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return m;
     }
 
     private static void reply(HttpExchange x, int code, String body) throws IOException {

@@ -4,7 +4,6 @@ import io.boomfs.engine.Tuple;
 import io.boomfs.engine.runtime.NodeAgent;
 import io.boomfs.paxos.ReplicaServer;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -31,9 +30,6 @@ public final class ReplicaMetrics {
     private final AtomicLong leaderChanges = new AtomicLong();
     private final AtomicLong electionsWon = new AtomicLong();
     private final Map<String, AtomicLong> ops = new ConcurrentHashMap<>();
-    /** The op of each applied entry whose result has not been seen yet, by (slot, idx); the step thread's only. */
-    private final Map<List<Object>, String> pendingKinds = new HashMap<>();
-    private final Map<List<Object>, String> pendingResults = new HashMap<>();
 
     /** Subscribes to the replica's relations: from now on leader changes and ops are counted. */
     public ReplicaMetrics(String cluster, String group, String id, ReplicaServer server) {
@@ -52,24 +48,9 @@ public final class ReplicaMetrics {
                 electionsWon.incrementAndGet();
             }
         });
-        // An entry's op is in apply(Slot, Idx, Op), its result in applied_result(Slot, Idx, Result) of the same step;
-        // either may be seen first.
-        agent.subscribe("apply", c -> match(pendingKinds, pendingResults, key(c.tuple()), kind(c.tuple().get(2)), true));
-        agent.subscribe("applied_result", c -> match(pendingResults, pendingKinds, key(c.tuple()), result(c.tuple().get(2)), false));
-    }
-
-    private void match(Map<List<Object>, String> mine, Map<List<Object>, String> other, List<Object> key, String value, boolean isKind) {
-        String partner = other.remove(key);
-        if (partner == null) {
-            mine.put(key, value);
-            return;
-        }
-        String label = isKind ? value + "\u0000" + partner : partner + "\u0000" + value;
-        ops.computeIfAbsent(label, k -> new AtomicLong()).incrementAndGet();
-    }
-
-    private static List<Object> key(Tuple t) {
-        return List.of(t.get(0), t.get(1));
+        // Every entry applied, with its op and result: l_applied(Slot, Idx, ClientId, Seq, Op, Result).
+        agent.subscribe("l_applied", c -> ops.computeIfAbsent(kind(c.tuple().get(4)) + "\u0000" + result(c.tuple().get(5)),
+            k -> new AtomicLong()).incrementAndGet());
     }
 
     /** An op's name: its first element ({@code ["create", ...]}). */

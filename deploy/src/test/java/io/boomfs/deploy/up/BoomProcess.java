@@ -161,7 +161,9 @@ final class BoomProcess implements AutoCloseable {
     /** A topology of {@code replicas} replicas (allowNonHA when not 3) and {@code datanodes} datanodes on free ports under {@code dir}. */
     static Path topology(Path dir, int replicas, int datanodes) throws IOException {
         StringBuilder sb = new StringBuilder("cluster: t\nallowNonHA: " + (replicas != 3) + "\nlogDir: " + dir.resolve("logs") + "\n");
-        sb.append("timing: {datanodeHeartbeatMs: 300}\ngroups:\n  - id: g1\n    replicas:\n");
+        // Election timeouts well above the lease: a leadership transfer's target (which waits out the lease) wins even when
+        // the machine is slow.
+        sb.append("timing: {datanodeHeartbeatMs: 300, electionMinMs: 1000, electionMaxMs: 1500}\ngroups:\n  - id: g1\n    replicas:\n");
         for (int i = 1; i <= replicas; i++) {
             sb.append(String.format("      - {id: m%d, host: 127.0.0.1, port: %d, metricsPort: %d, dataDir: %s}%n", i, Ports.next(), Ports.next(),
                 dir.resolve("m" + i)));

@@ -51,15 +51,16 @@ class UpCommandTest {
                 assertTrue(Files.size(dir.resolve("logs").resolve(id + ".log")) > 0, id + "'s log");
             }
 
-            String leader = statusLeader(dir, t);
+            String first = statusLeader(dir, t);
             Path local = dir.resolve("hello.txt");
             Files.writeString(local, "hello, boom up\n");
             Cli.Result put = Cli.run(dir, "fs", "--topology", t.toString(), "put", "--replication", "2", "hello.txt", "/hello.txt");
             assertEquals(0, put.code(), put::toString);
             Cli.Result cat = Cli.run(dir, "fs", "--topology", t.toString(), "cat", "/hello.txt");
             assertEquals("hello, boom up\n", cat.out(), cat::toString);
-            metricsServeTheCounters(t, leader);
-            admin(dir, t, leader);
+            metricsServeTheCounters(t, first);
+            admin(dir, t, first);
+            String leader = transfer(dir, t, up, first);
 
             ProcessHandle.of(pids.get(leader)).orElseThrow().destroyForcibly();
             up.await(l -> l.contains(" " + leader + " died (pid " + pids.get(leader) + ", exit code 137"), 20_000);
@@ -125,6 +126,19 @@ class UpCommandTest {
             snapshot::toString);
         Cli.Result none = Cli.run(dir, "admin", "--topology", t.toString(), "snapshot", "g9");
         assertEquals("boom: error: no group g9 in " + t + "; its groups are g1\n", none.err());
+    }
+
+    /** {@code boom admin transfer-leader} hands the leadership to another replica, and {@code up} reports it; returns the new leader. */
+    private static String transfer(Path dir, Path t, BoomProcess up, String leader) {
+        Cli.Result self = Cli.run(dir, "admin", "--topology", t.toString(), "transfer-leader", "g1", "--to", leader);
+        assertEquals("boom: error: " + leader + " leads group g1 already\n", self.err());
+        String target = leader.equals("m1") ? "m2" : "m1";
+        Cli.Result r = Cli.run(dir, "admin", "--topology", t.toString(), "transfer-leader", "g1", "--to", target);
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().startsWith("group g1: leader " + leader + " -> " + target + " (ballot "), r::toString);
+        // up sees the old leader step down first ("m1 -> (none)", then "(none) -> m2") or both in one watch round.
+        up.await(l -> l.contains("group g1: leader ") && l.contains(" -> " + target + " (ballot "), 10_000);
+        return target;
     }
 
     private static Map<String, Long> pids(Pattern p, String out) {
