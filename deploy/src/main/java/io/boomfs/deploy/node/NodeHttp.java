@@ -106,10 +106,6 @@ public final class NodeHttp implements AutoCloseable {
         }
     }
 
-    public int port() {
-        return server.getAddress().getPort();
-    }
-
     @Override
     public void close() {
         server.stop(0);
