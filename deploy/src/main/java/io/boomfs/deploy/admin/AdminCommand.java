@@ -100,7 +100,7 @@ public final class AdminCommand implements Callable<Integer> {
             app.out().printf("%-11s %-6s %-8s %8s %12s %8s %8s %8s%n", "VPARTS", "GROUP", "LEADER", "COUNT", "OPS APPLIED", "FILES", "DIRS",
                 "CHUNKS");
             for (ClusterStatus.GroupStatus g : s.groups()) {
-                Scrape leader = g.leader() == null ? null : Scrape.of(t.node(g.leader()).orElseThrow().metricsAddress(), 1000);
+                Scrape leader = g.leader() == null ? null : Scrape.of(t.node(g.leader()).orElseThrow().metricsAddress(), ClusterStatus.TIMEOUT_MS);
                 app.out().printf("%-11s %-6s %-8s %8d %12s %8s %8s %8s%n", g.vpartFrom() + "-" + (g.vpartTo() - 1), g.id(),
                     g.leader() == null ? "(none)" : g.leader(), g.vpartTo() - g.vpartFrom(), g.leader() == null ? "-" : Long.toString(g.opsApplied()),
                     rows(leader, "inode"), rows(leader, "dir"), rows(leader, "fchunk"));

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -16,6 +18,9 @@ import java.util.stream.Collectors;
  * print, as a table or as JSON.
  */
 public record ClusterStatus(String cluster, int vparts, List<GroupStatus> groups, List<DatanodeStatus> datanodes) {
+    /** How long a node has to answer: its endpoint shares the host's cores with the node's steps, and a loaded machine is slow. */
+    public static final long TIMEOUT_MS = 3000;
+
     /** A replica: {@code role} is leader, follower or down. */
     public record ReplicaStatus(String id, String address, String metrics, String role, long ballot, long applied, long commit, long lag,
                                 String failure) {
@@ -30,11 +35,26 @@ public record ClusterStatus(String cluster, int vparts, List<GroupStatus> groups
                                  String failure) {
     }
 
-    /** Reads every node's metrics at once (a node that does not answer within a second is down). */
+    /**
+     * Reads every node's metrics at once, a thread each (the common pool has one thread on two
+     * cores); a node that does not answer within {@link #TIMEOUT_MS} is down.
+     */
     public static ClusterStatus read(Topology t) {
-        Map<String, CompletableFuture<Scrape>> scrapes = t.nodes().stream().collect(Collectors.toMap(Topology.Node::id,
-            n -> CompletableFuture.supplyAsync(() -> Scrape.of(n.metricsAddress(), 1000))));
-        Function<String, Scrape> scrape = id -> scrapes.get(id).join();
+        ExecutorService pool = Executors.newFixedThreadPool(t.nodes().size(), r -> {
+            Thread th = new Thread(r, "status-scrape");
+            th.setDaemon(true);
+            return th;
+        });
+        try {
+            Map<String, CompletableFuture<Scrape>> scrapes = t.nodes().stream().collect(Collectors.toMap(Topology.Node::id,
+                n -> CompletableFuture.supplyAsync(() -> Scrape.of(n.metricsAddress(), TIMEOUT_MS), pool)));
+            return read(t, id -> scrapes.get(id).join());
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static ClusterStatus read(Topology t, Function<String, Scrape> scrape) {
         List<GroupStatus> groups = new ArrayList<>();
         List<long[]> ranges = t.staticPartitions();
         for (int i = 0; i < t.groups().size(); i++) {

@@ -1,5 +1,8 @@
 package io.boomfs.deploy.up;
 
+import io.boomfs.deploy.status.ClusterStatus;
+import io.boomfs.deploy.topology.Topology;
+
 import java.io.PrintStream;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
@@ -12,15 +15,17 @@ import java.util.Map;
 /**
  * The children of {@code boom up} once started: it waits for them to be ready and for a leader
  * in each group, then watches them, one round at a time ({@link #watch}), printing one line per
- * event (a leader change, a death, a restart), and stops them all ({@link #close}). The group's
- * leader is what its replicas say on their {@code ROLE} lines: the live one that leads with the
- * highest ballot.
+ * event (a leader change, a death, a restart), and stops them all ({@link #close}). The leader
+ * of a group whose replicas all run here is what they say on their {@code ROLE} lines: the live
+ * one that leads with the highest ballot. A group with replicas on other hosts is waited for
+ * through the metrics endpoints ({@link ClusterStatus}), and its leader changes are not followed.
  */
 final class Supervisor implements AutoCloseable {
     /** A node that dies is restarted no sooner than this after its last start: one that cannot run does not spin. */
     private static final long RESTART_PAUSE_MS = 1_000;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
+    private final Topology topology;
     private final List<Child> children;
     private final boolean restart;
     private final PrintStream out;
@@ -28,7 +33,8 @@ final class Supervisor implements AutoCloseable {
     private final Map<Child, Boolean> reportedDead = new HashMap<>();
     private long lastRoundMs;
 
-    Supervisor(List<Child> children, boolean restart, PrintStream out) {
+    Supervisor(Topology topology, List<Child> children, boolean restart, PrintStream out) {
+        this.topology = topology;
         this.children = List.copyOf(children);
         this.restart = restart;
         this.out = out;
@@ -57,14 +63,19 @@ final class Supervisor implements AutoCloseable {
         long start = System.currentTimeMillis();
         for (String g : groups().keySet()) {
             event("waiting for a leader in group " + g + "...");
-            while (leaderOf(g) == null) {
+            String leader;
+            while ((leader = local(g) ? leaderOf(g) : remoteLeaderOf(g)) == null) {
                 if (System.currentTimeMillis() - start > timeoutMs) {
                     throw new IllegalStateException("group " + g + " elected no leader within " + timeoutMs + " ms; see its logs");
                 }
-                sleep(20);
+                sleep(local(g) ? 20 : 200);
             }
-            leaders.put(g, leaderOf(g));
-            event("group " + g + ": leader " + leaders.get(g) + " after " + (System.currentTimeMillis() - start) + " ms");
+            if (local(g)) {
+                leaders.put(g, leader);
+            } else {
+                event("group " + g + " has replicas on other hosts: its leader changes are not followed here (boom status shows them)");
+            }
+            event("group " + g + ": leader " + leader + " after " + (System.currentTimeMillis() - start) + " ms");
         }
     }
 
@@ -90,7 +101,7 @@ final class Supervisor implements AutoCloseable {
                 event(c.node().id() + " restarted (pid " + c.pid() + ", restart " + c.restarts() + ")");
             }
         }
-        for (String g : groups().keySet()) {
+        for (String g : leaders.keySet()) {
             String leader = leaderOf(g);
             String before = leaders.get(g);
             if (leader != null && !leader.equals(before) || leader == null && before != null) {
@@ -111,6 +122,17 @@ final class Supervisor implements AutoCloseable {
             }
         }
         return best == null ? null : best.node().id() + " (ballot " + best.leaderBallot() + ")";
+    }
+
+    /** Whether every replica of the group runs here. */
+    private boolean local(String group) {
+        return topology.group(group).orElseThrow().replicas().size() == groups().get(group).size();
+    }
+
+    /** "m5 (ballot 515)" as the metrics endpoints say, or null. */
+    private String remoteLeaderOf(String group) {
+        return ClusterStatus.read(topology).groups().stream().filter(s -> s.id().equals(group) && s.leader() != null)
+            .map(s -> s.leader() + " (ballot " + s.ballot() + ")").findFirst().orElse(null);
     }
 
     private Map<String, List<Child>> groups() {

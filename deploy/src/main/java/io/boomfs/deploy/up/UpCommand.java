@@ -64,7 +64,7 @@ public final class UpCommand implements Callable<Integer> {
         }
         PrintStream out = app.out();
         ProcessStop stop = ProcessStop.install("boom-up-shutdown");
-        Supervisor sup = new Supervisor(children, restart, out);
+        Supervisor sup = new Supervisor(t, children, restart, out);
         try {
             sup.event("cluster " + t.cluster() + " from " + t.source() + ": starting " + local.size() + " of its " + t.nodes().size()
                 + " nodes on this host; logs in " + logDir);

@@ -151,6 +151,23 @@ class UpCommandTest {
     }
 
     @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void onlyTheNodesOfThisHostStart(@TempDir Path dir) throws Exception {
+        Path t = BoomProcess.topology(dir, 3, 0);
+        // 192.0.2.1 (TEST-NET-1, RFC 5737) is no address of this machine: m3 runs elsewhere, and m1 and m2 are a majority.
+        Files.writeString(t, Files.readString(t).replaceFirst("id: m3, host: 127.0.0.1", "id: m3, host: 192.0.2.1"));
+        try (BoomProcess up = BoomProcess.start(dir, "up", t.toString())) {
+            up.await(l -> l.contains("up; Ctrl-C stops every node"), 60_000);
+            String out = up.output();
+            assertTrue(out.contains("starting 2 of its 3 nodes on this host"), out);
+            assertTrue(out.contains("group g1 has replicas on other hosts: its leader changes are not followed here"), out);
+            assertTrue(Pattern.compile("group g1: leader m[12] \\(ballot \\d+\\)").matcher(out).find(), out);
+            assertTrue(Pattern.compile("m3 +192\\.0\\.2\\.1:\\d+ +down ").matcher(out).find(), "m3 is down in the status: " + out);
+            assertEquals(143, up.terminate(30_000), up::output);
+        }
+    }
+
+    @Test
     void aPortInUseIsOneLineBeforeAnythingStarts(@TempDir Path dir) throws Exception {
         Path t = BoomProcess.topology(dir, 3, 0);
         Matcher m = Pattern.compile("id: m2, host: 127.0.0.1, port: (\\d+)").matcher(Files.readString(t));
