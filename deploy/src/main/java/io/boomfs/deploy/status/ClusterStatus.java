@@ -1,5 +1,6 @@
 package io.boomfs.deploy.status;
 
+import io.boomfs.deploy.fs.Sizes;
 import io.boomfs.deploy.topology.Topology;
 
 import java.util.ArrayList;
@@ -47,11 +48,21 @@ public record ClusterStatus(String cluster, int vparts, List<GroupStatus> groups
         });
         try {
             Map<String, CompletableFuture<Scrape>> scrapes = t.nodes().stream().collect(Collectors.toMap(Topology.Node::id,
-                n -> CompletableFuture.supplyAsync(() -> Scrape.of(n.metricsAddress(), TIMEOUT_MS), pool)));
+                n -> CompletableFuture.supplyAsync(() -> scrape(n.metricsAddress()), pool)));
             return read(t, id -> scrapes.get(id).join());
         } finally {
             pool.shutdown();
         }
+    }
+
+    /**
+     * One node's metrics, asked twice before it counts as down: the first requests of a JVM load
+     * the HTTP client's classes, which took seconds on a loaded machine (a node refusing the
+     * connection fails at once both times).
+     */
+    private static Scrape scrape(String address) {
+        Scrape s = Scrape.of(address, TIMEOUT_MS);
+        return s.up() ? s : Scrape.of(address, TIMEOUT_MS);
     }
 
     private static ClusterStatus read(Topology t, Function<String, Scrape> scrape) {
@@ -118,33 +129,28 @@ public record ClusterStatus(String cluster, int vparts, List<GroupStatus> groups
                 g.vpartTo() - 1, g.vpartTo() - g.vpartFrom(), g.opsApplied()));
             sb.append(String.format("  %-8s %-22s %-9s %8s %9s %9s %6s%n", "REPLICA", "ADDRESS", "ROLE", "BALLOT", "APPLIED", "COMMIT", "LAG"));
             for (ReplicaStatus r : g.replicas()) {
-                sb.append(String.format("  %-8s %-22s %-9s %8s %9s %9s %6s%n", r.id(), r.address(), r.role(), dash(r.ballot()),
-                    dash(r.applied()), dash(r.commit()), dash(r.lag())));
+                sb.append(String.format("  %-8s %-22s %-9s %8s %9s %9s %6s%s%n", r.id(), r.address(), r.role(), dash(r.ballot()),
+                    dash(r.applied()), dash(r.commit()), dash(r.lag()), why(r.failure())));
             }
         }
         if (!datanodes.isEmpty()) {
             sb.append(String.format("%n  %-8s %-22s %-9s %8s %10s %10s%n", "DATANODE", "ADDRESS", "STATE", "CHUNKS", "USED", "CAPACITY"));
             for (DatanodeStatus d : datanodes) {
-                sb.append(String.format("  %-8s %-22s %-9s %8s %10s %10s%n", d.id(), d.address(), d.up() ? "up" : "down",
-                    d.up() ? Long.toString(d.chunks()) : "-", d.up() ? bytes(d.usedBytes()) : "-", bytes(d.capacityBytes())));
+                sb.append(String.format("  %-8s %-22s %-9s %8s %10s %10s%s%n", d.id(), d.address(), d.up() ? "up" : "down",
+                    d.up() ? Long.toString(d.chunks()) : "-", d.up() ? Sizes.human(d.usedBytes()) : "-", Sizes.human(d.capacityBytes()),
+                    why(d.failure())));
             }
         }
         return sb.toString();
     }
 
-    private static String dash(long v) {
-        return v < 0 ? "-" : Long.toString(v);
+    /** Why a node is shown down: what reading its metrics said. */
+    private static String why(String failure) {
+        return failure == null ? "" : "  (" + failure + ")";
     }
 
-    private static String bytes(long b) {
-        String units = "BKMGTPE";
-        int u = 0;
-        double v = b;
-        while (v >= 1024 && u < units.length() - 1) {
-            v /= 1024;
-            u++;
-        }
-        return u == 0 ? b + "B" : String.format("%.1f%c", v, units.charAt(u));
+    private static String dash(long v) {
+        return v < 0 ? "-" : Long.toString(v);
     }
 
     /** The same as JSON: one object, the fields of these records by name. */

@@ -1,5 +1,6 @@
 package io.boomfs.deploy.topology;
 
+import io.boomfs.deploy.fs.Sizes;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -12,7 +13,6 @@ import org.yaml.snakeyaml.nodes.Tag;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -238,15 +238,13 @@ final class Fields {
         }
     }
 
+    /** A size, or -1 when it is not one. */
     private static long parseSize(String v) {
-        String s = v.trim().toUpperCase(Locale.ROOT);
-        int shift = 0;
-        if (!s.isEmpty() && "KMGT".indexOf(s.charAt(s.length() - 1)) >= 0) {
-            shift = 10 * ("KMGT".indexOf(s.charAt(s.length() - 1)) + 1);
-            s = s.substring(0, s.length() - 1);
+        try {
+            return Sizes.parse(v);
+        } catch (IllegalArgumentException e) {
+            return -1;
         }
-        Long n = parseLong(s);
-        return n == null || n <= 0 || n > Long.MAX_VALUE >> shift ? -1 : n << shift;
     }
 
     /** What a node holds, in words, for messages. */
