@@ -1,6 +1,7 @@
 package io.boomfs.datanode;
 
 import io.boomfs.engine.runtime.AeronHost;
+import io.boomfs.engine.runtime.ChildLog;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -9,6 +10,8 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -27,21 +30,35 @@ public final class DatanodeProcess implements AutoCloseable {
     /** Small heaps and one GC thread: three datanodes and a client share two cores. */
     public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms32m", "-Xmx128m", "-XX:+UseSerialGC");
     private static final int KEPT_LINES = 500;
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
     private final DatanodeServer.Options options;
     private final Process process;
+    private final ChildLog log;
     private final Deque<String> lines = new ArrayDeque<>();
     private volatile String address;
 
-    private DatanodeProcess(DatanodeServer.Options options, Process process) {
+    private DatanodeProcess(DatanodeServer.Options options, Process process, ChildLog log) {
         this.options = options;
         this.process = process;
+        this.log = log;
         pump(process.getInputStream(), true);
         pump(process.getErrorStream(), false);
     }
 
     /** Starts a datanode with {@code jvmOptions} (heap, GC) before the class name. */
     public static DatanodeProcess start(DatanodeServer.Options options, List<String> jvmOptions) {
+        return start(options, jvmOptions, DatanodeServer.class.getName(), options.withExitOnStdinClose(true).toArgs(), ChildLog.NONE);
+    }
+
+    /**
+     * Starts {@code mainClass} with {@code args} of its own: a launcher that finds the datanode's
+     * options elsewhere ({@code boom node --topology T --id ID}), whose arguments must make it
+     * stop at the end of its stdin too; {@code options} say what it runs. Every line it prints
+     * also goes to {@code log}, with the time it arrived.
+     */
+    public static DatanodeProcess start(DatanodeServer.Options options, List<String> jvmOptions, String mainClass, List<String> args,
+                                        ChildLog log) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -53,10 +70,10 @@ public final class DatanodeProcess implements AutoCloseable {
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(DatanodeServer.class.getName());
-        cmd.addAll(options.withExitOnStdinClose(true).toArgs());
+        cmd.add(mainClass);
+        cmd.addAll(args);
         try {
-            return new DatanodeProcess(options, new ProcessBuilder(cmd).start());
+            return new DatanodeProcess(options, new ProcessBuilder(cmd).start(), log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start a datanode JVM: " + e.getMessage(), e);
         }
@@ -71,9 +88,12 @@ public final class DatanodeProcess implements AutoCloseable {
                         address = line.substring(line.lastIndexOf(' ') + 1);
                     }
                     keep((stdout ? "out: " : "err: ") + line);
+                    log.line(LocalTime.now().format(TIME) + " " + line);
                 }
             } catch (IOException e) {
                 keep("(output lost: " + e + ")");
+            } finally {
+                log.streamEnded();
             }
         }, "datanode-output-" + process.pid());
         t.setDaemon(true);

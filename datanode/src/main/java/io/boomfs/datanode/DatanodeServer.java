@@ -187,6 +187,22 @@ public final class DatanodeServer {
      * @param who how error lines begin ({@code who: error: ...}): the command the user typed
      */
     public static int run(String who, String[] args, InputStream in, PrintStream out, PrintStream err) {
+        return run(who, args, in, out, err, running -> () -> { });
+    }
+
+    /** The parts of a running datanode, for what its host attaches to it. */
+    public record Running(Options options, ChunkStore store, DataServer server, ControlPath control) {
+    }
+
+    /**
+     * {@link #run(String, String[], InputStream, PrintStream, PrintStream)} with {@code attach}
+     * called once the datanode listens, before it says READY: what its host adds to it (such as
+     * an HTTP endpoint for metrics). It returns what stops that, run before the datanode closes;
+     * an IllegalArgumentException or IllegalStateException it throws is an error line, as a bad
+     * option is.
+     */
+    public static int run(String who, String[] args, InputStream in, PrintStream out, PrintStream err,
+                          java.util.function.Function<Running, Runnable> attach) {
         Consumer<String> log = line -> {
             err.println(who + ": " + line);
             err.flush();
@@ -194,7 +210,8 @@ public final class DatanodeServer {
         Options options;
         ChunkStore store = null;
         ControlPath control = null;
-        DataServer server;
+        DataServer server = null;
+        Runnable detach;
         try {
             options = Options.parse(args);
             store = ChunkStore.open(options.dataDir(), options.capacityBytes(), log);
@@ -205,8 +222,12 @@ public final class DatanodeServer {
                     null, log);
             }
             server = DataServer.start(options.server(), store, log);
+            detach = attach.apply(new Running(options, store, server, control));
         } catch (IllegalArgumentException | IllegalStateException | ChunkStoreException | DataServer.ListenException
                  | AeronTransport.EndpointException e) {
+            if (server != null) {
+                server.close();
+            }
             if (control != null) {
                 control.close();
             }
@@ -228,6 +249,7 @@ public final class DatanodeServer {
         out.println("READY " + options.server().id() + " " + server.address());
         out.flush();
         stop.await(() -> cp != null && cp.failure() != null);
+        detach.run();
         server.close();
         log.accept(server.metrics().describe());
         String failure = null;

@@ -1,5 +1,6 @@
 package io.boomfs.deploy;
 
+import io.boomfs.deploy.admin.AdminCommand;
 import io.boomfs.deploy.bench.BenchCommand;
 import io.boomfs.deploy.datanode.DatanodeCommand;
 import io.boomfs.deploy.kv.KvBenchCommand;
@@ -7,7 +8,11 @@ import io.boomfs.deploy.kv.KvDemoCommand;
 import io.boomfs.deploy.kv.KvReplicaCommand;
 import io.boomfs.deploy.fs.FsCommand;
 import io.boomfs.deploy.fs.MetaReplicaCommand;
+import io.boomfs.deploy.node.NodeCommand;
 import io.boomfs.deploy.olg.OlgCommand;
+import io.boomfs.deploy.status.StatusCommand;
+import io.boomfs.deploy.topology.TopologyCommand;
+import io.boomfs.deploy.up.UpCommand;
 import io.boomfs.engine.OverlogException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -42,6 +47,7 @@ import java.util.concurrent.Callable;
     description = "BoomFS: a highly available, partitioned file-system metadata service written in Overlog.",
     subcommands = {OlgCommand.class, FsCommand.class, MetaReplicaCommand.class, DatanodeCommand.class,
         KvDemoCommand.class, KvBenchCommand.class, KvReplicaCommand.class, BenchCommand.class,
+        UpCommand.class, NodeCommand.class, StatusCommand.class, AdminCommand.class, TopologyCommand.class,
         CommandLine.HelpCommand.class})
 public final class Boom implements Callable<Integer> {
     public static final int OK = 0;
@@ -136,7 +142,10 @@ public final class Boom implements Callable<Integer> {
 
     private static int failure(Boom app, Exception e) {
         if (e instanceof CliException c) {
-            app.err.println("boom: error: " + c.getMessage());
+            // A message of several problems (a topology file's) is one error line each.
+            for (String line : c.getMessage().split("\n")) {
+                app.err.println("boom: error: " + line);
+            }
             return c.exitCode();
         }
         if (e instanceof OverlogException) {

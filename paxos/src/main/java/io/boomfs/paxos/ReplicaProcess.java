@@ -1,6 +1,7 @@
 package io.boomfs.paxos;
 
 import io.boomfs.engine.runtime.AeronHost;
+import io.boomfs.engine.runtime.ChildLog;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -34,14 +35,16 @@ public final class ReplicaProcess implements AutoCloseable {
 
     private final ReplicaServer.Config config;
     private final Process process;
+    private final ChildLog log;
     private final Deque<String> out = new ArrayDeque<>();
     private final Deque<String> err = new ArrayDeque<>();
     private volatile boolean ready;
     private volatile String role = "follower";
 
-    private ReplicaProcess(ReplicaServer.Config config, Process process) {
+    private ReplicaProcess(ReplicaServer.Config config, Process process, ChildLog log) {
         this.config = config;
         this.process = process;
+        this.log = log;
         pump(process.getInputStream(), out, true);
         pump(process.getErrorStream(), err, false);
     }
@@ -53,6 +56,17 @@ public final class ReplicaProcess implements AutoCloseable {
 
     /** Starts a replica whose main class is {@code mainClass} (one taking ReplicaServer's options). */
     public static ReplicaProcess start(ReplicaServer.Config config, List<String> jvmOptions, String mainClass) {
+        return start(config, jvmOptions, mainClass, config.withExitOnStdinClose(true).toArgs(), ChildLog.NONE);
+    }
+
+    /**
+     * Starts {@code mainClass} with {@code args} of its own: a launcher that finds the replica's
+     * options elsewhere ({@code boom node --topology T --id ID}), whose arguments must make it
+     * stop at the end of its stdin too; {@code config} says what it runs. Every line it prints
+     * also goes to {@code log}, with the time it arrived.
+     */
+    public static ReplicaProcess start(ReplicaServer.Config config, List<String> jvmOptions, String mainClass, List<String> args,
+                                       ChildLog log) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(inheritedJvmFlags());
@@ -60,9 +74,9 @@ public final class ReplicaProcess implements AutoCloseable {
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass);
-        cmd.addAll(config.withExitOnStdinClose(true).toArgs());
+        cmd.addAll(args);
         try {
-            return new ReplicaProcess(config, new ProcessBuilder(cmd).start());
+            return new ReplicaProcess(config, new ProcessBuilder(cmd).start(), log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start a replica JVM: " + e.getMessage(), e);
         }
@@ -87,10 +101,14 @@ public final class ReplicaProcess implements AutoCloseable {
                     if (stdout) {
                         watch(line);
                     }
-                    keep(into, LocalTime.now().format(TIME) + " " + line);
+                    String timed = LocalTime.now().format(TIME) + " " + line;
+                    keep(into, timed);
+                    log.line(timed);
                 }
             } catch (IOException e) {
                 keep(into, "(output lost: " + e + ")");
+            } finally {
+                log.streamEnded();
             }
         }, "replica-output-" + process.pid());
         t.setDaemon(true);

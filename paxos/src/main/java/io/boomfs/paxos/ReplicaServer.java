@@ -326,6 +326,11 @@ public final class ReplicaServer implements AutoCloseable {
         }
     }
 
+    /** Writes a snapshot of every durable table now (between two steps), for an operator who asks for one. */
+    public CompletableFuture<Void> snapshotNow() {
+        return snapshotNow(node);
+    }
+
     /** Writes a snapshot of every durable table on the node's thread, between two steps. */
     private static CompletableFuture<Void> snapshotNow(NodeServer node) {
         return node.agent().call(n -> {
@@ -442,6 +447,18 @@ public final class ReplicaServer implements AutoCloseable {
     /** {@link #run(String, String[], InputStream, PrintStream, PrintStream)} for a replica of {@code program}. */
     public static int run(String who, String[] args, java.util.function.Supplier<Program> program, InputStream in, PrintStream out,
                           PrintStream err) {
+        return run(who, args, program, in, out, err, server -> () -> { });
+    }
+
+    /**
+     * {@link #run(String, String[], java.util.function.Supplier, InputStream, PrintStream, PrintStream)}
+     * with {@code attach} called once the replica has started, before it says READY: what its
+     * host adds to it (such as an HTTP endpoint for metrics). It returns what stops that, run
+     * before the replica closes; an IllegalArgumentException or IllegalStateException it throws
+     * is an error line, as a bad option is.
+     */
+    public static int run(String who, String[] args, java.util.function.Supplier<Program> program, InputStream in, PrintStream out,
+                          PrintStream err, java.util.function.Function<ReplicaServer, Runnable> attach) {
         // Chronicle logs through SLF4J; without a backend SLF4J would print three lines of notice.
         if (System.getProperty("slf4j.internal.verbosity") == null) {
             System.setProperty("slf4j.internal.verbosity", "ERROR");
@@ -450,25 +467,32 @@ public final class ReplicaServer implements AutoCloseable {
             err.println(line);
             err.flush();
         };
-        ReplicaServer server;
+        ReplicaServer server = null;
+        Runnable detach;
         try {
             Config cfg = Config.parse(args);
             server = start(cfg, program.get(), null, out, log);
+            detach = attach.apply(server);
         } catch (IllegalArgumentException | IllegalStateException | AeronTransport.EndpointException
                  | DurableStore.StoreException e) {
+            if (server != null) {
+                server.close();
+            }
             err.println(who + ": error: " + String.valueOf(e.getMessage()).replaceAll("\\s*\n\\s*", "; "));
             return 1;
         }
+        ReplicaServer running = server;
         ProcessStop stop = ProcessStop.install("replica-shutdown");
-        if (server.config().exitOnStdinClose()) {
+        if (running.config().exitOnStdinClose()) {
             stop.onEndOf(in, line -> log.accept(who + ": " + line));
         }
-        out.println("READY " + server.address());
+        out.println("READY " + running.address());
         out.flush();
-        stop.await(() -> server.node().agent().failure() != null);
-        String failure = server.node().agent().failure();
-        log.accept(server.node().agent().describeMetrics());
-        server.close();
+        stop.await(() -> running.node().agent().failure() != null);
+        String failure = running.node().agent().failure();
+        log.accept(running.node().agent().describeMetrics());
+        detach.run();
+        running.close();
         stop.closed();
         if (failure != null) {
             err.println(who + ": error: " + failure);

@@ -47,6 +47,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (those replicas are cut from the others; a message across the cut is lost when delivered),
  * {@code heal};</li>
  * <li>{@code campaign R}: R's election timer expires now (its next step campaigns);</li>
+ * <li>{@code transfer R TO}: an operator asks R to hand its leadership to TO (px_transfer);</li>
  * <li>{@code config NAME VALUE}: a group setting (px_config) on every replica, kept across restarts;</li>
  * <li>{@code state}: each live replica's leadership, commit point and key-value contents.</li>
  * </ul>
@@ -217,6 +218,9 @@ class ScenarioTest {
                     break;
                 case "campaign":
                     nodes.get(w[1]).load(new Tuple("e_campaign"));
+                    break;
+                case "transfer":
+                    nodes.get(w[1]).load(new Tuple("px_transfer", w[1], w[2]));
                     break;
                 case "state":
                     for (String r : replicas) {

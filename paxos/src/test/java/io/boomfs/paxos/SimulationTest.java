@@ -39,6 +39,7 @@ class SimulationTest {
     static final int CLIENTS = 3;
     static final String[] KEYS = {"a", "b", "c"};
     static final java.util.concurrent.atomic.AtomicLong REPLACED = new java.util.concurrent.atomic.AtomicLong();
+    static final java.util.concurrent.atomic.AtomicLong TRANSFERS = new java.util.concurrent.atomic.AtomicLong();
 
     @Test
     void seeds() {
@@ -55,8 +56,8 @@ class SimulationTest {
             rounds += runOrReport(seed, false);
         }
         System.out.printf("paxos simulation: %d seeds from %d, %d rounds, %.1f s; %d checkpoints, %d snapshots installed,"
-            + " %d group changes%n", n, first, rounds, (System.nanoTime() - start) / 1e9, PaxosSim.CHECKPOINTS.get(),
-            PaxosSim.INSTALLS.get(), REPLACED.get());
+            + " %d group changes, %d leadership transfers asked%n", n, first, rounds, (System.nanoTime() - start) / 1e9,
+            PaxosSim.CHECKPOINTS.get(), PaxosSim.INSTALLS.get(), REPLACED.get(), TRANSFERS.get());
     }
 
     /** A fault-free run: the first leader is elected and every op is answered. */
@@ -207,6 +208,16 @@ class SimulationTest {
         }
         if (rnd.nextDouble() < partitionRate * 2) {
             ps.sim.heal();
+        }
+        // An operator's leadership transfer (boom admin transfer-leader), as often as a crash: the
+        // leader is asked to hand over to another replica, which may be down, cut off or behind.
+        if (rnd.nextDouble() < crashRate) {
+            String leader = ps.leader();
+            String to = ps.replicas.get(rnd.nextInt(ps.replicas.size()));
+            if (leader != null && ps.sim.isUp(leader) && !to.equals(leader)) {
+                ps.node(leader).load(new Tuple("px_transfer", leader, to));
+                TRANSFERS.incrementAndGet();
+            }
         }
     }
 

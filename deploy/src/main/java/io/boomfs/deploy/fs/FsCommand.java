@@ -5,6 +5,8 @@ import io.boomfs.client.MetaClient;
 import io.boomfs.client.MetaClient.FsException;
 import io.boomfs.deploy.Boom;
 import io.boomfs.deploy.CliException;
+import io.boomfs.deploy.topology.Topology;
+import io.boomfs.deploy.topology.TopologyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,6 +18,7 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.time.Instant;
@@ -37,7 +40,8 @@ import java.util.concurrent.Callable;
     versionProvider = Boom.Version.class,
     description = {"The file system: mkdir, ls, touch, rm, mv, stat, put, get, cat, du, chmod.",
         "",
-        "The shard's replicas come from --replicas or the environment variable BOOMFS_REPLICAS (HOST:PORT,...)."},
+        "The shard's replicas come from --replicas, else the environment variable BOOMFS_REPLICAS (HOST:PORT,...), else the "
+            + "first group of --topology (default: " + TopologyCommand.DEFAULT + ", what `boom up` runs)."},
     subcommands = {FsCommand.Mkdir.class, FsCommand.Ls.class, FsCommand.Touch.class, FsCommand.Rm.class, FsCommand.Mv.class,
         FsCommand.Stat.class, Transfers.Put.class, Transfers.Get.class, Transfers.Cat.class, FsCommand.Du.class,
         FsCommand.Chmod.class, CommandLine.HelpCommand.class})
@@ -47,6 +51,10 @@ public final class FsCommand implements Callable<Integer> {
 
     @Option(names = "--replicas", paramLabel = "HOST:PORT,...", description = "The replicas of the metadata shard.")
     private String replicas;
+
+    @Option(names = "--topology", paramLabel = "FILE",
+        description = "Find the shard in this topology: its first group (the others are independent shards until partitioning).")
+    private String topology;
 
     @Option(names = "--user", paramLabel = "NAME", description = "Who owns what is created (default: $USER).")
     private String user;
@@ -96,7 +104,7 @@ public final class FsCommand implements Callable<Integer> {
     int with(String path, Body body) {
         String list = replicas != null ? replicas : System.getenv("BOOMFS_REPLICAS");
         if (list == null || list.isBlank()) {
-            throw new CliException(Boom.USAGE, "no metadata shard given: use --replicas HOST:PORT,... or set BOOMFS_REPLICAS");
+            list = String.join(",", topology().groups().get(0).addresses());
         }
         String owner = user != null ? user : System.getProperty("user.name", "nobody");
         try (BoomFileSystem fs = BoomFileSystem.open(List.of(list.split(",")), owner,
@@ -114,6 +122,22 @@ public final class FsCommand implements Callable<Integer> {
         } catch (IOException e) {
             return error(path, e.getMessage());
         }
+    }
+
+    /**
+     * The topology the shard is found in when neither --replicas nor BOOMFS_REPLICAS names it, or
+     * null when one does: its chunk size and replication are then put's defaults.
+     */
+    Topology topology() {
+        boolean named = replicas != null || !System.getenv().getOrDefault("BOOMFS_REPLICAS", "").isBlank();
+        if (named) {
+            return null;
+        }
+        if (topology == null && !Files.isRegularFile(TopologyCommand.defaultFile(app()))) {
+            throw new CliException(Boom.USAGE, "no metadata shard given: use --replicas HOST:PORT,..., set BOOMFS_REPLICAS, or give "
+                + "--topology FILE (the default, " + TopologyCommand.defaultFile(app()) + ", is not there)");
+        }
+        return TopologyCommand.load(app(), topology);
     }
 
     /** Prints {@code boom fs: PATH: WHAT} (the path once, if the message starts with it) and returns {@link Boom#ERROR}. */

@@ -5,7 +5,7 @@ import picocli.CommandLine;
 import java.util.Locale;
 
 /** Byte counts as people write them ({@code 64K}, {@code 1M}: powers of 1024) and read them ({@code 1.5M}). */
-final class Sizes {
+public final class Sizes {
     private static final String UNITS = "KMGTPE";
 
     private Sizes() {
@@ -16,7 +16,7 @@ final class Sizes {
      *
      * @throws IllegalArgumentException not such a number, or past a long
      */
-    static long parse(String text) {
+    public static long parse(String text) {
         String t = text.trim().toUpperCase(Locale.ROOT);
         int shift = 0;
         int unit = t.isEmpty() ? -1 : UNITS.indexOf(t.charAt(t.length() - 1));
@@ -36,7 +36,7 @@ final class Sizes {
     }
 
     /** {@code 1023}, {@code 1.0K}, {@code 64.0M}: one decimal past the largest unit that fits. */
-    static String human(long bytes) {
+    public static String human(long bytes) {
         if (bytes < 1024) {
             return Long.toString(bytes);
         }

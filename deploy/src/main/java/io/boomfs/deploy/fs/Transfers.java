@@ -7,6 +7,7 @@ import io.boomfs.client.MetaClient;
 import io.boomfs.client.MetaClient.FsException;
 import io.boomfs.deploy.Boom;
 import io.boomfs.deploy.CliException;
+import io.boomfs.deploy.topology.Topology;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -57,11 +58,13 @@ final class Transfers {
         FsCommand fs;
         @Option(names = "-f", description = "Replace the file if it exists.")
         boolean force;
-        @Option(names = "--replication", paramLabel = "N", defaultValue = "3", description = "Replicas of each chunk (default ${DEFAULT-VALUE}).")
-        long replication;
-        @Option(names = "--chunk-size", paramLabel = "BYTES", defaultValue = "64M", converter = Sizes.Converter.class,
-            description = "Chunk size, with K, M or G (default ${DEFAULT-VALUE}); the writer holds one chunk in memory.")
-        long chunkSize;
+        @Option(names = "--replication", paramLabel = "N",
+            description = "Replicas of each chunk (default: the topology's replication with --topology, else 3).")
+        Long replication;
+        @Option(names = "--chunk-size", paramLabel = "BYTES", converter = Sizes.Converter.class,
+            description = "Chunk size, with K, M or G (default: the topology's chunkSize with --topology, else 64M); the writer holds one "
+                + "chunk in memory.")
+        Long chunkSize;
         @Parameters(index = "0", paramLabel = "LOCAL")
         String local;
         @Parameters(index = "1", paramLabel = "REMOTE")
@@ -69,6 +72,9 @@ final class Transfers {
 
         @Override
         public Integer call() {
+            Topology t = replication == null || chunkSize == null ? fs.topology() : null;
+            long replication = this.replication != null ? this.replication : t != null ? t.replication() : 3;
+            long chunkSize = this.chunkSize != null ? this.chunkSize : t != null ? t.chunkSizeBytes() : 64L << 20;
             if (chunkSize < 1 || chunkSize > 1L << 30 || replication < 1 || replication > 8) {
                 throw new CliException(Boom.USAGE, "put: the chunk size is 1 byte to 1G and the replication 1 to 8");
             }

@@ -66,6 +66,7 @@ class FsCommandTest {
 
         Cli.Result none = Cli.run(HERE, "fs", "ls", "/");
         assertEquals(2, none.code(), "no shard given is a usage error: " + none);
+        assertTrue(none.err().startsWith("boom: error: no metadata shard given: use --replicas"), none::toString);
     }
 
     private static Cli.Result fs(String replicas, String... args) {
