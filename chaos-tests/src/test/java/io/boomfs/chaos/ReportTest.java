@@ -21,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What a run's report directory holds, from a small made-up run. */
 class ReportTest {
-    @Test
-    void theReportHoldsHistoryVerdictsFiguresAndATimeline(@TempDir Path dir) throws Exception {
+    /** The report of a small made-up run, written to {@code dir}; returns its history. */
+    private static List<Op> writeSample(Path dir) {
         List<Op> history = List.of(Op.invoke(0, "write", "k0", 1L, 1_000_000), Op.ok(0, "write", "k0", null, 3_000_000),
             Op.invoke(1, "read", "k0", null, 2_000_000), Op.info(1, "read", "k0", "Timeout: no answer", 9_000_000),
             Op.invoke(2, "cas", "k0", List.of(1L, 2L), 4_000_000), Op.ok(2, "cas", "k0", true, 5_000_000));
@@ -32,6 +32,12 @@ class ReportTest {
             List.of(new Failover.Figure(kill, 2_500_000, 2_500_000)), List.of(new ChaosRun.Event("kill-leader", "r1", 2_500_000, 4_000_000)),
             List.of("skipping partition-leader: not root"), history);
         Report.write(r, ChaosRun.Options.of("kv", List.of(Nemesis.KILL_LEADER), 10_000, 42, dir), Map.of("k0", 2L));
+        return history;
+    }
+
+    @Test
+    void theReportHoldsHistoryVerdictsFiguresAndATimeline(@TempDir Path dir) throws Exception {
+        List<Op> history = writeSample(dir);
 
         assertEquals(history, HistoryJson.read(dir.resolve("history.jsonl")));
         JsonNode results = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
@@ -48,6 +54,61 @@ class ReportTest {
         assertEquals(1, count(html, "<rect class='fault'"), "one band per fault");
         assertTrue(html.contains("INVALID no-lost-writes: 1 of 2 acknowledged writes lost"), html);
         assertTrue(html.contains("fill='#999'"), "the unknown call is grey");
+    }
+
+    /**
+     * The timeline renders: headless Chromium (chromium-headless-shell or chromium on the PATH;
+     * `.ci/run` installs it as root) takes a screenshot of it, which must show the fault's band
+     * and the calls' dots in their colours.
+     */
+    @Test
+    void theTimelineRendersInHeadlessChromium(@TempDir Path dir) throws Exception {
+        String chromium = java.util.stream.Stream.of("chromium-headless-shell", "chromium", "google-chrome")
+            .filter(ReportTest::onPath).findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(chromium != null,
+            "no headless Chromium on the PATH (chromium-headless-shell, chromium, google-chrome): the rendering is not checked");
+        writeSample(dir);
+        Path png = dir.resolve("timeline.png");
+        Process p = new ProcessBuilder(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1300,900",
+            "--screenshot=" + png, dir.resolve("timeline.html").toUri().toString()).redirectErrorStream(true)
+            .redirectOutput(dir.resolve("chromium.log").toFile()).start();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "chromium took over 60 s");
+        assertTrue(Files.size(png) > 0, Files.readString(dir.resolve("chromium.log")));
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
+        assertEquals(1300, img.getWidth());
+        int band = 0;
+        int dots = 0;
+        int unknown = 0;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                int rgb = img.getRGB(x, y) & 0xFFFFFF;
+                band += rgb == 0xF4C7C3 ? 1 : 0;
+                dots += near(rgb, 0x1A73E8) ? 1 : 0;
+                unknown += near(rgb, 0x999999) ? 1 : 0;
+            }
+        }
+        // The band spans 1.5 of 9 ms of a 1,200-pixel-wide plot, 400 high: some 80,000 pixels.
+        assertTrue(band > 20_000, "the fault's band: " + band + " pixels");
+        assertTrue(dots > 0, "the answered calls' dots");
+        assertTrue(unknown > 0, "the unknown call's dot");
+    }
+
+    private static boolean near(int rgb, int want) {
+        for (int shift = 0; shift <= 16; shift += 8) {
+            if (Math.abs((rgb >> shift & 0xFF) - (want >> shift & 0xFF)) > 24) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean onPath(String exe) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(d, exe))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int count(String text, String what) {
