@@ -58,8 +58,15 @@ public final class ReplicaMetrics {
         return op instanceof List<?> l && !l.isEmpty() ? String.valueOf(l.get(0)) : "other";
     }
 
-    /** A result's kind: {@code ok}, or the error's code ({@code ["error", "NOT_FOUND", ...]}). */
+    /**
+     * A result's kind: {@code ok}, or the error's code ({@code ["error", "NOT_FOUND", ...]});
+     * the answer to a hinted path ({@code ["@", Epoch, ParentId, Result]}, metadata-shard/DESIGN.md)
+     * is its Result's.
+     */
     private static String result(Object r) {
+        if (r instanceof List<?> h && h.size() == 4 && "@".equals(h.get(0))) {
+            return result(h.get(3));
+        }
         if (r instanceof List<?> l && !l.isEmpty()) {
             return "error".equals(l.get(0)) && l.size() > 1 ? String.valueOf(l.get(1)) : String.valueOf(l.get(0));
         }
