@@ -46,6 +46,11 @@ public final class ChaosCommand implements Callable<Integer> {
         description = "How long a call waits for an answer before its outcome counts as unknown (default ${DEFAULT-VALUE}).")
     private String deadline;
 
+    @Option(names = "--topology", paramLabel = "FILE", description = {"Take the cluster from a topology: its first group's "
+        + "replica ids and settings (timing, --set), its datanodes' ids. Addresses stay the harness's own (a network namespace "
+        + "per node as root, else loopback ports): the run never touches the topology's hosts."})
+    private Path topology;
+
     @Option(names = "--loopback", description = "Run every node on 127.0.0.1 even as root (no partitions).")
     private boolean loopback;
 
@@ -77,6 +82,9 @@ public final class ChaosCommand implements Callable<Integer> {
         long s = seed != null ? seed : System.nanoTime();
         ChaosRun.Options o = ChaosRun.Options.of(workload, list, durationMs(time), s, report).withClients(threads, !loopback)
             .withDeadlineMs(durationMs(deadline));
+        if (topology != null) {
+            o = o.withShape(ChaosRun.Shape.of(io.boomfs.deploy.topology.TopologyLoader.load(topology)));
+        }
         return ChaosRun.run(o, System.out::println).valid() ? 0 : 1;
     }
 

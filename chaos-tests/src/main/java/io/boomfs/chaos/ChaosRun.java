@@ -47,7 +47,8 @@ public final class ChaosRun {
      * @param namespaces run each node in a network namespace when root (partitions need it)
      */
     public record Options(String workload, List<Nemesis> nemeses, long durationMs, long seed, int threads, long quietMs,
-                          long faultMs, long opPauseMs, long deadlineMs, int maxFaults, Path reportRoot, boolean namespaces) {
+                          long faultMs, long opPauseMs, long deadlineMs, int maxFaults, Path reportRoot, boolean namespaces,
+                          Shape shape) {
         public Options {
             nemeses = List.copyOf(nemeses);
             if (!workload.equals("kv") && !workload.equals("namespace")) {
@@ -67,25 +68,31 @@ public final class ChaosRun {
 
         /** A short run: 5 threads, 1-2 s between faults, faults of 1-2 s, ops every ~5 ms, 2 s op deadline. */
         public static Options of(String workload, List<Nemesis> nemeses, long durationMs, long seed, Path reportRoot) {
-            return new Options(workload, nemeses, durationMs, seed, 5, 1_000, 1_000, 5, 2_000, 0, reportRoot, true);
+            return new Options(workload, nemeses, durationMs, seed, 5, 1_000, 1_000, 5, 2_000, 0, reportRoot, true, Shape.DEFAULT);
         }
 
         /** These options with {@code n} client threads, on namespaces (when possible) or loopback. */
         public Options withClients(int n, boolean useNamespaces) {
             return new Options(workload, nemeses, durationMs, seed, n, quietMs, faultMs, opPauseMs, deadlineMs, maxFaults, reportRoot,
-                useNamespaces);
+                useNamespaces, shape);
+        }
+
+        /** These options with the cluster's ids and replica settings from {@code s} (a topology's). */
+        public Options withShape(Shape s) {
+            return new Options(workload, nemeses, durationMs, seed, threads, quietMs, faultMs, opPauseMs, deadlineMs, maxFaults,
+                reportRoot, namespaces, s);
         }
 
         /** These options with calls whose outcome counts as unknown after {@code ms} without an answer. */
         public Options withDeadlineMs(long ms) {
             return new Options(workload, nemeses, durationMs, seed, threads, quietMs, faultMs, opPauseMs, ms, maxFaults, reportRoot,
-                namespaces);
+                namespaces, shape);
         }
 
         /** These options with faults every [quietMs, 2 quietMs) lasting [faultMs, 2 faultMs), at most maxFaults of them. */
         public Options withFaults(long quiet, long fault, int max) {
             return new Options(workload, nemeses, durationMs, seed, threads, quiet, fault, opPauseMs, deadlineMs, max, reportRoot,
-                namespaces);
+                namespaces, shape);
         }
     }
 
@@ -167,15 +174,43 @@ public final class ChaosRun {
 
     private List<NodeSpec> specs(Workload w) {
         List<NodeSpec> specs = new ArrayList<>();
-        for (int i = 1; i <= 3; i++) {
-            specs.add(new NodeSpec("r" + i, NodeSpec.Role.REPLICA, JvmLaunchers.replica(w.replicaMainClass(), Map.of(), o.seed())));
+        Shape shape = o.shape();
+        for (String id : shape.replicas()) {
+            specs.add(new NodeSpec(id, NodeSpec.Role.REPLICA, JvmLaunchers.replica(w.replicaMainClass(), shape.settings(), o.seed())));
         }
         if (o.nemeses().stream().anyMatch(Nemesis::needsDatanodes)) {
-            for (int i = 1; i <= 3; i++) {
-                specs.add(new NodeSpec("d" + i, NodeSpec.Role.DATANODE, JvmLaunchers.datanode()));
+            for (String id : shape.datanodes()) {
+                specs.add(new NodeSpec(id, NodeSpec.Role.DATANODE, JvmLaunchers.datanode()));
             }
         }
         return specs;
+    }
+
+    /**
+     * The cluster's shape: its replicas' and datanodes' ids and the replicas' settings ({@code
+     * --set}). By default r1..r3 and d1..d3 with the built-in settings; {@link #of(Topology)} takes
+     * them from a topology's first group (addresses stay the harness's own: a network namespace
+     * per node, or loopback ports).
+     */
+    public record Shape(List<String> replicas, List<String> datanodes, Map<String, Long> settings) {
+        public static final Shape DEFAULT = new Shape(List.of("r1", "r2", "r3"), List.of("d1", "d2", "d3"), Map.of());
+
+        public Shape {
+            replicas = List.copyOf(replicas);
+            datanodes = List.copyOf(datanodes);
+            settings = Map.copyOf(settings);
+        }
+
+        public static Shape of(io.boomfs.deploy.topology.Topology t) {
+            io.boomfs.deploy.topology.Topology.Group g = t.groups().get(0);
+            if (g.replicas().size() < 3) {
+                throw new IllegalArgumentException(t.source() + ": group " + g.id() + " has " + g.replicas().size()
+                    + " replicas; the chaos nemeses need 3 or more (a majority that survives a fault)");
+            }
+            List<String> dns = t.datanodes().stream().map(io.boomfs.deploy.topology.Topology.Datanode::id).toList();
+            return new Shape(g.replicas().stream().map(io.boomfs.deploy.topology.Topology.Replica::id).toList(),
+                dns.isEmpty() ? DEFAULT.datanodes() : dns, t.replicaSettings());
+        }
     }
 
     /** The nemeses this cluster can play; each one it cannot is skipped with one line saying why. */

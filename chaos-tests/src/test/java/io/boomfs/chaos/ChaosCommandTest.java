@@ -34,6 +34,20 @@ class ChaosCommandTest {
     }
 
     @Test
+    void aTopologyGivesTheClusterItsIdsAndSettingsOrItsErrors(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+        throws Exception {
+        java.nio.file.Path local = java.nio.file.Path.of("..", "deploy", "topologies", "local.yaml");
+        ChaosRun.Shape s = ChaosRun.Shape.of(io.boomfs.deploy.topology.TopologyLoader.load(local));
+        assertEquals(java.util.List.of("m1", "m2", "m3"), s.replicas());
+        assertEquals(java.util.List.of("dn1", "dn2", "dn3"), s.datanodes());
+        org.junit.jupiter.api.Assertions.assertTrue(s.settings().containsKey("election_min_ms"), s.settings().toString());
+        java.nio.file.Path bad = dir.resolve("bad.yaml");
+        java.nio.file.Files.writeString(bad, "cluster: x\nvparts: many\n");
+        String err = errorOf("--topology", bad.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(err.startsWith("chaos: error: ") && err.contains("bad.yaml:2:"), err);
+    }
+
+    @Test
     void durationsHaveUnits() {
         assertEquals(500, ChaosCommand.durationMs("500ms"));
         assertEquals(60_000, ChaosCommand.durationMs("60s"));
