@@ -2,6 +2,7 @@ package io.boomfs.datanode;
 
 import io.boomfs.engine.runtime.AeronHost;
 import io.boomfs.engine.runtime.ChildLog;
+import io.boomfs.engine.runtime.Pause;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -130,7 +131,7 @@ public final class DatanodeProcess implements AutoCloseable {
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (address == null) {
             if (!process.isAlive()) {
-                sleep(100); // let the pump read the last lines: the error is on stderr
+                Pause.millis(100); // let the pump read the last lines: the error is on stderr
                 throw new IllegalStateException("datanode " + options.server().id() + " exited with code " + process.exitValue()
                     + " before it was ready: " + lastLine());
             }
@@ -138,7 +139,7 @@ public final class DatanodeProcess implements AutoCloseable {
                 throw new IllegalStateException("datanode " + options.server().id() + " was not ready within " + timeoutMs + " ms: "
                     + lastLine());
             }
-            sleep(10);
+            Pause.millis(10);
         }
         return address;
     }
@@ -196,15 +197,6 @@ public final class DatanodeProcess implements AutoCloseable {
             if (waitFor(10_000) < 0) {
                 kill9();
             }
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted");
         }
     }
 }

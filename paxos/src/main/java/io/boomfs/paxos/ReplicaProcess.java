@@ -2,6 +2,7 @@ package io.boomfs.paxos;
 
 import io.boomfs.engine.runtime.AeronHost;
 import io.boomfs.engine.runtime.ChildLog;
+import io.boomfs.engine.runtime.Pause;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -164,7 +165,7 @@ public final class ReplicaProcess implements AutoCloseable {
         while (!ready) {
             if (!process.isAlive()) {
                 // Let the pump read the last lines: the error is on stderr.
-                sleep(100);
+                Pause.millis(100);
                 throw new IllegalStateException("replica " + address() + " exited with code " + exitCodeOrMinusOne()
                     + " before it was ready: " + lastErrorLine());
             }
@@ -172,7 +173,7 @@ public final class ReplicaProcess implements AutoCloseable {
                 throw new IllegalStateException("replica " + address() + " was not ready within " + timeoutMs + " ms: "
                     + lastErrorLine());
             }
-            sleep(10);
+            Pause.millis(10);
         }
     }
 
@@ -233,15 +234,6 @@ public final class ReplicaProcess implements AutoCloseable {
             if (waitFor(10_000) < 0 && process.isAlive()) {
                 kill9();
             }
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted");
         }
     }
 }

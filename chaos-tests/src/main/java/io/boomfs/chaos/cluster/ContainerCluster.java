@@ -2,6 +2,7 @@ package io.boomfs.chaos.cluster;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Capability;
+import io.boomfs.engine.runtime.Pause;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.BindMode;
 import org.testcontainers.containers.Container;
@@ -184,7 +185,7 @@ public final class ContainerCluster implements ClusterControl {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("node " + id + " was not ready within " + READY_MS + " ms");
             }
-            sleep(20);
+            Pause.millis(20);
         }
     }
 
@@ -355,14 +356,5 @@ public final class ContainerCluster implements ClusterControl {
             network = null;
         }
         outputs.values().forEach(NodeOutput::close);
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.boomfs.chaos.cluster;
 
 import io.boomfs.engine.runtime.AeronHost;
+import io.boomfs.engine.runtime.Pause;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -86,7 +87,7 @@ final class NodeProcess {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("node " + id + " was not ready within " + timeoutMs + " ms");
             }
-            sleep(10);
+            Pause.millis(10);
         }
     }
 
@@ -125,15 +126,6 @@ final class NodeProcess {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted");
         }
     }
 }

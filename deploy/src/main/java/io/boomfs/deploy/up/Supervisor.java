@@ -2,6 +2,7 @@ package io.boomfs.deploy.up;
 
 import io.boomfs.deploy.status.ClusterStatus;
 import io.boomfs.deploy.topology.Topology;
+import io.boomfs.engine.runtime.Pause;
 
 import java.io.PrintStream;
 import java.time.LocalTime;
@@ -68,7 +69,7 @@ final class Supervisor implements AutoCloseable {
                 if (System.currentTimeMillis() - start > timeoutMs) {
                     throw new IllegalStateException("group " + g + " elected no leader within " + timeoutMs + " ms; see its logs");
                 }
-                sleep(local(g) ? 20 : 200);
+                Pause.millis(local(g) ? 20 : 200);
             }
             if (local(g)) {
                 leaders.put(g, leader);
@@ -158,15 +159,6 @@ final class Supervisor implements AutoCloseable {
         }
         for (Child c : children) {
             c.awaitExit(8_000);
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted");
         }
     }
 }
