@@ -3,14 +3,12 @@ package io.boomfs.client;
 import io.boomfs.client.MetaClient.FsException;
 import io.boomfs.datanode.DatanodeProcess;
 import io.boomfs.datanode.DatanodeServer;
+import io.boomfs.engine.runtime.FreePorts;
 import io.boomfs.meta.MetaReplica;
 import io.boomfs.paxos.ReplicaProcess;
 import io.boomfs.paxos.ReplicaServer;
 import org.junit.jupiter.api.Assumptions;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +40,7 @@ public final class LocalCluster implements AutoCloseable {
         LocalCluster c = new LocalCluster(dir);
         try {
             for (int i = 0; i < 3; i++) {
-                c.replicas.add("127.0.0.1:" + freeUdpPort());
+                c.replicas.add(FreePorts.loopbackEndpoint());
             }
             for (int i = 0; i < 3; i++) {
                 c.metas.add(ReplicaProcess.start(ReplicaServer.Config.of(c.replicas.get(i), c.replicas, dir.resolve("meta" + i))
@@ -83,7 +81,7 @@ public final class LocalCluster implements AutoCloseable {
     private void startDatanode(int i) {
         String id = "dn" + (i + 1);
         DatanodeServer.Options o = DatanodeServer.Options.parse(new String[] {"--id", id, "--data", dir.resolve(id).toString(),
-            "--port", "0", "--capacity", "1G", "--host", "127.0.0.1", "--node", "127.0.0.1:" + freeUdpPort(),
+            "--port", "0", "--capacity", "1G", "--host", "127.0.0.1", "--node", FreePorts.loopbackEndpoint(),
             "--meta", String.join(",", replicas), "--heartbeat-ms", "500", "--connect-timeout-ms", "2000",
             "--io-timeout-ms", "5000"});
         datanodes.add(DatanodeProcess.start(o, JVM));
@@ -136,14 +134,6 @@ public final class LocalCluster implements AutoCloseable {
         metas.forEach(p -> sb.append(p.dump()));
         datanodes.forEach(d -> sb.append(d.dump()));
         return sb.toString();
-    }
-
-    static int freeUdpPort() {
-        try (DatagramSocket s = new DatagramSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     static void sleep(long ms) {

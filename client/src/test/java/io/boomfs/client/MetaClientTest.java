@@ -1,5 +1,6 @@
 package io.boomfs.client;
 
+import io.boomfs.engine.runtime.FreePorts;
 import io.boomfs.meta.MetaReplica;
 import io.boomfs.paxos.ReplicaProcess;
 import io.boomfs.paxos.ReplicaServer;
@@ -8,8 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.DatagramSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -35,12 +34,6 @@ class MetaClientTest {
         started.forEach(ReplicaProcess::close);
     }
 
-    static int freePort() throws IOException {
-        try (DatagramSocket s = new DatagramSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private String dump() {
         StringBuilder sb = new StringBuilder();
         started.forEach(p -> sb.append(p.dump()));
@@ -51,7 +44,7 @@ class MetaClientTest {
     void theNamespaceOverThreeReplicaProcessesWithALeaderKilled(@TempDir Path dir) throws Exception {
         List<String> group = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            group.add("127.0.0.1:" + freePort());
+            group.add(FreePorts.loopbackEndpoint());
         }
         List<ReplicaProcess> replicas = new ArrayList<>();
         for (int i = 0; i < 3; i++) {

@@ -3,6 +3,7 @@ package io.boomfs.datanode;
 import io.aeron.driver.MediaDriver;
 import io.boomfs.engine.Tuple;
 import io.boomfs.engine.runtime.AeronHost;
+import io.boomfs.engine.runtime.FreePorts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,7 +66,7 @@ class ControlPathTest {
         r2 = new TestReplica(host, this::log);
         client = new DataClient(new DataClient.Config(2_000, 10_000));
         for (String id : List.of("A", "B", "C")) {
-            String node = TestReplica.freeUdpEndpoint();
+            String node = FreePorts.loopbackEndpoint();
             dns.add(start(id, dir.resolve(id), node, ControlPath.Config.DEFAULT_REPORT_MS, null));
             dnNodes.add(node);
         }
@@ -183,7 +184,7 @@ class ControlPathTest {
     @Test
     void aDatanodeOnASharedMediaDriverReportsToo() throws Exception {
         withDumps(() -> {
-            String node = TestReplica.freeUdpEndpoint();
+            String node = FreePorts.loopbackEndpoint();
             DatanodeProcess e = start("E", dir.resolve("E"), node, ControlPath.Config.DEFAULT_REPORT_MS, aeronDir);
             String addr = e.awaitReady(60_000);
             client.write(List.of(addr), 0x61, TestData.bytes(61, 10));
@@ -200,7 +201,7 @@ class ControlPathTest {
     void aControlPathWhoseAeronClientClosedSaysSo() throws Exception {
         AeronHost own = AeronHost.external(aeronDir, this::log);
         try (ChunkStore store = ChunkStore.open(dir.resolve("F"), CAPACITY, this::log)) {
-            ControlPath cp = ControlPath.start(ControlPath.Config.of(TestReplica.freeUdpEndpoint(), List.of(r1.address())), store,
+            ControlPath cp = ControlPath.start(ControlPath.Config.of(FreePorts.loopbackEndpoint(), List.of(r1.address())), store,
                 DataClient.Config.defaults(), own, this::log);
             try {
                 assertEquals(null, cp.failure());
@@ -325,7 +326,7 @@ class ControlPathTest {
     void fullReportsComeInPagesCoveringTheDiskAndARestartedDatanodeReportsEverythingAgain() throws Exception {
         withDumps(() -> {
             Path data = dir.resolve("D");
-            String node = TestReplica.freeUdpEndpoint();
+            String node = FreePorts.loopbackEndpoint();
             long before = System.currentTimeMillis();
             DatanodeProcess d = start("D", data, node, 1_500, null);
             String addr = d.awaitReady(60_000);
@@ -396,7 +397,7 @@ class ControlPathTest {
 
     @Test
     void badControlOptionsAreOneLineWithExitCode1() {
-        String node = TestReplica.freeUdpEndpoint();
+        String node = FreePorts.loopbackEndpoint();
         String meta = r1.address() + "," + r2.address();
         assertOneLineError(runWith("--meta", meta), "--meta needs --node HOST:PORT, this datanode's Aeron endpoint");
         assertOneLineError(runWith("--node", node), "--node " + node + " without --meta");

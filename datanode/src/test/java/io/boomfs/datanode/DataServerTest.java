@@ -1,5 +1,6 @@
 package io.boomfs.datanode;
 
+import io.boomfs.engine.runtime.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -95,7 +96,7 @@ class DataServerTest {
         e = assertThrows(DataTransferException.class, () -> client.read(dn, 1, 11, 1));
         assertEquals(ErrorCode.OUT_OF_RANGE, e.code());
         assertEquals("datanode " + dn + ": offset 11 is past the end of chunk 0000000000000001 (10 bytes)", e.getMessage());
-        String closed = Datanodes.closedAddress();
+        String closed = FreePorts.loopbackEndpoint();
         e = assertThrows(DataTransferException.class, () -> client.read(closed, 1, 0, 1));
         assertEquals(ErrorCode.UNREACHABLE, e.code());
         assertEquals(closed, e.datanode());
@@ -167,7 +168,7 @@ class DataServerTest {
         nodes.start(dir);
         nodes.start(dir, 100_000, c -> c);
         List<String> dns = nodes.addresses();
-        String closed = Datanodes.closedAddress();
+        String closed = FreePorts.loopbackEndpoint();
         DataTransferException e = assertThrows(DataTransferException.class,
             () -> client.write(List.of(dns.get(0), dns.get(1), closed), 1, new byte[1000]));
         assertEquals(ErrorCode.UNREACHABLE, e.code());

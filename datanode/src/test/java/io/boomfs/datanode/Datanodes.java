@@ -2,8 +2,6 @@ package io.boomfs.datanode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,15 +67,6 @@ final class Datanodes implements AutoCloseable {
                 }
                 sleep(10);
             }
-        }
-    }
-
-    /** A loopback port nothing listens on (it was free a moment ago). */
-    static String closedAddress() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return "127.0.0.1:" + s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -4,12 +4,9 @@ import io.boomfs.engine.Tuple;
 import io.boomfs.engine.program.Program;
 import io.boomfs.engine.runtime.AeronHost;
 import io.boomfs.engine.runtime.DurableStore;
+import io.boomfs.engine.runtime.FreePorts;
 import io.boomfs.engine.runtime.NodeServer;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -47,17 +44,9 @@ final class TestReplica implements AutoCloseable {
     private final NodeServer node;
 
     TestReplica(AeronHost host, Consumer<String> log) {
-        String ep = freeUdpEndpoint();
+        String ep = FreePorts.loopbackEndpoint();
         node = NodeServer.start(Holder.PROGRAM_COMPILED, new NodeServer.Config(null, ep, ep, Map.of(), null, null,
             DurableStore.Durability.ASYNC, null, List.of(), 0, 65_536, false), List.of(), host, System.out, log);
-    }
-
-    static String freeUdpEndpoint() {
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return "127.0.0.1:" + s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     String address() {

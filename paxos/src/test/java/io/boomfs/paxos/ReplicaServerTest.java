@@ -2,6 +2,7 @@ package io.boomfs.paxos;
 
 import io.boomfs.engine.Tuple;
 import io.boomfs.engine.runtime.AeronHost;
+import io.boomfs.engine.runtime.FreePorts;
 import io.boomfs.paxos.kv.KvClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,14 +39,6 @@ class ReplicaServerTest {
         started.forEach(ReplicaProcess::close);
     }
 
-    static String endpoint() {
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return "127.0.0.1:" + s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** What an in-process run printed and returned. */
     record Run(int code, String out, String err) {
     }
@@ -67,8 +60,8 @@ class ReplicaServerTest {
 
     @Test
     void badOptionsAreOneLineWithExitCode1(@TempDir Path dir) {
-        String a = endpoint();
-        String b = endpoint();
+        String a = FreePorts.loopbackEndpoint();
+        String b = FreePorts.loopbackEndpoint();
         String data = dir.resolve("d").toString();
         assertOneLineError(run("--id", a, "--members", a + "," + b, "--data", data, "--bogus"), "unknown option --bogus");
         assertOneLineError(run("--members", a, "--data", data), "--id is required");
@@ -87,7 +80,7 @@ class ReplicaServerTest {
 
     @Test
     void anUnusableDataDirectoryOrPortIsOneLineWithExitCode1(@TempDir Path dir) throws IOException {
-        String a = endpoint();
+        String a = FreePorts.loopbackEndpoint();
         Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
         assertOneLineError(run("--id", a, "--members", a, "--data", file.resolve("d").toString()), "cannot create data directory");
         try (DatagramSocket taken = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
@@ -106,7 +99,7 @@ class ReplicaServerTest {
 
     @Test
     void processesServePrintTheirRoleAndStopCleanlyOnSigterm(@TempDir Path dir) {
-        List<String> members = List.of(endpoint(), endpoint(), endpoint());
+        List<String> members = List.of(FreePorts.loopbackEndpoint(), FreePorts.loopbackEndpoint(), FreePorts.loopbackEndpoint());
         for (int i = 0; i < 3; i++) {
             started.add(ReplicaProcess.start(ReplicaServer.Config.of(members.get(i), members, dir.resolve("r" + i)),
                 ReplicaProcess.DEFAULT_JVM_OPTIONS));
@@ -138,7 +131,7 @@ class ReplicaServerTest {
 
     @Test
     void aRestartKeepsTheGroupItRecoversAndTheWritesItAcknowledged(@TempDir Path dir) throws Exception {
-        List<String> members = List.of(endpoint(), endpoint(), endpoint());
+        List<String> members = List.of(FreePorts.loopbackEndpoint(), FreePorts.loopbackEndpoint(), FreePorts.loopbackEndpoint());
         List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         try (AeronHost host = AeronHost.embedded(log::add)) {
@@ -160,7 +153,7 @@ class ReplicaServerTest {
             // The second start names another group: the first is recovered and wins (a group
             // changes through the log, never through a command line).
             List<String> other = new ArrayList<>(members);
-            other.add(endpoint());
+            other.add(FreePorts.loopbackEndpoint());
             try {
                 for (int i = 0; i < 3; i++) {
                     group.add(ReplicaServer.start(ReplicaServer.Config.of(members.get(i), other, dir.resolve("r" + i)), host,
@@ -186,8 +179,8 @@ class ReplicaServerTest {
 
     @Test
     void aConfigurationRoundTripsThroughItsCommandLine() {
-        String a = endpoint();
-        ReplicaServer.Config c = ReplicaServer.Config.of(a, List.of(a, endpoint()), Path.of("/tmp/x")).withSeed(42)
+        String a = FreePorts.loopbackEndpoint();
+        ReplicaServer.Config c = ReplicaServer.Config.of(a, List.of(a, FreePorts.loopbackEndpoint()), Path.of("/tmp/x")).withSeed(42)
             .withLowLatency(true).withSettings(Map.of("heartbeat_ms", 20L, "lease_ms", 100L)).withExitOnStdinClose(true);
         assertEquals(c, ReplicaServer.Config.parse(c.toArgs().toArray(new String[0])));
     }

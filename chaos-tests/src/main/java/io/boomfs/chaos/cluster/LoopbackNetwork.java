@@ -1,10 +1,6 @@
 package io.boomfs.chaos.cluster;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.boomfs.engine.runtime.FreePorts;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +19,8 @@ final class LoopbackNetwork implements Network {
 
     LoopbackNetwork(List<NodeSpec> nodes, String whyNoPartitions) {
         for (NodeSpec n : nodes) {
-            udp.put(n.id(), freeUdpPort());
-            tcp.put(n.id(), freeTcpPort());
+            udp.put(n.id(), FreePorts.loopback());
+            tcp.put(n.id(), FreePorts.loopback());
         }
         this.replicas = nodes.stream().filter(n -> n.role() == NodeSpec.Role.REPLICA).map(n -> endpoint(n.id())).toList();
         this.why = whyNoPartitions;
@@ -75,19 +71,4 @@ final class LoopbackNetwork implements Network {
         // Nothing was created.
     }
 
-    private static int freeUdpPort() {
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getByName(HOST))) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free UDP port on " + HOST + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static int freeTcpPort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free TCP port on " + HOST + ": " + e.getMessage(), e);
-        }
-    }
 }

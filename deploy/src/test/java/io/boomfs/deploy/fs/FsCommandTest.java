@@ -1,6 +1,7 @@
 package io.boomfs.deploy.fs;
 
 import io.boomfs.deploy.Cli;
+import io.boomfs.engine.runtime.FreePorts;
 import io.boomfs.meta.MetaReplica;
 import io.boomfs.paxos.ReplicaProcess;
 import io.boomfs.paxos.ReplicaServer;
@@ -9,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.DatagramSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,9 +33,7 @@ class FsCommandTest {
     void theVerbsWorkAndTheirErrorsAreOneLine(@TempDir Path dir) throws Exception {
         List<String> group = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            try (DatagramSocket s = new DatagramSocket(0)) {
-                group.add("127.0.0.1:" + s.getLocalPort());
-            }
+            group.add(FreePorts.loopbackEndpoint());
         }
         for (int i = 0; i < 3; i++) {
             started.add(ReplicaProcess.start(ReplicaServer.Config.of(group.get(i), group, dir.resolve("r" + i)),

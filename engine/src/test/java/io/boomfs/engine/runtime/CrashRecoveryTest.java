@@ -92,9 +92,9 @@ class CrashRecoveryTest {
         List<String> servers = List.of("s1", "s2", "s3");
         Map<String, String> eps = new LinkedHashMap<>();
         for (String s : servers) {
-            eps.put(s, Support.endpoint());
+            eps.put(s, FreePorts.loopbackEndpoint());
         }
-        eps.put("client", Support.endpoint());
+        eps.put("client", FreePorts.loopbackEndpoint());
         String peers = String.join(",", eps.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
         Map<String, ProcessNode> live = new HashMap<>();
         for (String s : servers) {

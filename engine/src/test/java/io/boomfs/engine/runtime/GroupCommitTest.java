@@ -56,7 +56,7 @@ class GroupCommitTest {
     @BeforeEach
     void startHost() {
         host = AeronHost.embedded(log);
-        transport = new AeronTransport(host, "a", Support.endpoint(), Map.of("b", Support.endpoint()), new Schemas(CHAIN), 64, log);
+        transport = new AeronTransport(host, "a", FreePorts.loopbackEndpoint(), Map.of("b", FreePorts.loopbackEndpoint()), new Schemas(CHAIN), 64, log);
     }
 
     @AfterEach
@@ -156,7 +156,7 @@ class GroupCommitTest {
     @Test
     void stepsThatChangeNoSyncedTableSendAtOnceAndTheRestWaitForTheMsync(@TempDir Path dir) {
         WatchingClock clock = new WatchingClock();
-        try (AeronTransport t = new AeronTransport(host, "c", Support.endpoint(), Map.of("b", Support.endpoint()),
+        try (AeronTransport t = new AeronTransport(host, "c", FreePorts.loopbackEndpoint(), Map.of("b", FreePorts.loopbackEndpoint()),
                 new Schemas(LAZY), 64, log);
              DurableStore store = DurableStore.open(dir, LAZY, DurableStore.Durability.SYNC, log)) {
             NodeAgent a = new NodeAgent(LAZY, "c", NodeOptions.defaults(), t, store, clock, 64, 0, log, 16, null);

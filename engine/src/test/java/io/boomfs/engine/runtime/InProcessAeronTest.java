@@ -63,7 +63,7 @@ class InProcessAeronTest {
     @Test
     void distributedLsGivesTheSameListingAsTheSimulator() throws Exception {
         Program dls = NodeServer.compile(Support.DLS);
-        Map<String, String> dir = Map.of("client", Support.endpoint(), "ns1", Support.endpoint(), "ns2", Support.endpoint());
+        Map<String, String> dir = Map.of("client", FreePorts.loopbackEndpoint(), "ns1", FreePorts.loopbackEndpoint(), "ns2", FreePorts.loopbackEndpoint());
         NodeServer client = null;
         for (String n : List.of("ns1", "ns2", "client")) {
             NodeServer s = start(dls, n, dir.get(n), dir, Support.DLS_FACTS, null);
@@ -97,8 +97,8 @@ class InProcessAeronTest {
             table got(N: string).
             got(N) :- msg(@Me, N).
             """);
-        String ea = Support.endpoint();
-        String eb = Support.endpoint();
+        String ea = FreePorts.loopbackEndpoint();
+        String eb = FreePorts.loopbackEndpoint();
         NodeServer sb = start(b, "b", eb, Map.of(), null, null);
         NodeServer sa = start(a, "a", ea, Map.of("b", eb), null, null);
         assertTrue(sa.agent().inject(new Tuple("peer", "b")));
@@ -113,7 +113,7 @@ class InProcessAeronTest {
     @Test
     void aPortInUseIsOneClearError() {
         Program p = Programs.compile("p.olg", "event m(@To: addr).\n");
-        String e = Support.endpoint();
+        String e = FreePorts.loopbackEndpoint();
         start(p, "x", e, Map.of(), null, null);
         AeronTransport.EndpointException ex = assertThrows(AeronTransport.EndpointException.class,
             () -> start(p, "y", e, Map.of(), null, null));
@@ -129,8 +129,8 @@ class InProcessAeronTest {
     @Test
     void framesForAnAbsentPeerQueueUpToTheBoundThenAreDroppedAndCounted() {
         Program p = Programs.compile("p.olg", "event m(@To: addr, N: long).\n");
-        try (AeronTransport t = new AeronTransport(host, "x", Support.endpoint(), Map.of(), new Schemas(p), 4, log)) {
-            String nobody = Support.endpoint();
+        try (AeronTransport t = new AeronTransport(host, "x", FreePorts.loopbackEndpoint(), Map.of(), new Schemas(p), 4, log)) {
+            String nobody = FreePorts.loopbackEndpoint();
             for (long i = 0; i < 10; i++) {
                 t.send(nobody, List.of(new Tuple("m", nobody, i)));
             }
@@ -155,8 +155,8 @@ class InProcessAeronTest {
             table heard(N: long).
             heard(N) :- hello(@Me, N).
             """);
-        String er = Support.endpoint();
-        NodeServer s = start(sender, "s", Support.endpoint(), Map.of("r", er), null, null);
+        String er = FreePorts.loopbackEndpoint();
+        NodeServer s = start(sender, "s", FreePorts.loopbackEndpoint(), Map.of("r", er), null, null);
         s.agent().inject(new Tuple("peer", "r"));
         NodeServer r1 = start(receiver, "r", er, Map.of(), null, null);
         Support.await("the first receiver to hear", 10_000, () -> r1.agent().transport().tuplesIn() > 5, this::dump);
@@ -175,7 +175,7 @@ class InProcessAeronTest {
             kv(K, V) :- put(@Me, K, V).
             delete kv(K, V) :- del(@Me, K), kv(K, V).
             """);
-        NodeServer s = start(kv, "k", Support.endpoint(), Map.of(), null, data);
+        NodeServer s = start(kv, "k", FreePorts.loopbackEndpoint(), Map.of(), null, data);
         List<NodeAgent.Change> seen = new CopyOnWriteArrayList<>();
         s.agent().subscribe("kv", seen::add);
         List<NodeAgent.Change> puts = new CopyOnWriteArrayList<>();

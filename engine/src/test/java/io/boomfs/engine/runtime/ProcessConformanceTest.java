@@ -65,7 +65,7 @@ class ProcessConformanceTest {
 
     @Test
     void distributedLsOverProcessesGivesTheSimulatorsListing() {
-        String peers = "client=" + Support.endpoint() + ",ns1=" + Support.endpoint() + ",ns2=" + Support.endpoint();
+        String peers = "client=" + FreePorts.loopbackEndpoint() + ",ns1=" + FreePorts.loopbackEndpoint() + ",ns2=" + FreePorts.loopbackEndpoint();
         Map<String, String> eps = new java.util.HashMap<>();
         for (String p : peers.split(",")) {
             eps.put(p.substring(0, p.indexOf('=')), p);
@@ -105,8 +105,8 @@ class ProcessConformanceTest {
         try (DatagramSocket held = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             String busy = "127.0.0.1:" + held.getLocalPort();
             ProcessNode inUse = serve("in-use", Support.DLS.toString(), "--addr", busy);
-            ProcessNode badProgram = serve("bad-program", bad.toString(), "--addr", Support.endpoint());
-            ProcessNode badData = serve("bad-data", Support.DLS.toString(), "--addr", Support.endpoint(), "--data",
+            ProcessNode badProgram = serve("bad-program", bad.toString(), "--addr", FreePorts.loopbackEndpoint());
+            ProcessNode badData = serve("bad-data", Support.DLS.toString(), "--addr", FreePorts.loopbackEndpoint(), "--data",
                 notADir.resolve("d").toString());
             assertEquals(1, inUse.waitExit(30_000), dump());
             assertEquals(1, badProgram.waitExit(30_000), dump());

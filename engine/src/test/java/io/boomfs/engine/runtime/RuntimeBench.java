@@ -103,8 +103,8 @@ public final class RuntimeBench {
     static void pingPong(Path tmp, int seconds) throws Exception {
         Path file = write(tmp, "pingpong.olg", PINGPONG);
         Program program = NodeServer.compile(file);
-        String a = Support.endpoint();
-        String b = Support.endpoint();
+        String a = FreePorts.loopbackEndpoint();
+        String b = FreePorts.loopbackEndpoint();
         try (ProcessNode pong = peer("pong", file, "pong=" + b, "ping=" + a);
              NodeServer ping = NodeServer.start(program, config(file, "ping", a, Map.of("pong", b), null), null, System.out,
                  System.err::println)) {
@@ -159,8 +159,8 @@ public final class RuntimeBench {
             progress(@"sender", T) :- report_tick(), total(0, T).
             """);
         Program program = NodeServer.compile(file);
-        String a = Support.endpoint();
-        String b = Support.endpoint();
+        String a = FreePorts.loopbackEndpoint();
+        String b = FreePorts.loopbackEndpoint();
         try (ProcessNode receiver = peer("receiver", file, "receiver=" + b, "sender=" + a);
              NodeServer sender = NodeServer.start(program, config(file, "sender", a, Map.of("receiver", b), null), null,
                  System.out, System.err::println)) {
@@ -204,7 +204,7 @@ public final class RuntimeBench {
         Program program = NodeServer.compile(file);
         // Unbatched: one durable tuple per step, each step's excerpt msynced before the next step.
         Path data = tmp.resolve("data-unbatched");
-        try (NodeServer n = NodeServer.start(program, config(file, "d", Support.endpoint(), Map.of(), data), null, System.out,
+        try (NodeServer n = NodeServer.start(program, config(file, "d", FreePorts.loopbackEndpoint(), Map.of(), data), null, System.out,
             System.err::println)) {
             n.agent().inject(new Tuple("go", 0L));
             Thread.sleep(1000);
@@ -219,7 +219,7 @@ public final class RuntimeBench {
         }
         // Batched: many tuples per step, still one excerpt and one msync per step.
         data = tmp.resolve("data-batched");
-        try (NodeServer n = NodeServer.start(program, config(file, "d", Support.endpoint(), Map.of(), data), null, System.out,
+        try (NodeServer n = NodeServer.start(program, config(file, "d", FreePorts.loopbackEndpoint(), Map.of(), data), null, System.out,
             System.err::println)) {
             NodeAgent ag = n.agent();
             long v = 0;

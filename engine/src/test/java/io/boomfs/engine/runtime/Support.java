@@ -2,8 +2,6 @@ package io.boomfs.engine.runtime;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,19 +18,6 @@ final class Support {
     static final Path ENGINE = Path.of(System.getProperty("user.dir"));
     static final Path DLS = ENGINE.resolve("examples/dls.olg");
     static final Path DLS_FACTS = ENGINE.resolve("examples/dls");
-
-    /** A UDP port free on loopback right now. */
-    static int freePort() {
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static String endpoint() {
-        return "127.0.0.1:" + freePort();
-    }
 
     /** Waits for {@code done}, failing with {@code what} and the dump after {@code timeoutMs}. */
     static void await(String what, long timeoutMs, BooleanSupplier done, Supplier<String> dump) {

@@ -4,6 +4,7 @@ import io.boomfs.engine.Tuple;
 import io.boomfs.engine.Values;
 import io.boomfs.engine.runtime.AeronHost;
 import io.boomfs.engine.runtime.AeronTransport;
+import io.boomfs.engine.runtime.FreePorts;
 import io.boomfs.engine.runtime.Schemas;
 import io.boomfs.paxos.ReplicatedLog;
 import org.agrona.concurrent.Agent;
@@ -14,7 +15,6 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -231,7 +231,7 @@ public final class KvClient implements AutoCloseable {
     private AeronTransport bind(Builder b) {
         Schemas schemas = new Schemas(ClientProtocol.PROGRAM);
         for (int attempt = 1; ; attempt++) {
-            String endpoint = b.bindHost + ":" + (b.port != 0 ? b.port : freePort(b.bindHost));
+            String endpoint = b.bindHost + ":" + (b.port != 0 ? b.port : FreePorts.on(inet(b.bindHost)));
             try {
                 return new AeronTransport(host, endpoint, endpoint, Map.of(), schemas, 4096, b.log);
             } catch (AeronTransport.EndpointException e) {
@@ -242,11 +242,11 @@ public final class KvClient implements AutoCloseable {
         }
     }
 
-    private static int freePort(String host) {
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getByName(host))) {
-            return s.getLocalPort();
+    private static InetAddress inet(String host) {
+        try {
+            return InetAddress.getByName(host);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot find a free UDP port on " + host + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot resolve " + host + ": " + e.getMessage(), e);
         }
     }
 

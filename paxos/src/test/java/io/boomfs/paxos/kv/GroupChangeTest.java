@@ -1,5 +1,6 @@
 package io.boomfs.paxos.kv;
 
+import io.boomfs.engine.runtime.FreePorts;
 import io.boomfs.paxos.ReplicaProcess;
 import io.boomfs.paxos.ReplicaServer;
 import org.junit.jupiter.api.AfterEach;
@@ -49,9 +50,9 @@ class GroupChangeTest {
     void aJoiningReplicaReplacesAMemberAndTheGroupGoesOnWithIt(@TempDir Path dir) throws Exception {
         List<String> group = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            group.add("127.0.0.1:" + InProcessGroup.freePort());
+            group.add(FreePorts.loopbackEndpoint());
         }
-        String joiner = "127.0.0.1:" + InProcessGroup.freePort();
+        String joiner = FreePorts.loopbackEndpoint();
         Map<String, ReplicaProcess> live = new LinkedHashMap<>();
         for (int i = 0; i < 3; i++) {
             live.put(group.get(i), start(ReplicaServer.Config.of(group.get(i), group, dir.resolve("r" + (i + 1)))));

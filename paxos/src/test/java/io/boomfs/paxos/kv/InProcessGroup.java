@@ -1,14 +1,11 @@
 package io.boomfs.paxos.kv;
 
 import io.boomfs.engine.runtime.AeronHost;
+import io.boomfs.engine.runtime.FreePorts;
 import io.boomfs.paxos.ReplicaServer;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +28,7 @@ final class InProcessGroup implements AutoCloseable {
         this.dir = dir;
         this.host = AeronHost.embedded(log::add);
         for (int i = 0; i < n; i++) {
-            members.add("127.0.0.1:" + freePort());
+            members.add(FreePorts.loopbackEndpoint());
         }
         for (int i = 0; i < n; i++) {
             replicas.add(start(i));
@@ -46,14 +43,6 @@ final class InProcessGroup implements AutoCloseable {
     /** The client for this group: on the group's driver, reads through the log when the rules have no read yet. */
     KvClient.Builder client() {
         return KvClient.builder(members).aeronHost(host).log(log::add);
-    }
-
-    static int freePort() {
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     String dump() {

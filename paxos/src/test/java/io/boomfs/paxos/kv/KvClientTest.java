@@ -1,5 +1,6 @@
 package io.boomfs.paxos.kv;
 
+import io.boomfs.engine.runtime.FreePorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,7 +94,7 @@ class KvClientTest {
 
     @Test
     void anOperationWithoutAnswerFailsAtItsDeadlineNamingTheReplicasTried() {
-        List<String> nobody = List.of("127.0.0.1:" + InProcessGroup.freePort(), "127.0.0.1:" + InProcessGroup.freePort());
+        List<String> nobody = List.of(FreePorts.loopbackEndpoint(), FreePorts.loopbackEndpoint());
         List<String> log = new ArrayList<>();
         try (KvClient c = KvClient.builder(nobody).retryMs(20).deadlineMs(300).log(log::add).open()) {
             long t0 = System.nanoTime();
@@ -111,7 +112,7 @@ class KvClientTest {
 
     @Test
     void misuseIsRefusedWithTheReason() throws Exception {
-        List<String> nobody = List.of("127.0.0.1:" + InProcessGroup.freePort());
+        List<String> nobody = List.of(FreePorts.loopbackEndpoint());
         try (KvClient c = KvClient.builder(nobody).retryMs(20).deadlineMs(200).log(l -> { }).open()) {
             IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> c.put("k", 1));
             assertTrue(bad.getMessage().contains("use a long"), bad.getMessage());

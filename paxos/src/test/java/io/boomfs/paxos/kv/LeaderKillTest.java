@@ -1,5 +1,6 @@
 package io.boomfs.paxos.kv;
 
+import io.boomfs.engine.runtime.FreePorts;
 import io.boomfs.paxos.ReplicaProcess;
 import io.boomfs.paxos.ReplicaServer;
 import io.boomfs.paxos.kv.RegisterOp.Kind;
@@ -77,7 +78,7 @@ class LeaderKillTest {
         SplittableRandom rnd = new SplittableRandom(seed);
         List<String> members = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            members.add("127.0.0.1:" + InProcessGroup.freePort());
+            members.add(FreePorts.loopbackEndpoint());
         }
         Map<String, ReplicaServer.Config> configs = new HashMap<>();
         Map<String, ReplicaProcess> live = new ConcurrentHashMap<>();
