@@ -52,7 +52,30 @@ public final class MetaShard {
             .register("path_of", 1, 1, Type.ANY, (a, now) -> OpShape.hinted(a[0]) ? ((List<?>) a[0]).get(0) : a[0])
             .register("path_hint", 1, 1, Type.ANY, (a, now) -> OpShape.hinted(a[0]) ? a[0] : null)
             .register("put", 3, 3, Type.ANY, (a, now) -> put(a[0], a[1], a[2]))
-            .register("col", 2, 2, Type.ANY, (a, now) -> column(a[0], a[1]));
+            .register("col", 2, 2, Type.ANY, (a, now) -> column(a[0], a[1]))
+            .register("vpart", 1, 1, Type.LONG, (a, now) -> a[0] instanceof Long id ? vpart(id) : null)
+            .register("mkid", 3, 3, Type.LONG, (a, now) -> a[0] instanceof Long v && a[1] instanceof Long g && a[2] instanceof Long c
+                ? id(v, g, c) : null)
+            .register("place", 3, 3, Type.LONG, (a, now) -> a[0] instanceof Long parent && a[1] instanceof String name
+                && a[2] instanceof Long vparts ? place(parent, name, vparts) : null);
+    }
+
+    /** The vpart an id belongs to (DESIGN.md, "Partitioning"). */
+    public static long vpart(long id) {
+        return id >>> 40;
+    }
+
+    /**
+     * The id of counter {@code counter} of group {@code group} in vpart {@code vpart}: groups count
+     * in disjoint ranges, so any group may allocate in any vpart.
+     */
+    public static long id(long vpart, long group, long counter) {
+        return (vpart << 40) | (group << 32) | (counter & 0xFFFF_FFFFL);
+    }
+
+    /** The vpart of a new directory {@code name} in directory {@code parent}. */
+    public static long place(long parent, String name, long vparts) {
+        return Math.floorMod(io.boomfs.engine.Values.hashAll(parent, name), vparts);
     }
 
     /** {@code list} with element {@code index} set to {@code value} (nulls fill a gap); null for a non-list. */

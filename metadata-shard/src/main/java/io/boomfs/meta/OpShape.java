@@ -14,7 +14,7 @@ final class OpShape {
      * Field types: {@code P} a path (a list; its names are checked by the rules; or a hinted path,
      * {@link #hinted}), {@code B} a
      * boolean, {@code L} a long, {@code S} a string, {@code C} a commit (a list of two longs),
-     * {@code X} a list of strings; a trailing {@code ?} allows null (or a missing last field).
+     * {@code X} a list of strings, {@code A} anything; a trailing {@code ?} allows null (or a missing last field).
      */
     private static final Map<String, List<String>> FIELDS = Map.ofEntries(
         Map.entry("mkdirs", List.of("P:path", "L:mode", "S:owner", "L:mtime")),
@@ -31,7 +31,18 @@ final class OpShape {
         Map.entry("complete", List.of("L:file id", "S:holder", "C?:commit", "L:mtime", "L?:now")),
         Map.entry("renew", List.of("S:holder", "L?:now")),
         Map.entry("recover", List.of("L:file id", "L?:now")),
-        Map.entry("gc", List.of("L?:now")));
+        Map.entry("gc", List.of("L?:now")),
+        // Between groups (DESIGN.md, "Partitioning"), and the client's question about a transaction.
+        Map.entry("tx_prep", List.of("A:transaction", "L:epoch", "A:parts", "L:coordinator")),
+        Map.entry("tx_end", List.of("A:transaction", "B:commit", "A?:why")),
+        Map.entry("tx_fin", List.of("A:transaction", "B:commit")),
+        Map.entry("tx_gc", List.of("A:transaction")),
+        Map.entry("tx_result", List.of("A:transaction")),
+        Map.entry("drop", List.of("L:id", "B:is a directory", "L:from group")),
+        Map.entry("dropped", List.of("L:id")));
+
+    /** The ops whose hint may name the path itself (they read or change what it leads to, not its name). */
+    private static final java.util.Set<String> HINT_AT_PATH = java.util.Set.of("stat", "list", "open", "setattr");
 
     /** Limits on numeric fields a writer chooses. */
     static final long MAX_REPLICATION = 16;
@@ -61,7 +72,7 @@ final class OpShape {
         }
         for (int i = 0; i < given; i++) {
             String f = fields.get(i);
-            String why = fieldError(f.charAt(0), f.contains("?"), l.get(i + 1));
+            String why = fieldError(f.charAt(0), f.contains("?"), l.get(i + 1), HINT_AT_PATH.contains(kind));
             if (why != null) {
                 return kind + ": " + f.substring(f.indexOf(':') + 1) + " " + why;
             }
@@ -87,27 +98,30 @@ final class OpShape {
         return v instanceof List<?> l && l.size() == 4 && l.get(0) instanceof List<?>;
     }
 
-    private static String hintError(List<?> h) {
+    private static String hintError(List<?> h, boolean atPath) {
         if (!(h.get(1) instanceof Long) || !(h.get(2) instanceof Long) || !(h.get(3) instanceof Long depth)) {
             return "is [names, epoch, directory id, depth] with three whole numbers, not " + h;
         }
-        // A hint names the parent at the deepest: the ops that change a name need the walk there.
+        // A hint names the parent at the deepest (the ops that change a name need the walk there),
+        // or the path itself for the ops that read or change what it leads to.
         int names = ((List<?>) h.get(0)).size();
-        int deepest = Math.max(0, names - 1);
+        int deepest = atPath ? names : Math.max(0, names - 1);
         return depth < 0 || depth > deepest
-            ? "hints depth " + depth + " of a path of " + names + " names (0.." + deepest + ": the parent at the deepest)" : null;
+            ? "hints depth " + depth + " of a path of " + names + " names (0.." + deepest
+            + (atPath ? ")" : ": the parent at the deepest)") : null;
     }
 
     private static String rangeError(String kind, String field, long v, long lo, long hi) {
         return v < lo || v > hi ? kind + ": " + field + " " + v + " is not in " + lo + ".." + hi : null;
     }
 
-    private static String fieldError(char type, boolean nullable, Object v) {
+    private static String fieldError(char type, boolean nullable, Object v, boolean atPath) {
         if (v == null) {
             return nullable ? null : "is missing (null)";
         }
         boolean ok = switch (type) {
-            case 'P' -> v instanceof List<?> && (!hinted(v) || hintError((List<?>) v) == null);
+            case 'P' -> v instanceof List<?> && (!hinted(v) || hintError((List<?>) v, atPath) == null);
+            case 'A' -> true;
             case 'B' -> v instanceof Boolean;
             case 'L' -> v instanceof Long;
             case 'S' -> v instanceof String;
@@ -120,7 +134,7 @@ final class OpShape {
             return null;
         }
         return switch (type) {
-            case 'P' -> hinted(v) ? hintError((List<?>) v) : "is a list of names, not " + v;
+            case 'P' -> hinted(v) ? hintError((List<?>) v, atPath) : "is a list of names, not " + v;
             case 'B' -> "is true or false, not " + v;
             case 'L' -> "is a whole number, not " + v;
             case 'S' -> "is a string, not " + v;

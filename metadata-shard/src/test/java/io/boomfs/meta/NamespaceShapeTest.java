@@ -46,10 +46,15 @@ class NamespaceShapeTest {
     void hintedPathsAreCheckedWithTheReason() {
         assertNull(OpShape.error(List.of("stat", List.of(List.of("a", "b"), 0L, 16L, 1L))));
         assertNull(OpShape.error(List.of("stat", List.of(List.of(), -1L, 1L, 0L))));
-        assertEquals("stat: path hints depth 2 of a path of 2 names (0..1: the parent at the deepest)",
-            OpShape.error(List.of("stat", List.of(List.of("a", "b"), 0L, 16L, 2L))));
-        assertEquals("stat: path hints depth -1 of a path of 2 names (0..1: the parent at the deepest)",
-            OpShape.error(List.of("stat", List.of(List.of("a", "b"), 0L, 16L, -1L))));
+        // The ops that change a name need the parent at the deepest; those that read or change what
+        // the path leads to may name the path itself (a directory or file of another shard).
+        assertEquals("delete: path hints depth 2 of a path of 2 names (0..1: the parent at the deepest)",
+            OpShape.error(List.of("delete", List.of(List.of("a", "b"), 0L, 16L, 2L), true)));
+        assertNull(OpShape.error(List.of("stat", List.of(List.of("a", "b"), 0L, 16L, 2L))));
+        assertEquals("stat: path hints depth 3 of a path of 2 names (0..2)",
+            OpShape.error(List.of("stat", List.of(List.of("a", "b"), 0L, 16L, 3L))));
+        assertEquals("mkdirs: path hints depth -1 of a path of 2 names (0..1: the parent at the deepest)",
+            OpShape.error(List.of("mkdirs", List.of(List.of("a", "b"), 0L, 16L, -1L), 493L, "u", 0L)));
         assertTrue(OpShape.error(List.of("rename", List.of("a"), List.of(List.of("b"), "0", 16L, 1L)))
             .startsWith("rename: destination is [names, epoch, directory id, depth] with three whole numbers"));
         // A plain path of four names is not a hinted one.
