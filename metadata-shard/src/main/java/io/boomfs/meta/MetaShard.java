@@ -60,6 +60,11 @@ public final class MetaShard {
                 && a[2] instanceof Long vparts ? place(parent, name, vparts) : null);
     }
 
+    /** Whether ops of this kind name a file by its id (they go to the file's group). */
+    public static boolean byId(String kind) {
+        return kind.equals("add_chunk") || kind.equals("complete") || kind.equals("recover");
+    }
+
     /** The vpart an id belongs to (DESIGN.md, "Partitioning"). */
     public static long vpart(long id) {
         return id >>> 40;

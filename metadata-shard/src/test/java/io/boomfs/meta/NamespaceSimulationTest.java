@@ -329,7 +329,7 @@ class NamespaceSimulationTest {
         return p;
     }
 
-    private static List<Object> randomOp(SplittableRandom rnd) {
+    static List<Object> randomOp(SplittableRandom rnd) {
         List<String> p = randomPath(rnd);
         switch (rnd.nextInt(10)) {
             case 0:

@@ -1,0 +1,490 @@
+package io.boomfs.meta;
+
+import io.boomfs.engine.OverlogNode;
+import io.boomfs.engine.Tuple;
+import io.boomfs.engine.program.Program;
+import io.boomfs.engine.sim.SimConfig;
+import io.boomfs.engine.sim.Simulator;
+import io.boomfs.paxos.ReplicatedLog;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The namespace over two or three shard groups (issue 8) on the deterministic simulator: drops,
+ * duplicates, reordering, delays, and crashes and restarts of any replica (leaders of
+ * coordinators and participants included, at whatever step of a cross-shard operation they are).
+ * Clients drive their ops with {@link Router} (redirects, WRONG_SHARD, retries, transactions).
+ *
+ * <ul>
+ *   <li>{@link #ownSubtrees}: each client works in a subtree of its own (mkdirs, create, delete,
+ *   rename of files and directories, setattr, stat, list), so every result is that of
+ *   {@link NamespaceModel} for the client alone, and each subtree ends as its model's;</li>
+ *   <li>{@link #conflictingRenames}: clients rename directories into each other ({@code a -> b/x}
+ *   while {@code b -> a/y}) and make and delete directories in one tree: no cycle, no orphan.</li>
+ * </ul>
+ * After every run: each group's log agrees on every position; every directory entry has its
+ * anchor (in the group of its vpart, with the entry's parent and name), every file entry its
+ * inode; no lock is left, every transaction is done and every drop was taken.
+ *
+ * <p>{@code -Dpart.seeds=N} (default 60) and {@code -Dseed=S} to replay one.
+ */
+class PartitionSimulationTest {
+    static final long TICK_MS = 10;
+    private static final Program REPLICA = MetaShard.compile();
+    private static final Program CLIENT = ReplicatedLog.compileClient();
+    static final AtomicLong TXS = new AtomicLong();
+    static final AtomicLong REDIRECTS = new AtomicLong();
+    static final AtomicLong RETRIES = new AtomicLong();
+
+    @Test
+    void ownSubtrees() {
+        seeds("own subtrees", false);
+    }
+
+    @Test
+    void conflictingRenames() {
+        seeds("conflicting renames", true);
+    }
+
+    private void seeds(String what, boolean conflicts) {
+        String one = System.getProperty("seed");
+        if (one != null && !one.isBlank()) {
+            new Run(Long.parseLong(one.trim()), conflicts, System.out).go();
+            return;
+        }
+        int n = Integer.getInteger("part.seeds", 60);
+        long start = System.nanoTime();
+        long ops = 0;
+        TXS.set(0);
+        REDIRECTS.set(0);
+        RETRIES.set(0);
+        for (long seed = 1; seed <= n; seed++) {
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            try {
+                ops += new Run(seed, conflicts, new PrintStream(buf, true, StandardCharsets.UTF_8)).go();
+            } catch (AssertionError | RuntimeException e) {
+                System.out.print(buf.toString(StandardCharsets.UTF_8));
+                fail("SEED=" + seed + " (replay: -Dseed=" + seed + "): " + e.getMessage(), e);
+            }
+        }
+        System.out.printf("partition simulation, %s: %d seeds, %d ops (%d transactions, %d redirects, %d retries), %.1f s%n",
+            what, n, ops, TXS.get(), REDIRECTS.get(), RETRIES.get(), (System.nanoTime() - start) / 1e9);
+    }
+
+    /** One seeded run. */
+    static final class Run {
+        final long seed;
+        final boolean conflicts;
+        final PrintStream log;
+        final SplittableRandom rnd;
+        final int groups;
+        final long vparts;
+        final Simulator sim;
+        final List<List<String>> members = new ArrayList<>();
+        final Map<String, Long> settings;
+
+        Run(long seed, boolean conflicts, PrintStream log) {
+            this.seed = seed;
+            this.conflicts = conflicts;
+            this.log = log;
+            this.rnd = new SplittableRandom(seed * 131 + 3);
+            this.groups = 2 + rnd.nextInt(2);
+            this.vparts = 4 + rnd.nextInt(13);
+            double drop = rnd.nextBoolean() ? 0.0 : 0.05;
+            SimConfig config = new SimConfig(TICK_MS, drop, rnd.nextBoolean() ? 0.0 : 0.05, rnd.nextBoolean() ? 0.0 : 0.1, 0,
+                rnd.nextBoolean() ? 0L : 20L);
+            this.sim = new Simulator(seed, config, log);
+            this.settings = rnd.nextBoolean() ? Map.of() : Map.of("checkpoint_slots", 3L, "retain_slots", 1L);
+        }
+
+        private void configure(String r, int g) {
+            for (Map.Entry<String, Long> s : settings.entrySet()) {
+                sim.load(r, new Tuple("px_config", s.getKey(), s.getValue()));
+            }
+            sim.load(r, new Tuple("px_config", "sm.group", (long) g));
+            sim.load(r, new Tuple("px_config", "sm.groups", (long) groups));
+            sim.load(r, new Tuple("px_config", "sm.vparts", vparts));
+            for (int h = 0; h < groups; h++) {
+                for (String m : members.get(h)) {
+                    sim.load(r, new Tuple("ns_group", (long) h, m));
+                }
+            }
+        }
+
+        long go() {
+            for (int g = 0; g < groups; g++) {
+                members.add(List.of("g" + g + "r1", "g" + g + "r2", "g" + g + "r3"));
+            }
+            for (int g = 0; g < groups; g++) {
+                for (String r : members.get(g)) {
+                    sim.addNode(r, REPLICA);
+                    for (Tuple t : ReplicatedLog.configuration(members.get(g), rnd.nextLong(), settings)) {
+                        sim.load(r, t);
+                    }
+                    configure(r, g);
+                }
+                sim.addNode("cl" + g, CLIENT);
+                for (String r : members.get(g)) {
+                    sim.load("cl" + g, new Tuple("c_replica", r));
+                }
+            }
+            List<Client> clients = new ArrayList<>();
+            for (int c = 1; c <= 3; c++) {
+                clients.add(new Client("c" + c, conflicts ? List.of() : List.of("c" + c), groups, vparts));
+            }
+            // The subtrees first (each client's first op), then random ops.
+            for (Client c : clients) {
+                if (!conflicts) {
+                    c.work.add(List.of("mkdirs", List.of(c.name), 493L, "u", 1L));
+                }
+                for (int k = 0; k < 14; k++) {
+                    c.work.add(conflicts ? conflictOp(rnd) : c.prefixed(NamespaceSimulationTest.randomOp(rnd)));
+                }
+            }
+            List<String> all = new ArrayList<>();
+            members.forEach(all::addAll);
+            Map<String, Integer> down = new HashMap<>();
+            for (int round = 0; round < 20_000; round++) {
+                if (round < 600 && rnd.nextDouble() < 0.01 && down.isEmpty()) {
+                    String r = all.get(rnd.nextInt(all.size()));
+                    sim.crash(r);
+                    down.put(r, round + 20 + rnd.nextInt(80));
+                }
+                for (Map.Entry<String, Integer> d : new ArrayList<>(down.entrySet())) {
+                    if (round >= d.getValue()) {
+                        String r = d.getKey();
+                        sim.restart(r);
+                        sim.load(r, new Tuple("e_seed", rnd.nextLong()));
+                        configure(r, Integer.parseInt(r.substring(1, r.indexOf('r'))));
+                        down.remove(r);
+                    }
+                }
+                boolean done = true;
+                for (Client c : clients) {
+                    c.step(this, round);
+                    done &= c.finished();
+                }
+                List<String> dies = sim.round();
+                if (!dies.isEmpty()) {
+                    throw new AssertionError("invariant violated: " + dies);
+                }
+                checkLogs();
+                if (done && down.isEmpty() && quiet()) {
+                    long ops = 0;
+                    for (Client c : clients) {
+                        ops += c.checked;
+                    }
+                    checkState(clients);
+                    return ops;
+                }
+            }
+            StringBuilder sb = new StringBuilder("the run did not end:");
+            for (Client c : clients) {
+                sb.append("\n  ").append(c.name).append(" at op ").append(c.next).append(" of ").append(c.work.size())
+                    .append(": ").append(c.call).append(" (sent seq ").append(c.sentSeq).append(" to group ").append(c.sentGroup)
+                    .append(", wait until ").append(c.waitUntil).append("; acked there: ")
+                    .append(c.sentGroup < 0 ? "" : sim.node("cl" + c.sentGroup).contents("c_acked").stream()
+                        .filter(t -> t.get(0).equals(c.name)).map(t -> t.get(1) + "=" + t.get(2)).toList()).append(")");
+            }
+            for (String r : all) {
+                if (sim.isUp(r)) {
+                    sb.append("\n  ").append(r).append(" tx ").append(sim.node(r).contents("tx")).append(" locks ")
+                        .append(sim.node(r).contents("tx_lock")).append(" outq ").append(sim.node(r).contents("ns_outq"));
+                }
+            }
+            throw new AssertionError(sb.toString());
+        }
+
+        private final Map<String, TreeMap<long[], Tuple>> history = new HashMap<>();
+
+        /** Every replica of a group applied the same entry at every position. */
+        private void checkLogs() {
+            for (int g = 0; g < groups; g++) {
+                TreeMap<long[], Tuple> h = history.computeIfAbsent("g" + g, k -> new TreeMap<>(
+                    java.util.Comparator.<long[]>comparingLong(p -> p[0]).thenComparingLong(p -> p[1])));
+                for (String r : members.get(g)) {
+                    if (sim.isUp(r)) {
+                        for (Tuple t : sim.node(r).contents("l_applied")) {
+                            long[] pos = {(Long) t.get(0), (Long) t.get(1)};
+                            Tuple before = h.putIfAbsent(pos, t);
+                            if (before != null && !before.equals(t)) {
+                                throw new AssertionError("group " + g + ": replicas applied " + before + " and " + t);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /** Every group agrees on its log, and no transaction, lock, drop or queued request is left. */
+        private boolean quiet() {
+            for (int g = 0; g < groups; g++) {
+                Object first = sim.node(members.get(g).get(0)).contents("l_next");
+                for (String r : members.get(g)) {
+                    OverlogNode n = sim.node(r);
+                    if (!n.contents("l_next").equals(first) || !n.contents("p_proposal").isEmpty()
+                        || !n.contents("tx_lock").isEmpty() || !n.contents("ns_drop_out").isEmpty() || !n.contents("ns_garbage").isEmpty()
+                        || n.contents("tx").stream().anyMatch(t -> !"done".equals(t.get(3)))) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+
+        int ownerOf(long id) {
+            return (int) (MetaShard.vpart(id) % groups);
+        }
+
+        private void checkState(List<Client> clients) {
+            // Entries by parent, each from the group that owns the parent.
+            Map<Long, List<Tuple>> children = new HashMap<>();
+            for (int g = 0; g < groups; g++) {
+                OverlogNode n = sim.node(members.get(g).get(0));
+                for (Tuple t : n.contents("entry")) {
+                    if (ownerOf((Long) t.get(0)) != g) {
+                        throw new AssertionError("group " + g + " holds " + t + " of a parent in group " + ownerOf((Long) t.get(0)));
+                    }
+                    children.computeIfAbsent((Long) t.get(0), k -> new ArrayList<>()).add(t);
+                }
+                for (String r : members.get(g)) {
+                    assertEquals(n.contents("entry"), sim.node(r).contents("entry"), r + "'s entries");
+                    assertEquals(n.contents("dir"), sim.node(r).contents("dir"), r + "'s anchors");
+                }
+            }
+            Map<Long, Tuple> anchors = new HashMap<>();
+            java.util.Set<Long> inodes = new java.util.HashSet<>();
+            for (int g = 0; g < groups; g++) {
+                OverlogNode n = sim.node(members.get(g).get(0));
+                for (Tuple t : n.contents("dir")) {
+                    long id = (Long) t.get(0);
+                    if (id != 1 && ownerOf(id) != g) {
+                        throw new AssertionError("group " + g + " holds the anchor " + t + " of vpart " + MetaShard.vpart(id));
+                    }
+                    if (id != 1 || g == 0) {
+                        anchors.put(id, t);
+                    }
+                }
+                for (Tuple t : n.contents("inode")) {
+                    inodes.add((Long) t.get(0));
+                }
+            }
+            // Walk from the root: every entry's object is there, a directory's anchor names the
+            // entry, and no directory is reached twice (no cycle).
+            TreeMap<List<String>, Boolean> tree = new TreeMap<>(NamespaceModel::compare);
+            java.util.Set<Long> seen = new java.util.HashSet<>();
+            walk(1L, List.of(), children, anchors, inodes, seen, tree);
+            // Every anchor but the root's is reached: no orphan (garbage was all collected).
+            for (Long id : anchors.keySet()) {
+                if (id != 1 && !seen.contains(id)) {
+                    throw new AssertionError("directory " + anchors.get(id) + " is not reachable from the root");
+                }
+            }
+            for (Client c : clients) {
+                if (c.model != null) {
+                    TreeMap<List<String>, Boolean> mine = new TreeMap<>(NamespaceModel::compare);
+                    for (Map.Entry<List<String>, Boolean> e : tree.entrySet()) {
+                        if (e.getKey().size() > 1 && e.getKey().get(0).equals(c.name)) {
+                            mine.put(e.getKey().subList(1, e.getKey().size()), e.getValue());
+                        }
+                    }
+                    if (!mine.equals(c.model.tree())) {
+                        throw new AssertionError(c.name + "'s subtree is " + mine.keySet() + ", its model's " + c.model.tree().keySet());
+                    }
+                }
+            }
+        }
+
+        private void walk(long id, List<String> at, Map<Long, List<Tuple>> children, Map<Long, Tuple> anchors,
+                          java.util.Set<Long> inodes, java.util.Set<Long> seen, TreeMap<List<String>, Boolean> out) {
+            if (!seen.add(id)) {
+                throw new AssertionError("directory " + id + " is reached twice (at " + at + "): a cycle or a double link");
+            }
+            for (Tuple t : children.getOrDefault(id, List.of())) {
+                List<String> p = new ArrayList<>(at);
+                p.add((String) t.get(1));
+                long child = (Long) t.get(2);
+                out.put(p, (Boolean) t.get(3));
+                if ((Boolean) t.get(3)) {
+                    Tuple a = anchors.get(child);
+                    if (a == null || (Long) a.get(1) != id || !a.get(2).equals(t.get(1))) {
+                        throw new AssertionError("entry " + t + " at " + p + " has the anchor " + a);
+                    }
+                    walk(child, p, children, anchors, inodes, seen, out);
+                } else if (!inodes.contains(child)) {
+                    throw new AssertionError("file entry " + t + " at " + p + " has no inode");
+                }
+            }
+        }
+    }
+
+    /** A client: its ops, its router, and where it is. */
+    static final class Client {
+        final String name;
+        final List<String> prefix;
+        final Router router;
+        final List<List<Object>> work = new ArrayList<>();
+        final NamespaceModel model;
+        final Map<Integer, Long> seqs = new HashMap<>();
+        int next;
+        Router.Call call;
+        long waitUntil = -1;
+        int sentGroup = -1;
+        long sentSeq;
+        long checked;
+
+        Client(String name, List<String> prefix, int groups, long vparts) {
+            this.name = name;
+            this.prefix = prefix;
+            this.router = new Router(groups, vparts, 1_000);
+            this.model = prefix.isEmpty() ? null : new NamespaceModel();
+        }
+
+        boolean finished() {
+            return next >= work.size() && call == null;
+        }
+
+        @SuppressWarnings("unchecked")
+        List<Object> prefixed(List<Object> op) {
+            List<Object> out = new ArrayList<>(op);
+            for (int i = 1; i < out.size(); i++) {
+                if (out.get(i) instanceof List<?> l && (l.isEmpty() || l.get(0) instanceof String)) {
+                    List<String> p = new ArrayList<>(prefix);
+                    p.addAll((List<String>) l);
+                    out.set(i, p);
+                }
+            }
+            return out;
+        }
+
+        @SuppressWarnings("unchecked")
+        void step(Run run, int round) {
+            if (call == null) {
+                if (next >= work.size()) {
+                    return;
+                }
+                call = router.begin(work.get(next), 0);
+                send(run, round);
+                return;
+            }
+            if (round < waitUntil) {
+                return;
+            }
+            if (waitUntil >= 0) {
+                waitUntil = -1;
+                submit(run);
+                return;
+            }
+            Object answer = null;
+            for (Tuple t : run.sim.node("cl" + sentGroup).contents("c_acked")) {
+                if (t.get(0).equals(name) && (Long) t.get(1) == sentSeq) {
+                    answer = t.get(2);
+                }
+            }
+            if (answer == null) {
+                return;
+            }
+            String before = call.toString();
+            call = router.next(call, answer);
+            if (call.done()) {
+                finishOp(call.main(), call.result(), before);
+                call = null;
+                next++;
+                return;
+            }
+            String head = answer instanceof List<?> a && a.size() == 4 && "@".equals(a.get(0)) ? String.valueOf(((List<?>) a.get(3)).get(0))
+                + (((List<?>) a.get(3)).size() > 1 ? ((List<?>) a.get(3)).get(1) : "") : String.valueOf(answer);
+            if (head.startsWith("->")) {
+                REDIRECTS.incrementAndGet();
+            } else if (head.startsWith("tx[")) {
+                TXS.incrementAndGet();
+            } else if (head.contains("RETRY") || head.contains("STALE")) {
+                RETRIES.incrementAndGet();
+            }
+            send(run, round);
+        }
+
+        private void send(Run run, int round) {
+            if (call.delayMs() > 0) {
+                waitUntil = round + Math.max(1, call.delayMs() / TICK_MS);
+                return;
+            }
+            submit(run);
+        }
+
+        private void submit(Run run) {
+            sentGroup = call.group();
+            sentSeq = seqs.merge(sentGroup, 1L, Long::sum);
+            run.sim.load("cl" + sentGroup, new Tuple("c_submit", name, sentSeq, call.op()));
+        }
+
+        @SuppressWarnings("unchecked")
+        private void finishOp(List<Object> op, Object result, String last) {
+            List<Object> r = (List<Object>) result;
+            if (model == null) {
+                if (!"ok".equals(r.get(0)) && List.of("UNAVAILABLE", "PROTOCOL", "INVALID_OP").contains(r.get(1))) {
+                    throw new AssertionError(name + ": " + op + " gave " + result + " (last call " + last + ")");
+                }
+                checked++;
+                return;
+            }
+            List<Object> plain = new ArrayList<>(op);
+            for (int i = 1; i < plain.size(); i++) {
+                if (plain.get(i) instanceof List<?> l && (l.isEmpty() || l.get(0) instanceof String)) {
+                    plain.set(i, List.copyOf(((List<String>) l).subList(Math.min(prefix.size(), l.size()), l.size())));
+                }
+            }
+            if (((List<?>) op.get(1)).size() == prefix.size() && op.get(0).equals("mkdirs")) {
+                // The subtree itself.
+                if (!"ok".equals(r.get(0))) {
+                    throw new AssertionError(name + ": making its subtree gave " + result);
+                }
+                return;
+            }
+            String expected = model.apply(plain);
+            String got = "ok".equals(r.get(0)) ? "ok" : String.valueOf(r.get(1));
+            if (!Objects.equals(expected, got)) {
+                throw new AssertionError(name + ": " + op + " gave " + result + ", the model " + expected + " (last call " + last + ")");
+            }
+            checked++;
+        }
+    }
+
+    private static final String[] TOP = {"a", "b", "c"};
+
+    /** Ops over one shared tree that conflict: directories renamed into each other, made and deleted. */
+    static List<Object> conflictOp(SplittableRandom rnd) {
+        String x = TOP[rnd.nextInt(TOP.length)];
+        String y = TOP[rnd.nextInt(TOP.length)];
+        String z = "d" + rnd.nextInt(3);
+        switch (rnd.nextInt(6)) {
+            case 0:
+                return List.of("rename", List.of(x), List.of(y, z));
+            case 1:
+                return List.of("rename", List.of(y, z), List.of(x));
+            case 2:
+                return List.of("mkdirs", List.of(x), 493L, "u", 1L);
+            case 3:
+                return List.of("mkdirs", List.of(x, z), 493L, "u", 1L);
+            case 4:
+                return List.of("delete", List.of(x, z), rnd.nextBoolean());
+            default:
+                return List.of("create", List.of(x, "f" + z), true, 3L, 1024L, "h", 420L, "u", 2L);
+        }
+    }
+}
