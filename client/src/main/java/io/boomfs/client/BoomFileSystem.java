@@ -99,6 +99,14 @@ public final class BoomFileSystem implements AutoCloseable {
     }
 
     /**
+     * A client of a file system of several shard groups ({@code groups}: each group's replicas in
+     * group order) with {@code vparts} virtual partitions, as {@code user}.
+     */
+    public static BoomFileSystem open(List<List<String>> groups, long vparts, String user, Config config) {
+        return new BoomFileSystem(MetaClient.open(groups, vparts, user, config.metaTimeoutMs()), config, System.err::println);
+    }
+
+    /**
      * A client of the file system over a metadata client set up by the caller (e.g. one bound to
      * an address other than loopback, sharing a media driver); closing it closes {@code meta}.
      */

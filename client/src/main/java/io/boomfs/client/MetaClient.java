@@ -1,5 +1,8 @@
 package io.boomfs.client;
 
+import io.boomfs.engine.runtime.AeronHost;
+import io.boomfs.engine.runtime.Pause;
+import io.boomfs.meta.Router;
 import io.boomfs.paxos.kv.KvClient;
 import io.boomfs.paxos.kv.KvException;
 
@@ -13,8 +16,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The namespace operations of BoomFS over one metadata shard (issue 6; the ops are those of
- * metadata-shard/DESIGN.md). Paths are absolute, {@code /}-separated strings; they are checked
+ * The namespace operations of BoomFS over its metadata shard groups (issues 6 and 8; the ops are
+ * those of metadata-shard/DESIGN.md): each op goes where a {@link Router} says (the group of the
+ * path's deepest known directory, following redirects, WRONG_SHARD and the results of cross-shard
+ * transactions). Paths are absolute, {@code /}-separated strings; they are checked
  * here (see {@link #names}) and again by the shard. Every failure is a {@link FsException} with
  * the shard's code ({@code NOT_FOUND}, {@code EXISTS}, ...). Writes go through the shard's log
  * with exactly-once sessions; reads are linearizable (the leader's lease, or the log).
@@ -48,25 +53,53 @@ public final class MetaClient implements FileMeta, AutoCloseable {
     }
 
     private static final int PAGE = 1000;
-    /** Directories a client remembers the ids of (DirCache). */
+    /** Directories a client remembers the ids of (the Router's cache). */
     private static final int DIR_CACHE = 10_000;
-    private static final java.util.function.Predicate<List<?>> NOT_A_DIR = r -> false;
-    private final DirCache dirs = new DirCache(DIR_CACHE);
-    private final KvClient client;
-    private final KvClient.Session session;
+    /** The vparts of a cluster whose count the caller does not say (the topology's default). */
+    public static final long DEFAULT_VPARTS = 256;
+    private final Router router;
+    private final List<KvClient> clients;
+    private final List<KvClient.Session> sessions;
+    private final AeronHost host;
     private final String owner;
     private final long timeoutMs;
 
-    private MetaClient(KvClient client, String owner, long timeoutMs) {
-        this.client = client;
-        this.session = client.newSession();
+    private MetaClient(List<KvClient> clients, AeronHost host, long vparts, String owner, long timeoutMs) {
+        this.clients = List.copyOf(clients);
+        this.sessions = clients.stream().map(KvClient::newSession).toList();
+        this.host = host;
+        this.router = new Router(clients.size(), vparts, DIR_CACHE);
         this.owner = owner;
         this.timeoutMs = timeoutMs;
     }
 
     /** A client of the shard whose replicas are {@code replicas} (HOST:PORT each), as user {@code owner}. */
     public static MetaClient open(List<String> replicas, String owner, long timeoutMs) {
-        return new MetaClient(KvClient.builder(replicas).deadlineMs(timeoutMs).open(), owner, timeoutMs);
+        return new MetaClient(List.of(KvClient.builder(replicas).deadlineMs(timeoutMs).open()), null, DEFAULT_VPARTS, owner,
+            timeoutMs);
+    }
+
+    /**
+     * A client of a cluster of shard groups ({@code groups}: each group's replicas, HOST:PORT
+     * each, in group order) with {@code vparts} virtual partitions, as user {@code owner}.
+     */
+    public static MetaClient open(List<List<String>> groups, long vparts, String owner, long timeoutMs) {
+        if (groups.size() == 1) {
+            return new MetaClient(List.of(KvClient.builder(groups.get(0)).deadlineMs(timeoutMs).open()), null, vparts, owner,
+                timeoutMs);
+        }
+        AeronHost host = AeronHost.embedded(line -> { }, false);
+        List<KvClient> clients = new ArrayList<>();
+        try {
+            for (List<String> g : groups) {
+                clients.add(KvClient.builder(g).deadlineMs(timeoutMs).aeronHost(host).open());
+            }
+        } catch (RuntimeException e) {
+            clients.forEach(KvClient::close);
+            host.close();
+            throw e;
+        }
+        return new MetaClient(clients, host, vparts, owner, timeoutMs);
     }
 
     /**
@@ -75,7 +108,7 @@ public final class MetaClient implements FileMeta, AutoCloseable {
      * closes it.
      */
     public static MetaClient over(KvClient client, String owner, long timeoutMs) {
-        return new MetaClient(client, owner, timeoutMs);
+        return new MetaClient(List.of(client), null, DEFAULT_VPARTS, owner, timeoutMs);
     }
 
     /**
@@ -110,12 +143,12 @@ public final class MetaClient implements FileMeta, AutoCloseable {
 
     /** Creates the directory and any missing parents; returns its id. */
     public long mkdirs(String path) {
-        return (Long) onPath(true, path, r -> true, "mkdirs", 493L, owner, System.currentTimeMillis()).get(1);
+        return (Long) onPath(path, "mkdirs", 493L, owner, System.currentTimeMillis()).get(1);
     }
 
     /** This session's client id: the holder of the write leases of the files it creates. */
     public String holder() {
-        return session.clientId();
+        return sessions.get(0).clientId();
     }
 
     /**
@@ -123,7 +156,7 @@ public final class MetaClient implements FileMeta, AutoCloseable {
      * returns its id. The leader stamps the lease time (NowMs is sent as null).
      */
     public long create(String path, boolean overwrite, long replication, long chunkSize, long mode) {
-        return (Long) onPath(true, path, NOT_A_DIR, "create", overwrite, replication, chunkSize, holder(), mode, owner,
+        return (Long) onPath(path, "create", overwrite, replication, chunkSize, holder(), mode, owner,
             System.currentTimeMillis(), null).get(1);
     }
 
@@ -134,7 +167,7 @@ public final class MetaClient implements FileMeta, AutoCloseable {
 
     /** Changes the attributes that are not null; a directory has no replication (it is ignored there). */
     public void setattr(String path, Long mode, String owner, Long mtimeMs, Long replication) {
-        onPath(true, path, NOT_A_DIR, "setattr", mode, owner, mtimeMs, replication);
+        onPath(path, "setattr", mode, owner, mtimeMs, replication);
     }
 
     /**
@@ -142,25 +175,28 @@ public final class MetaClient implements FileMeta, AutoCloseable {
      * result counts the files; the shard answers {@code ["ok", true]}: only "ok" is relied on.)
      */
     public void renew(String holder) {
-        ok(write(Arrays.asList("renew", holder, null)), holder);
+        // Leases are kept per group: a writer renews at every group (its files may be in any).
+        for (int g = 0; g < sessions.size(); g++) {
+            ok(drive(Arrays.asList("renew", holder, null), g), holder);
+        }
     }
 
     @Override
     public Placement addChunk(long fileId, String holder, Commit commit, Long abandon, List<String> exclude) {
-        List<?> r = ok(write(Arrays.asList("add_chunk", fileId, holder, commitValue(commit), abandon, List.copyOf(exclude), null,
-            null)), "file " + fileId);
+        List<?> r = ok(drive(Arrays.asList("add_chunk", fileId, holder, commitValue(commit), abandon, List.copyOf(exclude), null,
+            null), 0), "file " + fileId);
         return new Placement((Long) r.get(1), (Long) r.get(2), strings(r.get(3)));
     }
 
     @Override
     public long complete(long fileId, String holder, Commit commit, long mtimeMs) {
-        return (Long) ok(write(Arrays.asList("complete", fileId, holder, commitValue(commit), mtimeMs, null)), "file " + fileId)
+        return (Long) ok(drive(Arrays.asList("complete", fileId, holder, commitValue(commit), mtimeMs, null), 0), "file " + fileId)
             .get(1);
     }
 
     @Override
     public OpenPage open(String path, long fromIdx, long limit) {
-        List<?> r = onPath(false, path, NOT_A_DIR, "open", fromIdx, limit);
+        List<?> r = onPath(path, "open", fromIdx, limit);
         List<Chunk> chunks = new ArrayList<>();
         for (Object o : (List<?>) r.get(5)) {
             List<?> c = (List<?>) o;
@@ -182,7 +218,7 @@ public final class MetaClient implements FileMeta, AutoCloseable {
     }
 
     public Stat stat(String path) {
-        List<?> r = onPath(false, path, s -> Boolean.TRUE.equals(s.get(2)), "stat");
+        List<?> r = onPath(path, "stat");
         return new Stat((Long) r.get(1), (Boolean) r.get(2), (Long) r.get(3), (Long) r.get(4), (Long) r.get(5),
             (String) r.get(6), (Long) r.get(7));
     }
@@ -204,7 +240,7 @@ public final class MetaClient implements FileMeta, AutoCloseable {
                 if (!more) {
                     return false;
                 }
-                List<?> r = onPath(false, path, NOT_A_DIR, "list", after, (long) PAGE);
+                List<?> r = onPath(path, "list", after, (long) PAGE);
                 page = (List<?>) r.get(1);
                 more = (Boolean) r.get(2);
                 at = 0;
@@ -224,35 +260,40 @@ public final class MetaClient implements FileMeta, AutoCloseable {
     }
 
     public void delete(String path, boolean recursive) {
-        onPath(true, path, NOT_A_DIR, "delete", recursive);
+        onPath(path, "delete", recursive);
     }
 
     public void rename(String src, String dst) {
-        onPath(true, src, NOT_A_DIR, "rename", dirs.hinted(names(dst)));
+        onPath(src, "rename", names(dst));
     }
 
     /**
-     * Sends op {@code kind} with {@code path}, hinted with what the cache knows, as its field 1
-     * and {@code fields} after it, and returns its result or throws the shard's error. {@code namesADir} says of a result whether the path is a
-     * directory (its id the result's second element) for the cache to remember.
+     * Runs op {@code kind} with {@code path} as its field 1 and {@code fields} after it, and
+     * returns its result or throws the shard's error.
      */
-    private List<?> onPath(boolean write, String path, java.util.function.Predicate<List<?>> namesADir, String kind,
-                           Object... fields) {
-        List<String> names = names(path);
+    private List<?> onPath(String path, String kind, Object... fields) {
         List<Object> op = new ArrayList<>(fields.length + 2);
         op.add(kind);
-        op.add(dirs.hinted(names));
+        op.add(names(path));
         op.addAll(Arrays.asList(fields));
-        List<Object> sent = java.util.Collections.unmodifiableList(op);
-        return ok(dirs.learn(names, write ? write(sent) : read(sent), namesADir), path);
+        return ok(drive(op, 0), path);
     }
 
-    private Object write(List<?> op) {
-        return await(session.submitAsync(op));
-    }
-
-    private Object read(List<?> op) {
-        return await(session.readAsync(op));
+    /** Drives {@code op} to its result: the calls the router asks for, each to its group. */
+    private Object drive(List<Object> op, int group) {
+        Router.Call c = router.begin(op, group);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!c.done()) {
+            if (c.delayMs() > 0) {
+                if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(c.delayMs()) > deadline) {
+                    throw new FsException("TIMEOUT", "no result within " + timeoutMs + " ms (the last answer asked to try again)");
+                }
+                Pause.millis(c.delayMs());
+            }
+            KvClient.Session s = sessions.get(c.group());
+            c = router.next(c, await(c.read() ? s.readAsync(c.op()) : s.submitAsync(c.op())));
+        }
+        return c.result();
     }
 
     private Object await(java.util.concurrent.CompletableFuture<Object> f) {
@@ -272,9 +313,9 @@ public final class MetaClient implements FileMeta, AutoCloseable {
         }
     }
 
-    /** Its cache of directory ids (for tests). */
-    DirCache dirCache() {
-        return dirs;
+    /** Its router: the cache of directory ids and what it learnt of the map (for tests). */
+    Router router() {
+        return router;
     }
 
     /** The result if it is list("ok", ...); else the shard's error as an exception. */
@@ -290,6 +331,9 @@ public final class MetaClient implements FileMeta, AutoCloseable {
 
     @Override
     public void close() {
-        client.close();
+        clients.forEach(KvClient::close);
+        if (host != null) {
+            host.close();
+        }
     }
 }

@@ -105,13 +105,13 @@ class MetaClientTest {
             // the next op with the stale hint is walked from the root and the cache starts over.
             long notes = fs.stat("/home/alice/docs/notes.txt").id();
             List<String> notesPath = List.of("home", "alice", "docs", "notes.txt");
-            assertTrue(fs.dirCache().known(notesPath).contains(List.of("home", "alice", "docs")), "the stat taught the parent");
-            long epoch = fs.dirCache().epoch();
+            assertTrue(fs.router().known(notesPath).contains(List.of("home", "alice", "docs")), "the stat taught the parent");
+            long epoch = fs.router().epoch();
             try (MetaClient other = MetaClient.open(group, "bob", 20_000)) {
                 other.rename("/home/alice", "/home/carol");
                 assertEquals("NOT_FOUND", assertThrows(MetaClient.FsException.class,
                     () -> fs.stat("/home/alice/docs/notes.txt")).code());
-                assertTrue(fs.dirCache().epoch() > epoch, "the answer told the new directory epoch");
+                assertTrue(fs.router().epoch() > epoch, "the answer told the new directory epoch");
                 assertEquals(notes, fs.stat("/home/carol/docs/notes.txt").id());
                 other.rename("/home/carol", "/home/alice");
             }

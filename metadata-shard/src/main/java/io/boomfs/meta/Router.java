@@ -290,7 +290,7 @@ public final class Router {
             if (a.get(2) instanceof Long parent && !p.isEmpty()) {
                 remember(p.subList(0, p.size() - 1), parent);
             }
-            if (a.get(3) instanceof List<?> r && r.size() > 2 && "ok".equals(r.get(0)) && r.get(1) instanceof Long id
+            if (a.get(3) instanceof List<?> r && r.size() > 1 && "ok".equals(r.get(0)) && r.get(1) instanceof Long id
                 && !p.isEmpty() && namesADir(String.valueOf(c.current.get(0)), r)) {
                 remember(p, id);
             }
@@ -299,7 +299,7 @@ public final class Router {
     }
 
     private static boolean namesADir(String kind, List<?> result) {
-        return kind.equals("mkdirs") || kind.equals("stat") && Boolean.TRUE.equals(result.get(2));
+        return kind.equals("mkdirs") || kind.equals("stat") && result.size() > 2 && Boolean.TRUE.equals(result.get(2));
     }
 
     private void remember(List<String> path, long id) {

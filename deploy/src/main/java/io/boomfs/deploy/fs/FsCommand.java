@@ -49,7 +49,7 @@ public final class FsCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--replicas", paramLabel = "HOST:PORT,...", description = "The replicas of the metadata shard.")
+    @Option(names = "--replicas", paramLabel = "HOST:PORT,...", description = "The replicas of the metadata shard (several shard groups: each group's, in group order, separated by ;).")
     private String replicas;
 
     @Option(names = "--topology", paramLabel = "FILE",
@@ -103,11 +103,19 @@ public final class FsCommand implements Callable<Integer> {
      */
     int with(String path, Body body) {
         String list = replicas != null ? replicas : System.getenv("BOOMFS_REPLICAS");
+        List<List<String>> groups = new java.util.ArrayList<>();
+        long vparts = io.boomfs.client.MetaClient.DEFAULT_VPARTS;
         if (list == null || list.isBlank()) {
-            list = String.join(",", topology().groups().get(0).addresses());
+            Topology t = topology();
+            t.groups().forEach(g -> groups.add(g.addresses()));
+            vparts = t.vparts();
+        } else {
+            for (String g : list.split(";")) {
+                groups.add(List.of(g.split(",")));
+            }
         }
         String owner = user != null ? user : System.getProperty("user.name", "nobody");
-        try (BoomFileSystem fs = BoomFileSystem.open(List.of(list.split(",")), owner,
+        try (BoomFileSystem fs = BoomFileSystem.open(groups, vparts, owner,
             BoomFileSystem.Config.defaults().withMetaTimeoutMs(timeoutMs))) {
             return body.run(fs);
         } catch (FsException e) {

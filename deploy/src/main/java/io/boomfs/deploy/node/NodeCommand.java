@@ -6,7 +6,7 @@ import io.boomfs.deploy.CliException;
 import io.boomfs.deploy.topology.Topology;
 import io.boomfs.deploy.topology.TopologyCommand;
 import io.boomfs.engine.Tuple;
-import io.boomfs.meta.MetaShard;
+import io.boomfs.meta.MetaReplica;
 import io.boomfs.paxos.ReplicaServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -64,10 +64,14 @@ public final class NodeCommand implements Callable<Integer> {
         List<String> args = new ArrayList<>(List.of("--id", r.address(), "--members", String.join(",", g.addresses()),
             "--data", app.path(r.dataDir()).toString(), "--durability", t.durability()));
         t.replicaSettings().forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
+        args.addAll(List.of("--set", "sm.vparts=" + t.vparts()));
+        if (t.groups().size() > 1) {
+            args.addAll(List.of("--groups", t.groups().stream().map(x -> String.join(",", x.addresses())).collect(Collectors.joining(";"))));
+        }
         if (exitOnStdinClose) {
             args.add("--exit-on-stdin-close");
         }
-        return ReplicaServer.run("boom node", args.toArray(new String[0]), MetaShard::compile, System.in, app.out(), app.err(), server -> {
+        return MetaReplica.run("boom node", args.toArray(new String[0]), System.in, app.out(), app.err(), server -> {
             ReplicaMetrics metrics = new ReplicaMetrics(t.cluster(), g.id(), r.id(), server);
             NodeHttp http = NodeHttp.start(r.host(), r.metricsPort(), metrics::text, Map.of("snapshot", p -> snapshot(server),
                 "transfer-leader", p -> transfer(server, p.get("to"))));
