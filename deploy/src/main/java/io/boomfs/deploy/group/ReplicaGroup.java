@@ -49,10 +49,19 @@ public final class ReplicaGroup implements AutoCloseable {
      * What the replicas run: a main class taking {@link ReplicaServer}'s options, the heap and GC
      * of their JVMs, and a write the group must acknowledge before it counts as up.
      */
-    public record StateMachine(String mainClass, List<String> jvmOptions, List<Object> probe) {
+    public record StateMachine(String mainClass, List<String> jvmOptions, List<Object> probe, List<String> args) {
         /** The replicated key-value store. */
         public static final StateMachine KV = new StateMachine(ReplicaServer.class.getName(), ReplicaProcess.DEFAULT_JVM_OPTIONS,
             List.of("put", "probe", "hello"));
+
+        public StateMachine(String mainClass, List<String> jvmOptions, List<Object> probe) {
+            this(mainClass, jvmOptions, probe, List.of());
+        }
+
+        /** The same, with options of the main class's own after ReplicaServer's (such as MetaReplica's --groups). */
+        public StateMachine withArgs(List<String> more) {
+            return new StateMachine(mainClass, jvmOptions, probe, List.copyOf(more));
+        }
     }
 
     /** A replica that was killed. */
@@ -195,7 +204,11 @@ public final class ReplicaGroup implements AutoCloseable {
     }
 
     private void spawn(String address) {
-        ReplicaProcess p = ReplicaProcess.start(configs.get(address), options.machine().jvmOptions(), options.machine().mainClass());
+        ReplicaServer.Config c = configs.get(address);
+        List<String> args = new ArrayList<>(c.withExitOnStdinClose(true).toArgs());
+        args.addAll(options.machine().args());
+        ReplicaProcess p = ReplicaProcess.start(c, options.machine().jvmOptions(), options.machine().mainClass(), args,
+            io.boomfs.engine.runtime.ChildLog.NONE);
         started.add(p);
         live.put(address, p);
     }
