@@ -57,7 +57,13 @@ public final class MetaShard {
             .register("mkid", 3, 3, Type.LONG, (a, now) -> a[0] instanceof Long v && a[1] instanceof Long g && a[2] instanceof Long c
                 ? id(v, g, c) : null)
             .register("place", 3, 3, Type.LONG, (a, now) -> a[0] instanceof Long parent && a[1] instanceof String name
-                && a[2] instanceof Long vparts ? place(parent, name, vparts) : null);
+                && a[2] instanceof Long vparts ? place(parent, name, vparts) : null)
+            .register("row_vpart", 1, 1, Type.LONG, (a, now) -> rowVpart(a[0]))
+            .register("slice", 3, 3, Type.ANY, (a, now) -> a[0] instanceof List<?> l && a[1] instanceof Long from
+                && a[2] instanceof Long n ? ValueList.copyOf(new ArrayList<>(l.subList((int) Math.min(l.size(), Math.max(0, from)),
+                (int) Math.min(l.size(), Math.max(0, from) + Math.max(0, n))))) : null)
+            .register("pages", 2, 2, Type.ANY, (a, now) -> a[0] instanceof List<?> rows && a[1] instanceof Long bytes
+                ? pages(rows, bytes) : null);
     }
 
     /** Whether ops of this kind name a file by its id (they go to the file's group). */
@@ -81,6 +87,44 @@ public final class MetaShard {
     /** The vpart of a new directory {@code name} in directory {@code parent}. */
     public static long place(long parent, String name, long vparts) {
         return Math.floorMod(io.boomfs.engine.Values.hashAll(parent, name), vparts);
+    }
+
+    /**
+     * The vpart a snapshot row of the namespace belongs to (DESIGN.md, "Moving a vpart"): an
+     * entry's parent's, a directory's, a file's (its chunks too), a garbage id's; -1 for the rows
+     * that belong to the group (leases, transactions, moves).
+     */
+    static long rowVpart(Object row) {
+        if (!(row instanceof List<?> r) || r.size() < 3 || !(r.get(0) instanceof String table)) {
+            return -1;
+        }
+        Object id = switch (table) {
+            case "entry", "dir", "inode", "fstate", "ns_garbage" -> r.get(1);
+            case "fchunk" -> r.get(2);
+            default -> null;
+        };
+        return id instanceof Long l ? vpart(l) : -1;
+    }
+
+    /** {@code rows} cut into pages of at most {@code bytes} on the wire (a row alone may exceed it). */
+    static Object pages(List<?> rows, long bytes) {
+        List<Object> out = new ArrayList<>();
+        List<Object> page = new ArrayList<>();
+        long size = 0;
+        for (Object row : rows) {
+            long n = io.boomfs.engine.Values.estimatedSize(row);
+            if (!page.isEmpty() && size + n > bytes) {
+                out.add(ValueList.copyOf(page));
+                page = new ArrayList<>();
+                size = 0;
+            }
+            page.add(row);
+            size += n;
+        }
+        if (!page.isEmpty()) {
+            out.add(ValueList.copyOf(page));
+        }
+        return ValueList.copyOf(out);
     }
 
     /** {@code list} with element {@code index} set to {@code value} (nulls fill a gap); null for a non-list. */

@@ -39,7 +39,16 @@ final class OpShape {
         Map.entry("tx_gc", List.of("A:transaction")),
         Map.entry("tx_result", List.of("A:transaction")),
         Map.entry("drop", List.of("L:id", "B:is a directory", "L:from group")),
-        Map.entry("dropped", List.of("L:id")));
+        Map.entry("dropped", List.of("L:id")),
+        // Moving a vpart (DESIGN.md, "Moving a vpart"), and the map.
+        Map.entry("mv_begin", List.of("L:vpart", "L:to group")),
+        Map.entry("mv_rows", List.of("L:vpart", "L:from group", "L:page", "L:pages", "A:rows")),
+        Map.entry("mv_map", List.of("L:vpart", "L:to group", "L:from group")),
+        Map.entry("mv_own", List.of("L:vpart", "L:from group", "L:map epoch")),
+        Map.entry("mv_done", List.of("L:vpart", "L:to group", "L:map epoch")),
+        Map.entry("mv_status", List.of("L:vpart")),
+        Map.entry("map", List.of()),
+        Map.entry("map_sync", List.of("A:moves")));
 
     /** The ops whose hint may name the path itself (they read or change what it leads to, not its name). */
     private static final java.util.Set<String> HINT_AT_PATH = java.util.Set.of("stat", "list", "open", "setattr");

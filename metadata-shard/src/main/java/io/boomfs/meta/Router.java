@@ -25,24 +25,31 @@ public final class Router {
     /** Errors after which the op starts again (after a pause): another op held what it needs, or its paths went stale. */
     private static final Set<String> AGAIN = Set.of("RETRY", "STALE");
     /** Hops (redirects, retries, levels) one op may take before it fails. */
-    static final int MAX_HOPS = 200;
+    static final int MAX_HOPS = 10_000;
 
     private final int groups;
     private final long vparts;
     private final Map<List<String>, Long> ids;
     private final Map<Long, Integer> moved = new HashMap<>();
     private long epoch = -1;
+    private final java.util.random.RandomGenerator random;
 
     /**
      * A router for {@code groups} shard groups and {@code vparts} virtual partitions, that
      * remembers at most {@code capacity} directories.
      */
     public Router(int groups, long vparts, int capacity) {
+        this(groups, vparts, capacity, null);
+    }
+
+    /** As {@link #Router(int, long, int)}, drawing its pauses from {@code random} (a seeded one replays a simulation). */
+    public Router(int groups, long vparts, int capacity, java.util.random.RandomGenerator random) {
         if (groups < 1 || vparts < 1) {
             throw new IllegalArgumentException("groups and vparts are at least 1, not " + groups + " and " + vparts);
         }
         this.groups = groups;
         this.vparts = vparts;
+        this.random = random;
         this.ids = new LinkedHashMap<>(64, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<List<String>, Long> eldest) {
@@ -177,11 +184,12 @@ public final class Router {
             }
         }
         if (head.equals("error") && r.size() >= 3 && "WRONG_SHARD".equals(r.get(1))) {
-            if (r.size() >= 5 && r.get(4) instanceof Long g && c.sent != null) {
-                Long v = startVpart(c.sent);
-                if (v != null) {
-                    moved.put(v, g.intValue());
-                }
+            Long v = c.sent != null ? startVpart(c.sent) : null;
+            if (r.size() >= 5 && r.get(4) instanceof Long g && g >= 0 && v != null && owner(v) != g) {
+                moved.put(v, g.intValue());
+            } else {
+                // A group that does not know yet (a transaction's part, a map being synced): again, after a pause.
+                c.delayMs = 1 + jitter(Math.min(200, 1L << Math.min(c.retries++, 8)));
             }
             prepare(c);
             return c;
@@ -191,7 +199,7 @@ public final class Router {
                 ids.clear();
             }
             long cap = Math.min(200, 1L << Math.min(c.retries++, 8));
-            c.delayMs = 1 + ThreadLocalRandom.current().nextLong(cap);
+            c.delayMs = 1 + jitter(cap);
             prepare(c);
             return c;
         }
@@ -229,6 +237,11 @@ public final class Router {
             c.then.push(c.current);
             c.current = List.of("stat", List.copyOf(p.subList(0, p.size() - 1)));
         }
+    }
+
+    /** A pause of 1..cap ms. */
+    private long jitter(long cap) {
+        return (random != null ? random : ThreadLocalRandom.current()).nextLong(cap);
     }
 
     private Call finish(Call c, Object result) {

@@ -37,9 +37,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  *   <li>{@link #conflictingRenames}: clients rename directories into each other ({@code a -> b/x}
  *   while {@code b -> a/y}) and make and delete directories in one tree: no cycle, no orphan.</li>
  * </ul>
- * After every run: each group's log agrees on every position; every directory entry has its
- * anchor (in the group of its vpart, with the entry's parent and name), every file entry its
- * inode; no lock is left, every transaction is done and every drop was taken.
+ * Meanwhile vparts move between groups ({@code mv_begin} at random times, the root's vpart too),
+ * while the clients work and replicas crash. After every run: each group's log agrees on every
+ * position; every vpart has one owner and group 0's map names it; every directory entry has its
+ * anchor (in the group that owns its vpart, with the entry's parent and name), every file entry
+ * its inode; no lock is left, every transaction and move is done and every drop was taken.
  *
  * <p>{@code -Dpart.seeds=N} (default 60) and {@code -Dseed=S} to replay one.
  */
@@ -71,6 +73,8 @@ class PartitionSimulationTest {
         long start = System.nanoTime();
         long ops = 0;
         TXS.set(0);
+        Run.MOVES.set(0);
+        Run.MOVED.set(0);
         REDIRECTS.set(0);
         RETRIES.set(0);
         for (long seed = 1; seed <= n; seed++) {
@@ -82,8 +86,10 @@ class PartitionSimulationTest {
                 fail("SEED=" + seed + " (replay: -Dseed=" + seed + "): " + e.getMessage(), e);
             }
         }
-        System.out.printf("partition simulation, %s: %d seeds, %d ops (%d transactions, %d redirects, %d retries), %.1f s%n",
-            what, n, ops, TXS.get(), REDIRECTS.get(), RETRIES.get(), (System.nanoTime() - start) / 1e9);
+        System.out.printf("partition simulation, %s: %d seeds, %d ops (%d transactions, %d redirects, %d retries),"
+            + " %d vpart moves asked, %d vparts moved at the end, %.1f s%n", what, n, ops, TXS.get(), REDIRECTS.get(), RETRIES.get(),
+            Run.MOVES.get(), Run.MOVED.get(),
+            (System.nanoTime() - start) / 1e9);
     }
 
     /** One seeded run. */
@@ -145,7 +151,7 @@ class PartitionSimulationTest {
             }
             List<Client> clients = new ArrayList<>();
             for (int c = 1; c <= 3; c++) {
-                clients.add(new Client("c" + c, conflicts ? List.of() : List.of("c" + c), groups, vparts));
+                clients.add(new Client("c" + c, conflicts ? List.of() : List.of("c" + c), groups, vparts, rnd.split()));
             }
             // The subtrees first (each client's first op), then random ops.
             for (Client c : clients) {
@@ -173,6 +179,9 @@ class PartitionSimulationTest {
                         configure(r, Integer.parseInt(r.substring(1, r.indexOf('r'))));
                         down.remove(r);
                     }
+                }
+                if (round < 600 && rnd.nextDouble() < 0.006) {
+                    startMove();
                 }
                 boolean done = true;
                 for (Client c : clients) {
@@ -204,13 +213,51 @@ class PartitionSimulationTest {
             for (String r : all) {
                 if (sim.isUp(r)) {
                     sb.append("\n  ").append(r).append(" tx ").append(sim.node(r).contents("tx")).append(" locks ")
-                        .append(sim.node(r).contents("tx_lock")).append(" outq ").append(sim.node(r).contents("ns_outq"));
+                        .append(sim.node(r).contents("tx_lock")).append(" outq ").append(sim.node(r).contents("ns_outq"))
+                        .append(" mv_out ").append(sim.node(r).contents("mv_out")).append(" moved ").append(sim.node(r).contents("ns_moved"))
+                        .append(" staged ").append(sim.node(r).contents("mv_stage").size()).append(" epoch ").append(sim.node(r).contents("mv_epoch"));
                 }
             }
             throw new AssertionError(sb.toString());
         }
 
         private final Map<String, TreeMap<long[], Tuple>> history = new HashMap<>();
+        private final Map<Integer, Long> adminSeq = new HashMap<>();
+        static final AtomicLong MOVES = new AtomicLong();
+        static final AtomicLong MOVED = new AtomicLong();
+
+        /** An operator asks the group it believes owns a random vpart to move it to another group. */
+        private void startMove() {
+            long v = rnd.nextInt((int) vparts);
+            int from = owners().getOrDefault(v, (int) (v % groups));
+            int to = (from + 1 + rnd.nextInt(groups - 1)) % groups;
+            long seq = adminSeq.merge(from, 1L, Long::sum);
+            sim.load("cl" + from, new Tuple("c_submit", "adm", seq, List.of("mv_begin", v, (long) to)));
+            MOVES.incrementAndGet();
+        }
+
+        /** Each vpart's owner, from the groups' own records (asserting there is exactly one). */
+        Map<Long, Integer> owners() {
+            Map<Long, Integer> out = new HashMap<>();
+            for (long v = 0; v < vparts; v++) {
+                List<Integer> owning = new ArrayList<>();
+                for (int g = 0; g < groups; g++) {
+                    Long to = null;
+                    for (Tuple t : sim.node(members.get(g).get(0)).contents("ns_moved")) {
+                        if ((Long) t.get(0) == v) {
+                            to = (Long) t.get(1);
+                        }
+                    }
+                    if (to != null ? to == g : v % groups == g) {
+                        owning.add(g);
+                    }
+                }
+                if (owning.size() == 1) {
+                    out.put(v, owning.get(0));
+                }
+            }
+            return out;
+        }
 
         /** Every replica of a group applied the same entry at every position. */
         private void checkLogs() {
@@ -239,6 +286,7 @@ class PartitionSimulationTest {
                     OverlogNode n = sim.node(r);
                     if (!n.contents("l_next").equals(first) || !n.contents("p_proposal").isEmpty()
                         || !n.contents("tx_lock").isEmpty() || !n.contents("ns_drop_out").isEmpty() || !n.contents("ns_garbage").isEmpty()
+                        || !n.contents("mv_out").isEmpty() || !n.contents("mv_stage").isEmpty()
                         || n.contents("tx").stream().anyMatch(t -> !"done".equals(t.get(3)))) {
                         return false;
                     }
@@ -247,11 +295,31 @@ class PartitionSimulationTest {
             return true;
         }
 
+        private Map<Long, Integer> owner;
+
         int ownerOf(long id) {
-            return (int) (MetaShard.vpart(id) % groups);
+            return owner.get(MetaShard.vpart(id));
         }
 
         private void checkState(List<Client> clients) {
+            owner = owners();
+            MOVED.addAndGet(sim.node(members.get(0).get(0)).contents("ns_moved").size());
+            for (int g = 0; g < groups; g++) {
+                for (Tuple t : sim.node("cl" + g).contents("c_acked")) {
+                    if (t.get(0).equals("adm")) {
+                        log.println("move asked of group " + g + ": " + t.get(2));
+                    }
+                }
+            }
+            if (owner.size() != vparts) {
+                throw new AssertionError("vparts without exactly one owner: " + (vparts - owner.size()));
+            }
+            for (Tuple t : sim.node(members.get(0).get(0)).contents("ns_moved")) {
+                if (!owner.get((Long) t.get(0)).equals(((Long) t.get(1)).intValue())) {
+                    throw new AssertionError("group 0's map says " + t + " but vpart " + t.get(0) + " is group "
+                        + owner.get((Long) t.get(0)) + "'s");
+                }
+            }
             // Entries by parent, each from the group that owns the parent.
             Map<Long, List<Tuple>> children = new HashMap<>();
             for (int g = 0; g < groups; g++) {
@@ -276,7 +344,7 @@ class PartitionSimulationTest {
                     if (id != 1 && ownerOf(id) != g) {
                         throw new AssertionError("group " + g + " holds the anchor " + t + " of vpart " + MetaShard.vpart(id));
                     }
-                    if (id != 1 || g == 0) {
+                    if (id != 1 || g == ownerOf(1)) {
                         anchors.put(id, t);
                     }
                 }
@@ -323,6 +391,16 @@ class PartitionSimulationTest {
                 if ((Boolean) t.get(3)) {
                     Tuple a = anchors.get(child);
                     if (a == null || (Long) a.get(1) != id || !a.get(2).equals(t.get(1))) {
+                        if (Boolean.getBoolean("part.debug")) {
+                            for (Map.Entry<String, TreeMap<long[], Tuple>> h : history.entrySet()) {
+                                for (Tuple x : h.getValue().values()) {
+                                    String txt = x.toString();
+                                    if (txt.contains(Long.toString(child)) || txt.contains("mv_") || txt.contains("map_sync") || (h.getKey().equals("g0") && (Long) x.get(0) >= 95 && (Long) x.get(0) <= 104)) {
+                                        log.println(h.getKey() + " " + txt);
+                                    }
+                                }
+                            }
+                        }
                         throw new AssertionError("entry " + t + " at " + p + " has the anchor " + a);
                     }
                     walk(child, p, children, anchors, inodes, seen, out);
@@ -348,10 +426,10 @@ class PartitionSimulationTest {
         long sentSeq;
         long checked;
 
-        Client(String name, List<String> prefix, int groups, long vparts) {
+        Client(String name, List<String> prefix, int groups, long vparts, SplittableRandom random) {
             this.name = name;
             this.prefix = prefix;
-            this.router = new Router(groups, vparts, 1_000);
+            this.router = new Router(groups, vparts, 1_000, random);
             this.model = prefix.isEmpty() ? null : new NamespaceModel();
         }
 
