@@ -279,6 +279,22 @@ public final class MetaClient implements FileMeta, AutoCloseable {
         return ok(drive(op, 0), path);
     }
 
+    /**
+     * Sends an op that names no path ({@code map}, {@code load}, {@code mv_begin},
+     * {@code mv_status}: metadata-shard/DESIGN.md) to group {@code group}; its answer as it is.
+     */
+    public Object operate(List<Object> op, int group) {
+        if (group < 0 || group >= sessions.size()) {
+            throw new FsException("INVALID_OP", "no group " + group + " (the cluster has " + sessions.size() + ")");
+        }
+        return drive(op, group);
+    }
+
+    /** How many shard groups this client reaches. */
+    public int groups() {
+        return sessions.size();
+    }
+
     /** Drives {@code op} to its result: the calls the router asks for, each to its group. */
     private Object drive(List<Object> op, int group) {
         Router.Call c = router.begin(op, group);

@@ -48,7 +48,8 @@ final class OpShape {
         Map.entry("mv_done", List.of("L:vpart", "L:to group", "L:map epoch")),
         Map.entry("mv_status", List.of("L:vpart")),
         Map.entry("map", List.of()),
-        Map.entry("map_sync", List.of("A:moves")));
+        Map.entry("map_sync", List.of("A:moves")),
+        Map.entry("load", List.of()));
 
     /** The ops whose hint may name the path itself (they read or change what it leads to, not its name). */
     private static final java.util.Set<String> HINT_AT_PATH = java.util.Set.of("stat", "list", "open", "setattr");

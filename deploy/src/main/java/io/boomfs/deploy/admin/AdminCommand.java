@@ -25,17 +25,18 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code boom admin}: operating a running cluster through its nodes' HTTP endpoints.
- * {@code partitions} shows the vpart map with each group's load; {@code snapshot GROUP} has every
- * replica of a group write a snapshot now; {@code transfer-leader GROUP [--to ID]} hands a
- * group's leadership to another replica. Moving vparts arrives with partitioning (issue 8).
+ * {@code boom admin}: operating a running cluster. Through its nodes' HTTP endpoints:
+ * {@code partitions} (each group's initial vparts and load from its metrics), {@code snapshot
+ * GROUP} has every replica of a group write a snapshot now, {@code transfer-leader GROUP [--to ID]}
+ * hands a group's leadership to another replica. Through the shard groups ({@link VpartCommands}):
+ * {@code map} (the live partition map), {@code move-vpart V --to GROUP}, {@code rebalance}.
  */
 @Command(name = "admin",
     mixinStandardHelpOptions = true,
     versionProvider = Boom.Version.class,
     description = "Operate a running cluster: its partitions, snapshots, leadership.",
-    subcommands = {AdminCommand.Partitions.class, AdminCommand.Snapshot.class, TransferLeaderCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {AdminCommand.Partitions.class, VpartCommands.Show.class, VpartCommands.Move.class, VpartCommands.Rebalance.class,
+        AdminCommand.Snapshot.class, TransferLeaderCommand.class, CommandLine.HelpCommand.class})
 public final class AdminCommand implements Callable<Integer> {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -82,8 +83,8 @@ public final class AdminCommand implements Callable<Integer> {
     }
 
     @Command(name = "partitions", mixinStandardHelpOptions = true, versionProvider = Boom.Version.class,
-        description = {"The vpart -> group map with each group's load (ops applied, files, directories, chunks).",
-            "The map is static until partitioning (issue 8): the vparts split into one range per group, in order."})
+        description = {"Each group's leader and load from its metrics (ops applied, files, directories, chunks).",
+            "The live vpart -> group map (after moves): boom admin map."})
     static final class Partitions implements Callable<Integer> {
         @ParentCommand
         private AdminCommand admin;
@@ -96,13 +97,16 @@ public final class AdminCommand implements Callable<Integer> {
                 throw new CliException("cannot reach cluster " + t.cluster() + ": no node answered at " + s.addressesTried());
             }
             Boom app = admin.app();
-            app.out().printf("static partition map (until issue 8): %d vparts over %d group(s)%n", t.vparts(), t.groups().size());
+            app.out().printf("initial partition map: %d vparts over %d group(s), vpart v in group v mod %d (moves: boom admin map)%n",
+                t.vparts(), t.groups().size(), t.groups().size());
             app.out().printf("%-11s %-6s %-8s %8s %12s %8s %8s %8s%n", "VPARTS", "GROUP", "LEADER", "COUNT", "OPS APPLIED", "FILES", "DIRS",
                 "CHUNKS");
             for (ClusterStatus.GroupStatus g : s.groups()) {
                 Scrape leader = g.leader() == null ? null : Scrape.of(t.node(g.leader()).orElseThrow().metricsAddress(), ClusterStatus.TIMEOUT_MS);
-                app.out().printf("%-11s %-6s %-8s %8d %12s %8s %8s %8s%n", g.vpartFrom() + "-" + (g.vpartTo() - 1), g.id(),
-                    g.leader() == null ? "(none)" : g.leader(), g.vpartTo() - g.vpartFrom(), g.leader() == null ? "-" : Long.toString(g.opsApplied()),
+                int i = s.groups().indexOf(g);
+                app.out().printf("%-11s %-6s %-8s %8d %12s %8s %8s %8s%n", s.groups().size() == 1 ? "0-" + (t.vparts() - 1)
+                        : "v%" + s.groups().size() + "=" + i, g.id(),
+                    g.leader() == null ? "(none)" : g.leader(), g.vpartsAtStart(), g.leader() == null ? "-" : Long.toString(g.opsApplied()),
                     rows(leader, "inode"), rows(leader, "dir"), rows(leader, "fchunk"));
             }
             return Boom.OK;

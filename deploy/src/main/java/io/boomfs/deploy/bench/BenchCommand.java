@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
     versionProvider = Boom.Version.class,
     description = "Benchmarks: `boom bench meta` (a metadata shard group, optionally side by side with HDFS), "
         + "`boom bench meta-heap` (a shard's heap per file).",
-    subcommands = {MetaBenchCommand.class, MetaHeapCommand.class, ScaleBenchCommand.class})
+    subcommands = {MetaBenchCommand.class, MetaHeapCommand.class, ScaleBenchCommand.class, PartitionBenchCommand.class})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;

@@ -28,7 +28,7 @@ public record ClusterStatus(String cluster, int vparts, List<GroupStatus> groups
     }
 
     /** A group: its leader (null when none is known) and the vparts it holds in the static map, {@code [from, to)}. */
-    public record GroupStatus(String id, String leader, long ballot, long vpartFrom, long vpartTo, long opsApplied,
+    public record GroupStatus(String id, String leader, long ballot, long vpartsAtStart, long opsApplied,
                               List<ReplicaStatus> replicas) {
     }
 
@@ -67,7 +67,7 @@ public record ClusterStatus(String cluster, int vparts, List<GroupStatus> groups
 
     private static ClusterStatus read(Topology t, Function<String, Scrape> scrape) {
         List<GroupStatus> groups = new ArrayList<>();
-        List<long[]> ranges = t.staticPartitions();
+        List<Long> ranges = t.initialPartitions();
         for (int i = 0; i < t.groups().size(); i++) {
             groups.add(group(t.groups().get(i), ranges.get(i), scrape));
         }
@@ -80,7 +80,7 @@ public record ClusterStatus(String cluster, int vparts, List<GroupStatus> groups
         return new ClusterStatus(t.cluster(), t.vparts(), groups, datanodes);
     }
 
-    private static GroupStatus group(Topology.Group g, long[] range, Function<String, Scrape> scrape) {
+    private static GroupStatus group(Topology.Group g, long vparts, Function<String, Scrape> scrape) {
         // The leader: the replica that says it leads with the highest ballot (a deposed one may not know yet).
         Topology.Replica leader = null;
         long leaderBallot = -1;
@@ -101,7 +101,7 @@ public record ClusterStatus(String cluster, int vparts, List<GroupStatus> groups
                 s.value("boom_paxos_commit_index", -1), s.up() && leader != null ? Math.max(0, leaderApplied - applied) : -1, s.failure()));
         }
         long ops = leader == null ? 0 : scrape.apply(leader.id()).sum("boom_ops_applied_total");
-        return new GroupStatus(g.id(), leader == null ? null : leader.id(), leaderBallot, range[0], range[1], ops, replicas);
+        return new GroupStatus(g.id(), leader == null ? null : leader.id(), leaderBallot, vparts, ops, replicas);
     }
 
     /** Whether no node answered at all. */
@@ -122,11 +122,12 @@ public record ClusterStatus(String cluster, int vparts, List<GroupStatus> groups
     public String table() {
         StringBuilder sb = new StringBuilder();
         sb.append("cluster ").append(cluster).append(": ").append(groups.size()).append(" group(s), ").append(vparts)
-            .append(" vparts (static map until issue 8)\n");
+            .append(" vparts (vpart v starts in group v mod ").append(groups.size())
+            .append("; the live map after moves: boom admin map)\n");
         for (GroupStatus g : groups) {
-            sb.append(String.format("%ngroup %s  leader %s  ballot %s  vparts %d-%d (%d)  ops applied %d%n", g.id(),
-                g.leader() == null ? "(none)" : g.leader(), g.leader() == null ? "-" : Long.toString(g.ballot()), g.vpartFrom(),
-                g.vpartTo() - 1, g.vpartTo() - g.vpartFrom(), g.opsApplied()));
+            sb.append(String.format("%ngroup %s  leader %s  ballot %s  vparts at start %d  ops applied %d%n", g.id(),
+                g.leader() == null ? "(none)" : g.leader(), g.leader() == null ? "-" : Long.toString(g.ballot()), g.vpartsAtStart(),
+                g.opsApplied()));
             sb.append(String.format("  %-8s %-22s %-9s %8s %9s %9s %6s%n", "REPLICA", "ADDRESS", "ROLE", "BALLOT", "APPLIED", "COMMIT", "LAG"));
             for (ReplicaStatus r : g.replicas()) {
                 sb.append(String.format("  %-8s %-22s %-9s %8s %9s %9s %6s%s%n", r.id(), r.address(), r.role(), dash(r.ballot()),
@@ -159,7 +160,7 @@ public record ClusterStatus(String cluster, int vparts, List<GroupStatus> groups
         j.open('{').field("cluster").string(cluster).field("vparts").number(vparts).field("groups").open('[');
         for (GroupStatus g : groups) {
             j.open('{').field("id").string(g.id()).field("leader").string(g.leader()).field("ballot").number(g.ballot())
-                .field("vparts").open('[').number(g.vpartFrom()).number(g.vpartTo()).close(']')
+                .field("vparts_at_start").number(g.vpartsAtStart())
                 .field("opsApplied").number(g.opsApplied()).field("replicas").open('[');
             for (ReplicaStatus r : g.replicas()) {
                 j.open('{').field("id").string(r.id()).field("address").string(r.address()).field("role").string(r.role())

@@ -123,19 +123,16 @@ public record Topology(String source, String cluster, int vparts, String durabil
     }
 
     /**
-     * The static vpart map until issue 8 brings the versioned one: the vparts split into
-     * contiguous ranges, one per group in order (the first groups take one more when they do not
-     * divide evenly). Element {@code i} is group {@code i}'s range, {@code [from, to)}.
+     * The initial vpart map (metadata-shard/DESIGN.md, "Partitioning"): vpart {@code v} starts in
+     * group {@code v mod N}; moves change it (the live map: {@code boom admin map}). Element
+     * {@code i} is how many vparts group {@code i} starts with.
      */
-    public List<long[]> staticPartitions() {
-        List<long[]> ranges = new ArrayList<>();
+    public List<Long> initialPartitions() {
+        List<Long> counts = new ArrayList<>();
         int n = groups.size();
-        long from = 0;
         for (int i = 0; i < n; i++) {
-            long size = vparts / n + (i < vparts % n ? 1 : 0);
-            ranges.add(new long[] {from, from + size});
-            from += size;
+            counts.add((long) (vparts / n + (i < vparts % n ? 1 : 0)));
         }
-        return ranges;
+        return counts;
     }
 }

@@ -52,8 +52,7 @@ class TopologyLoaderTest {
         assertEquals(3, one.datanodes().size());
         Topology two = TopologyLoader.load(Path.of("topologies/local-2shards.yaml"));
         assertEquals(List.of("g1", "g2"), two.groups().stream().map(Topology.Group::id).toList());
-        assertEquals(128, two.staticPartitions().get(1)[0]);
-        assertEquals(256, two.staticPartitions().get(1)[1]);
+        assertEquals(List.of(128L, 128L), two.initialPartitions());
     }
 
     /** The one problem {@code text} has, as reported. */
