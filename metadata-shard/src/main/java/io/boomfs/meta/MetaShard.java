@@ -59,6 +59,8 @@ public final class MetaShard {
             .register("place", 3, 3, Type.LONG, (a, now) -> a[0] instanceof Long parent && a[1] instanceof String name
                 && a[2] instanceof Long vparts ? place(parent, name, vparts) : null)
             .register("row_vpart", 1, 1, Type.LONG, (a, now) -> rowVpart(a[0]))
+            .register("diff", 2, 2, Type.ANY, (a, now) -> a[0] instanceof List<?> pages && a[1] instanceof List<?> rows
+                ? diff(pages, rows) : null)
             .register("slice", 3, 3, Type.ANY, (a, now) -> a[0] instanceof List<?> l && a[1] instanceof Long from
                 && a[2] instanceof Long n ? ValueList.copyOf(new ArrayList<>(l.subList((int) Math.min(l.size(), Math.max(0, from)),
                 (int) Math.min(l.size(), Math.max(0, from) + Math.max(0, n))))) : null)
@@ -104,6 +106,30 @@ public final class MetaShard {
             default -> null;
         };
         return id instanceof Long l ? vpart(l) : -1;
+    }
+
+    /**
+     * What changed from the rows of {@code pages} to {@code rows}: {@code ["-", Row]} for each
+     * row gone, {@code ["+", Row]} for each new one (a changed row is both).
+     */
+    static Object diff(List<?> pages, List<?> rows) {
+        java.util.Set<Object> before = new java.util.HashSet<>();
+        for (Object page : pages) {
+            before.addAll((List<?>) page);
+        }
+        java.util.Set<Object> after = new java.util.HashSet<>(rows);
+        List<Object> out = new ArrayList<>();
+        for (Object r : before) {
+            if (!after.contains(r)) {
+                out.add(ValueList.of("-", r));
+            }
+        }
+        for (Object r : rows) {
+            if (!before.contains(r)) {
+                out.add(ValueList.of("+", r));
+            }
+        }
+        return ValueList.copyOf(out);
     }
 
     /** {@code rows} cut into pages of at most {@code bytes} on the wire (a row alone may exceed it). */

@@ -42,9 +42,10 @@ final class OpShape {
         Map.entry("dropped", List.of("L:id")),
         // Moving a vpart (DESIGN.md, "Moving a vpart"), and the map.
         Map.entry("mv_begin", List.of("L:vpart", "L:to group")),
-        Map.entry("mv_rows", List.of("L:vpart", "L:from group", "L:page", "L:pages", "A:rows")),
-        Map.entry("mv_map", List.of("L:vpart", "L:to group", "L:from group")),
-        Map.entry("mv_own", List.of("L:vpart", "L:from group", "L:map epoch")),
+        Map.entry("mv_rows", List.of("L:vpart", "L:from group", "L:copy", "S:kind", "L:page", "L:pages", "A:rows")),
+        Map.entry("mv_freeze", List.of("L:vpart")),
+        Map.entry("mv_map", List.of("L:vpart", "L:to group", "L:from group", "L:copy")),
+        Map.entry("mv_own", List.of("L:vpart", "L:from group", "L:map epoch", "L:copy")),
         Map.entry("mv_done", List.of("L:vpart", "L:to group", "L:map epoch")),
         Map.entry("mv_status", List.of("L:vpart")),
         Map.entry("map", List.of()),
