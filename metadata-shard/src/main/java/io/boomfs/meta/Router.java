@@ -79,6 +79,7 @@ public final class Router {
         private boolean done;
         private int hops;
         private int retries;
+        private int wrongs;
         /** What resolving a rename's destination parent said when it is not a directory. */
         private Object dstError;
 
@@ -185,10 +186,13 @@ public final class Router {
         }
         if (head.equals("error") && r.size() >= 3 && "WRONG_SHARD".equals(r.get(1))) {
             Long v = c.sent != null ? startVpart(c.sent) : null;
-            if (r.size() >= 5 && r.get(4) instanceof Long g && g >= 0 && v != null && owner(v) != g) {
+            if (r.size() >= 5 && r.get(4) instanceof Long g && g >= 0 && v != null && owner(v) != g && c.wrongs++ < 2) {
                 moved.put(v, g.intValue());
             } else {
-                // A group that does not know yet (a transaction's part, a map being synced): again, after a pause.
+                // Groups that disagree (a move between its steps) or that do not know yet: again, after a pause.
+                if (r.size() >= 5 && r.get(4) instanceof Long g && g >= 0 && v != null) {
+                    moved.put(v, g.intValue());
+                }
                 c.delayMs = 1 + jitter(Math.min(200, 1L << Math.min(c.retries++, 8)));
             }
             prepare(c);
