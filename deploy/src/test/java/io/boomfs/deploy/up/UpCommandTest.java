@@ -114,7 +114,7 @@ class UpCommandTest {
         assertEquals(2, s.sample("boom_meta_rows", "table", "dn_live").orElseThrow().value());
     }
 
-    /** {@code boom admin partitions} shows the static map with the leader; {@code snapshot g1} is written by each replica. */
+    /** {@code boom admin partitions} shows the initial map with the leader; {@code snapshot g1} is written by each replica. */
     private static void admin(Path dir, Path t, String leader) {
         Cli.Result partitions = Cli.run(dir, "admin", "--topology", t.toString(), "partitions");
         assertEquals(0, partitions.code(), partitions::toString);
