@@ -2,24 +2,18 @@ package io.boomfs.deploy.up;
 
 import io.boomfs.deploy.Boom;
 import io.boomfs.engine.runtime.AeronHost;
+import io.boomfs.engine.runtime.FreePorts;
 import io.boomfs.paxos.ReplicaProcess;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -133,45 +127,30 @@ final class BoomProcess implements AutoCloseable {
         }
     }
 
-    /** Ports free on loopback for both UDP and TCP, never the same twice in a run. */
-    static final class Ports {
-        private static final Set<Integer> GIVEN = new HashSet<>();
-
-        static synchronized int next() {
-            for (int attempt = 0; attempt < 1000; attempt++) {
-                int p = ThreadLocalRandom.current().nextInt(20_000, 30_000);
-                if (!GIVEN.contains(p) && free(p)) {
-                    GIVEN.add(p);
-                    return p;
-                }
-            }
-            throw new IllegalStateException("no free port in 20000-29999");
-        }
-
-        private static boolean free(int port) {
-            try (DatagramSocket u = new DatagramSocket(port, InetAddress.getLoopbackAddress()); ServerSocket t = new ServerSocket()) {
-                t.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-                return u.getLocalPort() == port;
-            } catch (IOException e) {
-                return false;
-            }
-        }
-    }
-
     /** A topology of {@code replicas} replicas (allowNonHA when not 3) and {@code datanodes} datanodes on free ports under {@code dir}. */
     static Path topology(Path dir, int replicas, int datanodes) throws IOException {
+        return topology(dir, 1, replicas, datanodes);
+    }
+
+    /** As {@link #topology(Path, int, int)}, with {@code groups} shard groups (g1, g2, ...; replicas m1, m2, ... in order). */
+    static Path topology(Path dir, int groups, int replicas, int datanodes) throws IOException {
         StringBuilder sb = new StringBuilder("cluster: t\nallowNonHA: " + (replicas != 3) + "\nlogDir: " + dir.resolve("logs") + "\n");
         // Election timeouts well above the lease: a leadership transfer's target (which waits out the lease) wins even when
         // the machine is slow.
-        sb.append("timing: {datanodeHeartbeatMs: 300, electionMinMs: 1000, electionMaxMs: 1500}\ngroups:\n  - id: g1\n    replicas:\n");
-        for (int i = 1; i <= replicas; i++) {
-            sb.append(String.format("      - {id: m%d, host: 127.0.0.1, port: %d, metricsPort: %d, dataDir: %s}%n", i, Ports.next(), Ports.next(),
-                dir.resolve("m" + i)));
+        sb.append("timing: {datanodeHeartbeatMs: 300, electionMinMs: 1000, electionMaxMs: 1500}\ngroups:\n");
+        int m = 0;
+        for (int g = 1; g <= groups; g++) {
+            sb.append("  - id: g").append(g).append("\n    replicas:\n");
+            for (int i = 1; i <= replicas; i++) {
+                m++;
+                sb.append(String.format("      - {id: m%d, host: 127.0.0.1, port: %d, metricsPort: %d, dataDir: %s}%n", m, FreePorts.loopback(),
+                    FreePorts.loopback(), dir.resolve("m" + m)));
+            }
         }
         sb.append("datanodes:\n");
         for (int i = 1; i <= datanodes; i++) {
             sb.append(String.format("  - {id: dn%d, host: 127.0.0.1, port: %d, controlPort: %d, metricsPort: %d, dataDir: %s, capacity: 1G}%n",
-                i, Ports.next(), Ports.next(), Ports.next(), dir.resolve("dn" + i)));
+                i, FreePorts.loopback(), FreePorts.loopback(), FreePorts.loopback(), dir.resolve("dn" + i)));
         }
         Path file = dir.resolve("t.yaml");
         Files.writeString(file, sb.toString());
