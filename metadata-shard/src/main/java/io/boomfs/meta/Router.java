@@ -193,7 +193,7 @@ public final class Router {
                 if (r.size() >= 5 && r.get(4) instanceof Long g && g >= 0 && v != null) {
                     moved.put(v, g.intValue());
                 }
-                c.delayMs = 1 + jitter(Math.min(200, 1L << Math.min(c.retries++, 8)));
+                c.delayMs = backoff(c);
             }
             prepare(c);
             return c;
@@ -202,8 +202,7 @@ public final class Router {
             if ("STALE".equals(r.get(1))) {
                 ids.clear();
             }
-            long cap = Math.min(200, 1L << Math.min(c.retries++, 8));
-            c.delayMs = 1 + jitter(cap);
+            c.delayMs = backoff(c);
             prepare(c);
             return c;
         }
@@ -243,9 +242,10 @@ public final class Router {
         }
     }
 
-    /** A pause of 1..cap ms. */
-    private long jitter(long cap) {
-        return (random != null ? random : ThreadLocalRandom.current()).nextLong(cap);
+    /** The pause before the next try: 1 ms up to 2^tries (at most 200), random within that. */
+    private long backoff(Call c) {
+        long cap = Math.min(200, 1L << Math.min(c.retries++, 8));
+        return 1 + (random != null ? random : ThreadLocalRandom.current()).nextLong(cap);
     }
 
     private Call finish(Call c, Object result) {

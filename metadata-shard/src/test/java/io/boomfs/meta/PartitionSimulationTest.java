@@ -391,13 +391,12 @@ class PartitionSimulationTest {
                 if ((Boolean) t.get(3)) {
                     Tuple a = anchors.get(child);
                     if (a == null || (Long) a.get(1) != id || !a.get(2).equals(t.get(1))) {
-                        if (Boolean.getBoolean("part.debug")) {
-                            for (Map.Entry<String, TreeMap<long[], Tuple>> h : history.entrySet()) {
-                                for (Tuple x : h.getValue().values()) {
-                                    String txt = x.toString();
-                                    if (txt.contains(Long.toString(child)) || txt.contains("mv_") || txt.contains("map_sync") || (h.getKey().equals("g0") && (Long) x.get(0) >= 95 && (Long) x.get(0) <= 104)) {
-                                        log.println(h.getKey() + " " + txt);
-                                    }
+                        // The log entries that name the object or move vparts (the run's log is printed on failure).
+                        for (Map.Entry<String, TreeMap<long[], Tuple>> h : history.entrySet()) {
+                            for (Tuple x : h.getValue().values()) {
+                                String txt = x.toString();
+                                if (txt.contains(Long.toString(child)) || txt.contains("mv_") || txt.contains("map_sync")) {
+                                    log.println(h.getKey() + " " + txt);
                                 }
                             }
                         }

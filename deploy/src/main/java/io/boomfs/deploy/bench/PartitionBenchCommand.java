@@ -6,7 +6,6 @@ import io.boomfs.deploy.CliException;
 import io.boomfs.deploy.group.Console;
 import io.boomfs.deploy.group.GroupOptions;
 import io.boomfs.deploy.group.ReplicaGroup;
-import io.boomfs.meta.MetaReplica;
 import io.boomfs.meta.MetaShard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -68,16 +67,8 @@ public final class PartitionBenchCommand implements Callable<Integer> {
         List<String> lines = new ArrayList<>();
         List<ReplicaGroup> groups = new ArrayList<>();
         try {
-            String spec0 = "127.0.0.1:" + portBase + ",127.0.0.1:" + (portBase + 1) + ",127.0.0.1:" + (portBase + 2);
-            String spec1 = "127.0.0.1:" + (portBase + 10) + ",127.0.0.1:" + (portBase + 11) + ",127.0.0.1:" + (portBase + 12);
-            ReplicaGroup.StateMachine machine = new ReplicaGroup.StateMachine(MetaReplica.class.getName(),
-                List.of("-Xms256m", "-Xmx3g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"), ShardOps.stat("/"),
-                List.of("--set", "sm.vparts=" + vparts, "--groups", spec0 + ";" + spec1));
-            for (int g = 0; g < 2; g++) {
-                groups.add(ReplicaGroup.start(group.toGroup("bench-partition-g" + g, machine, portBase + 10 * g, null),
-                    line -> Console.say(out, line)));
-            }
-            List<List<String>> members = List.of(List.of(spec0.split(",")), List.of(spec1.split(",")));
+            groups.addAll(ShardGroups.start("bench-partition", 2, portBase, vparts, "3g", group, out));
+            List<List<String>> members = ShardGroups.members(2, portBase);
             try (MetaClient c = MetaClient.open(members, vparts, "bench", 30_000)) {
                 renames(c, out, lines);
                 move(c, members, new RoutedTarget(groups, vparts), out, lines);

@@ -4,7 +4,6 @@ import io.boomfs.deploy.Boom;
 import io.boomfs.deploy.group.Console;
 import io.boomfs.deploy.group.GroupOptions;
 import io.boomfs.deploy.group.ReplicaGroup;
-import io.boomfs.meta.MetaReplica;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -92,22 +91,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
         for (int n : counts) {
             List<ReplicaGroup> groups = new ArrayList<>();
             try {
-                List<String> spec = new ArrayList<>();
-                for (int g = 0; g < n; g++) {
-                    int base = portBase + 10 * g;
-                    spec.add("127.0.0.1:" + base + ",127.0.0.1:" + (base + 1) + ",127.0.0.1:" + (base + 2));
-                }
-                List<String> args = new ArrayList<>(List.of("--set", "sm.vparts=" + vparts));
-                if (n > 1) {
-                    args.addAll(List.of("--groups", String.join(";", spec)));
-                }
-                ReplicaGroup.StateMachine machine = new ReplicaGroup.StateMachine(MetaReplica.class.getName(),
-                    List.of("-Xms256m", "-Xmx" + replicaHeap, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"),
-                    ShardOps.stat("/"), args);
-                for (int g = 0; g < n; g++) {
-                    groups.add(ReplicaGroup.start(group.toGroup("bench-scale-g" + g, machine, portBase + 10 * g, null),
-                        line -> Console.say(out, line)));
-                }
+                groups.addAll(ShardGroups.start("bench-scale", n, portBase, vparts, replicaHeap, group, out));
                 RoutedTarget target = new RoutedTarget(groups, vparts);
                 for (PhaseResult r : PhaseRunner.run(target, settings, line -> Console.say(out, line))) {
                     long[] perGroup = target.lastGroupCpu();
