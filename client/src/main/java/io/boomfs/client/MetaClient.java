@@ -112,6 +112,18 @@ public final class MetaClient implements FileMeta, AutoCloseable {
     }
 
     /**
+     * A client of a cluster of shard groups over {@link KvClient}s set up by the caller, one per
+     * group in group order (their bind address, a shared media driver, their deadlines), with
+     * {@code vparts} virtual partitions; closing this closes them.
+     */
+    public static MetaClient over(List<KvClient> groups, long vparts, String owner, long timeoutMs) {
+        if (groups.isEmpty()) {
+            throw new IllegalArgumentException("no shard group to reach");
+        }
+        return new MetaClient(groups, null, vparts, owner, timeoutMs);
+    }
+
+    /**
      * The names of an absolute path: {@code "/"} is the root (no names); a name is not empty,
      * not {@code .} or {@code ..}, and holds no NUL. A trailing {@code /} is allowed.
      *

@@ -33,6 +33,24 @@ public final class JvmLaunchers {
         };
     }
 
+    /**
+     * A replica of one of several metadata shard groups ({@code groups}: each group's node ids, in
+     * group order): MetaReplica in the node's group, told every group's endpoints with
+     * {@code --groups} (metadata-shard/DESIGN.md, "Partitioning").
+     */
+    public static Launcher shardReplica(List<List<String>> groups, Map<String, Long> settings, long seed) {
+        return (node, where, dataDir) -> {
+            List<String> mine = groups.stream().filter(g -> g.contains(node.id())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("node " + node.id() + " is in no group of " + groups));
+            ReplicaServer.Config c = ReplicaServer.Config.of(where.endpoint(node.id()), mine.stream().map(where::endpoint).toList(),
+                dataDir).withSettings(settings).withSeed(seed ^ node.id().hashCode()).withExitOnStdinClose(true);
+            List<String> args = new ArrayList<>(c.toArgs());
+            args.add("--groups");
+            args.add(String.join(";", groups.stream().map(g -> String.join(",", g.stream().map(where::endpoint).toList())).toList()));
+            return java(io.boomfs.meta.MetaReplica.class.getName(), args);
+        };
+    }
+
     /** A datanode that heartbeats every 500 ms to the cluster's replicas. */
     public static Launcher datanode() {
         return (node, where, dataDir) -> {

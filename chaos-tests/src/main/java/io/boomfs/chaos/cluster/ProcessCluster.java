@@ -167,8 +167,17 @@ public final class ProcessCluster implements ClusterControl {
     }
 
     @Override
-    public synchronized Optional<String> leader() {
+    public Optional<String> leader() {
+        return leaderAmong(byId.keySet());
+    }
+
+    /**
+     * {@link #leader()} among {@code ids} only: the leader of one Paxos group of a cluster of
+     * several (each group's ballots are its own, so leaders compare only within a group).
+     */
+    public synchronized Optional<String> leaderAmong(java.util.Collection<String> ids) {
         return running.entrySet().stream()
+            .filter(e -> ids.contains(e.getKey()))
             .filter(e -> e.getValue().isAlive() && !e.getValue().isPaused() && e.getValue().leaderBallot() >= 0)
             .max(Comparator.comparingLong(e -> e.getValue().leaderBallot()))
             .map(Map.Entry::getKey);

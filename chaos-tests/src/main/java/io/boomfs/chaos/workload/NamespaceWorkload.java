@@ -54,6 +54,9 @@ public final class NamespaceWorkload implements Workload {
     private final int dirs;
     private final long deadlineMs;
     private final boolean data;
+    /** The shard groups' node ids, in group order; empty: one group of all the cluster's replicas. */
+    private final List<List<String>> groups;
+    private final long vparts;
     private final AtomicLong payloads = new AtomicLong();
     private final Map<Integer, BoomFileSystem> clients = new ConcurrentHashMap<>();
     private ClusterControl cluster;
@@ -64,9 +67,29 @@ public final class NamespaceWorkload implements Workload {
      * @param data       write a payload into every created file and read them back at the end (needs datanodes)
      */
     public NamespaceWorkload(int dirs, long deadlineMs, boolean data) {
+        this(dirs, deadlineMs, data, List.of(), MetaClient.DEFAULT_VPARTS);
+    }
+
+    private NamespaceWorkload(int dirs, long deadlineMs, boolean data, List<List<String>> groups, long vparts) {
         this.dirs = dirs;
         this.deadlineMs = deadlineMs;
         this.data = data;
+        this.groups = groups.stream().map(List::copyOf).toList();
+        this.vparts = vparts;
+    }
+
+    /**
+     * This workload on a cluster of several shard groups ({@code groups}: each group's replica
+     * ids, in group order) with {@code vparts} virtual partitions: each client reaches every group
+     * and routes by the partition map.
+     */
+    public NamespaceWorkload onGroups(List<List<String>> shardGroups, long vpartCount) {
+        return new NamespaceWorkload(dirs, deadlineMs, data, shardGroups, vpartCount);
+    }
+
+    /** The directories the clients work in: {@code /c0}, {@code /c1}, ... */
+    public List<String> directories() {
+        return java.util.stream.IntStream.range(0, dirs).mapToObj(NamespaceWorkload::dir).toList();
     }
 
     @Override
@@ -96,12 +119,35 @@ public final class NamespaceWorkload implements Workload {
 
     private BoomFileSystem client(int thread) {
         return clients.computeIfAbsent(thread, t -> {
-            KvClient kv = KvClient.builder(cluster.replicaEndpoints()).bindHost(cluster.clientHost()).aeronHost(aeron)
-                .deadlineMs(deadlineMs).log(line -> System.err.println("chaos fs client: " + line)).open();
-            return BoomFileSystem.over(MetaClient.over(kv, "chaos", deadlineMs),
+            MetaClient meta;
+            if (groups.isEmpty()) {
+                meta = MetaClient.over(kv(cluster.replicaEndpoints()), "chaos", deadlineMs);
+            } else {
+                meta = MetaClient.over(groups.stream().map(g -> kv(g.stream().map(cluster::endpoint).toList())).toList(), vparts,
+                    "chaos", deadlineMs);
+            }
+            return BoomFileSystem.over(meta,
                 BoomFileSystem.Config.defaults().withMetaTimeoutMs(deadlineMs).withFiles(2, 1 << 20)
                     .withData(new DataClient.Config(Math.max(2_000, deadlineMs), Math.max(2_000, deadlineMs))));
         });
+    }
+
+    /**
+     * A client of every shard group for the caller's own calls (an admin moving vparts), on this
+     * workload's media driver; the caller closes it.
+     */
+    public MetaClient admin(long timeoutMs) {
+        List<List<String>> gs = groups.isEmpty() ? List.of(cluster.nodes().stream()
+            .filter(n -> n.role() == io.boomfs.chaos.cluster.NodeSpec.Role.REPLICA).map(io.boomfs.chaos.cluster.NodeSpec::id).toList())
+            : groups;
+        return MetaClient.over(gs.stream().map(g -> KvClient.builder(g.stream().map(cluster::endpoint).toList())
+            .bindHost(cluster.clientHost()).aeronHost(aeron).deadlineMs(timeoutMs).log(line -> { }).open()).toList(), vparts,
+            "admin", timeoutMs);
+    }
+
+    private KvClient kv(List<String> replicas) {
+        return KvClient.builder(replicas).bindHost(cluster.clientHost()).aeronHost(aeron).deadlineMs(deadlineMs)
+            .log(line -> System.err.println("chaos fs client: " + line)).open();
     }
 
     @Override
