@@ -37,6 +37,11 @@ public final class OverlogNode {
         }
     }
 
+    /** The rules that took the most time (with {@code -Dboomfs.profile.rules=true}; the incremental evaluator only). */
+    public String ruleProfile(int top) {
+        return eval instanceof IncrementalEvaluator ie ? ie.ruleProfile(top) : "no rule profile (the naive evaluator)\n";
+    }
+
     public Program program() {
         return program;
     }

@@ -146,8 +146,17 @@ public final class PartitionBenchCommand implements Callable<Integer> {
         try (MetaClient admin = MetaClient.open(members, vparts, "admin", 600_000)) {
             Object r = admin.operate(List.of("mv_begin", v, (long) (1 - from)), from);
             Console.say(out, "bench partition: move asked: " + r);
+            String phase = "";
+            long lastAcked = 0;
             while (true) {
                 List<?> st = (List<?>) admin.operate(List.of("mv_status", v), from);
+                long acked = st.size() > 3 && st.get(3) instanceof Long a ? a : 0;
+                if (!phase.equals(st.get(1)) || acked < lastAcked) {
+                    // A new phase, or the copy began again (a new leader of the source dumps anew).
+                    phase = (String) st.get(1);
+                    Console.say(out, String.format("bench partition: %.3f s %s", (System.nanoTime() - m0) / 1e9, st));
+                }
+                lastAcked = acked;
                 if ("none".equals(st.get(1))) {
                     break;
                 }
@@ -163,12 +172,14 @@ public final class PartitionBenchCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         long pause = 0;
+        long pauseAt = 0;
         long before = 0;
         synchronized (acks) {
             long last = -1;
             for (long[] a : acks) {
-                if (last >= 0 && a[1] >= m0) {
-                    pause = Math.max(pause, a[1] - last);
+                if (last >= 0 && a[1] >= m0 && a[1] - last > pause) {
+                    pause = a[1] - last;
+                    pauseAt = last - m0;
                 }
                 if (a[1] < m0) {
                     before = Math.max(before, last >= 0 ? a[1] - last : 0);
@@ -176,8 +187,8 @@ public final class PartitionBenchCommand implements Callable<Integer> {
                 last = a[1];
             }
         }
-        String line = String.format("bench-partition move files=%d seconds=%.2f longest_pause_ms=%.1f (before the move: %.1f) writes=%d",
-            files, (m1 - m0) / 1e9, pause / 1e6, before / 1e6, acks.size());
+        String line = String.format("bench-partition move files=%d seconds=%.2f longest_pause_ms=%.1f (from %.3f s; before the move: %.1f)"
+            + " writes=%d", files, (m1 - m0) / 1e9, pause / 1e6, pauseAt / 1e9, before / 1e6, acks.size());
         Console.say(out, line);
         lines.add(line);
     }

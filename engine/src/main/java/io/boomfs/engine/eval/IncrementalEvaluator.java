@@ -839,7 +839,43 @@ public final class IncrementalEvaluator implements Evaluator {
     private int mode;
     private boolean stop;
 
+    /**
+     * With {@code -Dboomfs.profile.rules=true}, the wall time spent evaluating each rule's plans
+     * (a rule whose emitter runs another rule counts that one too), for {@link #ruleProfile}: a
+     * profiling aid, off by default (then the JIT drops the timing).
+     */
+    private static final boolean PROFILE_RULES = Boolean.getBoolean("boomfs.profile.rules");
+    private long[] ruleNanos;
+
+    /** The rules that took the most time so far (needs {@code -Dboomfs.profile.rules=true}), one per line. */
+    public String ruleProfile(int top) {
+        if (ruleNanos == null) {
+            return "no rule profile (run with -Dboomfs.profile.rules=true)\n";
+        }
+        List<Rule> rules = new ArrayList<>(program.rules());
+        rules.sort((a, b) -> Long.compare(ruleNanos[b.id], ruleNanos[a.id]));
+        StringBuilder out = new StringBuilder("ms fired rule\n");
+        for (Rule r : rules.subList(0, Math.min(top, rules.size()))) {
+            out.append(ruleNanos[r.id] / 1_000_000).append(' ').append(fired[r.id]).append(' ').append(r.name()).append(": ")
+                .append(r.text.replaceAll("\\s+", " ")).append('\n');
+        }
+        return out.toString();
+    }
+
     private void run(Plan p, Object[][] seeds, int seedCount, Emitter out) {
+        if (PROFILE_RULES) {
+            long t0 = System.nanoTime();
+            runTimed(p, seeds, seedCount, out);
+            if (ruleNanos == null) {
+                ruleNanos = new long[program.rules().size()];
+            }
+            ruleNanos[p.rule.id] += System.nanoTime() - t0;
+        } else {
+            runTimed(p, seeds, seedCount, out);
+        }
+    }
+
+    private void runTimed(Plan p, Object[][] seeds, int seedCount, Emitter out) {
         Object[] frame = new Object[p.rule.frameSize];
         stop = false;
         try {
@@ -1627,7 +1663,14 @@ public final class IncrementalEvaluator implements Evaluator {
             Object[] vals = g.toArray();
             Object hit = stores[head.id].index(gid).get(vals, Index.probeHash(vals));
             Object[] old = hit == null ? null : hit instanceof Object[] row ? row : ((Index.Bucket) hit).rows()[0];
+            long t0 = PROFILE_RULES ? System.nanoTime() : 0;
             Object[] now = computeGroup(sp, r, groupCols, vals);
+            if (PROFILE_RULES) {
+                if (ruleNanos == null) {
+                    ruleNanos = new long[program.rules().size()];
+                }
+                ruleNanos[r.id] += System.nanoTime() - t0;
+            }
             if (old != null && now != null && Arrays.equals(old, now)) {
                 continue;
             }
