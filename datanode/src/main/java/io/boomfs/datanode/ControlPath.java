@@ -56,14 +56,35 @@ public final class ControlPath implements AutoCloseable {
      * @param aeronDir    the directory of a media driver this host's processes share, or null
      *                    for a driver of this process's own
      */
-    public record Config(String node, List<String> meta, long heartbeatMs, long reportMs, String aeronDir) {
+    public record Config(String node, List<String> meta, long heartbeatMs, long reportMs, String aeronDir, List<Integer> groupOf,
+                         long vparts) {
         public static final long DEFAULT_HEARTBEAT_MS = 1_000;
         public static final long DEFAULT_REPORT_MS = 60_000;
         /** A day: a longer period is a mistake. */
         public static final long MAX_PERIOD_MS = 86_400_000;
 
+        /** The cluster's vparts when the caller does not say (the topology's default). */
+        public static final long DEFAULT_VPARTS = 256;
+
+        /** One shard group of {@code meta}, 256 vparts. */
+        public Config(String node, List<String> meta, long heartbeatMs, long reportMs, String aeronDir) {
+            this(node, meta, heartbeatMs, reportMs, aeronDir, java.util.Collections.nCopies(meta.size(), 0), DEFAULT_VPARTS);
+        }
+
         public Config {
             meta = List.copyOf(meta);
+            groupOf = List.copyOf(groupOf);
+            if (groupOf.size() != meta.size()) {
+                throw new IllegalArgumentException("a group for each of the " + meta.size() + " replicas of --meta, not " + groupOf.size());
+            }
+            for (int i = 0; i < groupOf.size(); i++) {
+                if (groupOf.get(i) < 0 || i > 0 && groupOf.get(i) < groupOf.get(i - 1) || groupOf.get(i) > (i == 0 ? 0 : groupOf.get(i - 1) + 1)) {
+                    throw new IllegalArgumentException("--meta lists the groups in order, each once: " + groupOf);
+                }
+            }
+            if (vparts < 1 || vparts > 1 << 20) {
+                throw new IllegalArgumentException("--vparts must be 1..1048576, not " + vparts);
+            }
             String why = checkAddress(node);
             if (why != null) {
                 throw new IllegalArgumentException("--node must be HOST:PORT (this datanode's Aeron endpoint), not " + node + ": " + why);
@@ -96,16 +117,41 @@ public final class ControlPath implements AutoCloseable {
         }
 
         public Config withPeriods(long hbMs, long repMs) {
-            return new Config(node, meta, hbMs, repMs, aeronDir);
+            return new Config(node, meta, hbMs, repMs, aeronDir, groupOf, vparts);
         }
 
         public Config withAeronDir(String dir) {
-            return new Config(node, meta, heartbeatMs, reportMs, dir);
+            return new Config(node, meta, heartbeatMs, reportMs, dir, groupOf, vparts);
+        }
+
+        /** The replicas of several shard groups ({@code groups}, in group order) with {@code n} vparts. */
+        public Config withGroups(List<List<String>> groups, long n) {
+            List<String> all = new ArrayList<>();
+            List<Integer> of = new ArrayList<>();
+            for (int g = 0; g < groups.size(); g++) {
+                for (String r : groups.get(g)) {
+                    all.add(r);
+                    of.add(g);
+                }
+            }
+            return new Config(node, all, heartbeatMs, reportMs, aeronDir, of, n);
+        }
+
+        /** {@code --meta}'s value: each group's replicas joined by commas, the groups by semicolons. */
+        public String metaArg() {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < meta.size(); i++) {
+                if (i > 0) {
+                    b.append(groupOf.get(i).equals(groupOf.get(i - 1)) ? ',' : ';');
+                }
+                b.append(meta.get(i));
+            }
+            return b.toString();
         }
 
         /** The options that {@link DatanodeServer.Options#parse} turns back into this configuration. */
         public List<String> toArgs() {
-            List<String> a = new ArrayList<>(List.of("--node", node, "--meta", String.join(",", meta),
+            List<String> a = new ArrayList<>(List.of("--node", node, "--meta", metaArg(), "--vparts", Long.toString(vparts),
                 "--heartbeat-ms", Long.toString(heartbeatMs), "--report-ms", Long.toString(reportMs)));
             if (aeronDir != null) {
                 a.add("--aeron-dir");
@@ -183,7 +229,8 @@ public final class ControlPath implements AutoCloseable {
     /**
      * The functions datanode.olg calls besides the built-ins: {@code sublist(List, From, To)},
      * the elements From (inclusive) to To (exclusive) of a list, the bounds cut to the list:
-     * how a round's chunk list is cut into report pages.
+     * how a round's chunk list is cut into report pages; and {@code nth(List, I)}, element I or
+     * null: how a map's moves are taken apart.
      */
     public static Functions functions() {
         return new Functions().register("sublist", Type.ANY, (args, nowMs) -> {
@@ -193,7 +240,9 @@ public final class ControlPath implements AutoCloseable {
             int from = (int) Math.max(0, Math.min(list.size(), (Long) args[1]));
             int to = (int) Math.max(from, Math.min(list.size(), (Long) args[2]));
             return List.copyOf(list.subList(from, to));
-        }, Type.ANY, Type.LONG, Type.LONG);
+        }, Type.ANY, Type.LONG, Type.LONG).register("nth", Type.ANY, (args, nowMs) ->
+            args[0] instanceof List<?> list && args[1] instanceof Long i && i >= 0 && i < list.size() ? list.get((int) (long) i) : null,
+            Type.ANY, Type.LONG);
     }
 
     /**
@@ -210,9 +259,10 @@ public final class ControlPath implements AutoCloseable {
      */
     public static ControlPath start(Config cfg, ChunkStore store, DataClient.Config client, AeronHost host, Consumer<String> log) {
         List<Tuple> facts = new ArrayList<>();
-        for (String r : cfg.meta()) {
-            facts.add(new Tuple("dn_replica", r));
+        for (int i = 0; i < cfg.meta().size(); i++) {
+            facts.add(new Tuple("dn_member", (long) cfg.groupOf().get(i), cfg.meta().get(i)));
         }
+        facts.add(new Tuple("dn_config", "vparts", cfg.vparts()));
         facts.add(new Tuple("dn_config", "heartbeat_ms", cfg.heartbeatMs()));
         facts.add(new Tuple("dn_config", "report_ms", cfg.reportMs()));
         List<ChunkStore.ChunkInfo> chunks = store.list();

@@ -23,7 +23,8 @@ import java.util.function.Consumer;
 public final class DatanodeServer {
     public static final String USAGE = "usage: DatanodeServer --id NAME --data DIR --port PORT --capacity BYTES [--host HOST]"
         + " [--max-transfers N] [--max-connections N] [--connect-timeout-ms MS] [--request-timeout-ms MS] [--io-timeout-ms MS]"
-        + " [--node HOST:PORT --meta HOST:PORT,... [--meta ...] [--heartbeat-ms MS] [--report-ms MS] [--aeron-dir DIR]]"
+        + " [--node HOST:PORT --meta HOST:PORT,...[;HOST:PORT,...] [--meta ...] [--vparts N] [--heartbeat-ms MS] [--report-ms MS]"
+        + " [--aeron-dir DIR]]"
         + " [--exit-on-stdin-close]";
 
     private DatanodeServer() {
@@ -94,6 +95,9 @@ public final class DatanodeServer {
             boolean exitOnStdinClose = false;
             String node = null;
             List<String> meta = new ArrayList<>();
+            List<Integer> groupOf = new ArrayList<>();
+            int groups = 0;
+            long vparts = ControlPath.Config.DEFAULT_VPARTS;
             long heartbeatMs = ControlPath.Config.DEFAULT_HEARTBEAT_MS;
             long reportMs = ControlPath.Config.DEFAULT_REPORT_MS;
             String aeronDir = null;
@@ -122,8 +126,19 @@ public final class DatanodeServer {
                     case "--request-timeout-ms" -> requestMs = number(a, v, 1, DataServer.Config.MAX_TIMEOUT_MS);
                     case "--io-timeout-ms" -> ioMs = number(a, v, 1, DataServer.Config.MAX_TIMEOUT_MS);
                     case "--node" -> node = v;
-                    // Once per shard group, or all groups at once: the datanode reports to every replica.
-                    case "--meta" -> meta.addAll(List.of(v.split(",", -1)));
+                    // Every shard group's replicas: commas within a group, semicolons between groups
+                    // (or --meta once per group), in group order.
+                    case "--meta" -> {
+                        String[] gs = v.split(";", -1);
+                        for (String g : gs) {
+                            for (String r : g.split(",", -1)) {
+                                meta.add(r);
+                                groupOf.add(groups);
+                            }
+                            groups++;
+                        }
+                    }
+                    case "--vparts" -> vparts = number(a, v, 1, 1 << 20);
                     case "--heartbeat-ms" -> heartbeatMs = number(a, v, 1, ControlPath.Config.MAX_PERIOD_MS);
                     case "--report-ms" -> reportMs = number(a, v, 1, ControlPath.Config.MAX_PERIOD_MS);
                     case "--aeron-dir" -> aeronDir = v;
@@ -143,7 +158,8 @@ public final class DatanodeServer {
             if (!meta.isEmpty() && node == null) {
                 throw new IllegalArgumentException("--meta needs --node HOST:PORT, this datanode's Aeron endpoint; " + USAGE);
             }
-            ControlPath.Config control = meta.isEmpty() ? null : new ControlPath.Config(node, meta, heartbeatMs, reportMs, aeronDir);
+            ControlPath.Config control = meta.isEmpty() ? null
+                : new ControlPath.Config(node, meta, heartbeatMs, reportMs, aeronDir, groupOf, vparts);
             return new Options(server, data, capacity, exitOnStdinClose, control);
         }
 

@@ -436,6 +436,9 @@ class ControlPathTest {
         args.addAll(List.of("--node", "127.0.0.1:9000", "--meta", "127.0.0.1:9001,127.0.0.1:9002", "--meta", "h:9003"));
         ControlPath.Config parsed = DatanodeServer.Options.parse(args.toArray(new String[0])).control();
         assertEquals(List.of("127.0.0.1:9001", "127.0.0.1:9002", "h:9003"), parsed.meta());
+        assertEquals(List.of(0, 0, 1), parsed.groupOf());
+        assertEquals(parsed, DatanodeServer.Options.parse(new String[] {"--id", "x", "--data", "d", "--port", "0", "--capacity", "1M",
+            "--node", "127.0.0.1:9000", "--meta", "127.0.0.1:9001,127.0.0.1:9002;h:9003"}).control());
         assertEquals(ControlPath.Config.DEFAULT_HEARTBEAT_MS, parsed.heartbeatMs());
         assertEquals(ControlPath.Config.DEFAULT_REPORT_MS, parsed.reportMs());
         assertEquals(null, parsed.aeronDir());

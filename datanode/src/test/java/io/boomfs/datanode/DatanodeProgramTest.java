@@ -33,7 +33,7 @@ class DatanodeProgramTest {
 
         Dn(int chunks, long heartbeatMs, long reportMs) {
             for (String r : REPLICAS) {
-                node.load(new Tuple("dn_replica", r));
+                node.load(new Tuple("dn_member", 0L, r));
             }
             node.load(new Tuple("dn_config", "heartbeat_ms", heartbeatMs));
             node.load(new Tuple("dn_config", "report_ms", reportMs));
@@ -150,11 +150,68 @@ class DatanodeProgramTest {
             List.of(5000L, 9L)))), of(out, "dn_report"));
     }
 
+    /**
+     * Two shard groups of one replica each, 4 vparts: a chunk's changes and reports go to the
+     * group owning its vpart (the id's top bits; vpart v starts in group v mod 2), heartbeats and
+     * map questions to all / group 0; a move told by a group sends a new round at once, with the
+     * moved vpart's chunks at their new group.
+     */
     @Test
-    void theMessagesAreExactlyTheSixOfTheDesignAndAProgramImportingThemHasTheSameFingerprints() {
+    void chunksAreReportedToTheGroupOwningTheirVpartAndFollowAMove() {
+        String g0 = "127.0.0.1:9001";
+        String g1 = "127.0.0.1:9002";
+        OverlogNode node = new OverlogNode(ControlPath.program(), ME);
+        node.load(new Tuple("dn_member", 0L, g0));
+        node.load(new Tuple("dn_member", 1L, g1));
+        node.load(new Tuple("dn_config", "vparts", 4L));
+        node.load(new Tuple("dn_config", "heartbeat_ms", 100L));
+        node.load(new Tuple("dn_config", "report_ms", 60_000L));
+        long v1 = 1L << 40;
+        long v2 = 2L << 40;
+        node.load(new Tuple("dn_chunk", v1 + 5, 10L));
+        node.load(new Tuple("dn_chunk", v2 + 6, 20L));
+        node.load(new Tuple("dn_disk", 1L << 30, 30L, 2L));
+        node.load(new Tuple("dn_data_addr", "127.0.0.1:7000"));
+        Map<String, List<Tuple>> out = new TreeMap<>();
+        java.util.function.BiConsumer<Long, List<Tuple>> step = (t, in) -> node.step(t, in).outbound()
+            .forEach((to, ts) -> out.computeIfAbsent(to, k -> new ArrayList<>()).addAll(ts));
+        for (long t = 0; t <= 100; t += 10) {
+            step.accept(t, List.of());
+        }
+        assertEquals(List.of(List.of(v2 + 6, 20L)), of(out.get(g0), "dn_report").get(0).get(5), "vpart 2 is group 0's");
+        assertEquals(List.of(List.of(v1 + 5, 10L)), of(out.get(g1), "dn_report").get(0).get(5), "vpart 1 is group 1's");
+        int hbs = of(out.get(g0), "dn_hb").size();
+        assertTrue(hbs > 0);
+        assertEquals(hbs, of(out.get(g1), "dn_hb").size(), "heartbeats go to every group");
+        assertEquals(java.util.Collections.nCopies(hbs, new Tuple("dn_map_ask", g0, ME, 0L)), of(out.get(g0), "dn_map_ask"),
+            "the map is asked of group 0 with every heartbeat");
+        assertEquals(List.of(), of(out.get(g1), "dn_map_ask"));
+        out.clear();
+        step.accept(110L, List.of(new Tuple("dn_store_change", 1L, v1 + 7, 3L)));
+        assertEquals(List.of(new Tuple("dn_added", g1, ME, v1 + 7, 3L)), of(out.get(g1), "dn_added"));
+        assertEquals(null, out.get(g0));
+        // Group 0 takes vpart 1 at epoch 1 and says so: a round at once, vpart 1's chunks to group 0.
+        out.clear();
+        step.accept(120L, List.of(new Tuple("dn_map_tell", ME, List.of(List.of(1L, 0L, 1L)))));
+        step.accept(130L, List.of());
+        assertEquals(List.of(List.of(v1 + 5, 10L), List.of(v1 + 7, 3L), List.of(v2 + 6, 20L)),
+            of(out.get(g0), "dn_report").get(0).get(5));
+        assertEquals(List.of(new Tuple("dn_report", g1, ME, 1L, 0L, true, List.of())), of(out.get(g1), "dn_report"),
+            "group 1 settles a round without them");
+        assertEquals(List.of(new Tuple("dn_moved", 1L, 0L, 1L)), node.contents("dn_moved"));
+        // An older word about the vpart changes nothing.
+        out.clear();
+        step.accept(140L, List.of(new Tuple("dn_map_tell", ME, List.of(List.of(1L, 1L, 0L)))));
+        step.accept(150L, List.of(new Tuple("dn_store_change", 2L, v1 + 8, 4L)));
+        assertEquals(List.of(new Tuple("dn_added", g0, ME, v1 + 8, 4L)), of(out.get(g0), "dn_added"));
+        assertEquals(List.of(), of(out.getOrDefault(g0, List.of()), "dn_report"));
+    }
+
+    @Test
+    void theMessagesAreExactlyTheEightOfTheDesignAndAProgramImportingThemHasTheSameFingerprints() {
         Program messages = ControlPath.compile("only-messages.olg", "import \"dn_messages.olg\".\n");
         Program included = ControlPath.compile("included.olg", ControlPath.messagesText());
-        List<String> names = List.of("dn_hb", "dn_added", "dn_removed", "dn_report", "dn_copy", "dn_delete");
+        List<String> names = List.of("dn_hb", "dn_added", "dn_removed", "dn_report", "dn_copy", "dn_delete", "dn_map_ask", "dn_map_tell");
         List<String> declared = messages.relations().stream().filter(r -> !r.internal && r.kind == Relation.Kind.EVENT
             && r.name.startsWith("dn_")).map(r -> r.name).toList();
         assertEquals(names.stream().sorted().toList(), declared.stream().sorted().toList());

@@ -68,8 +68,12 @@ public final class DatanodeCommand implements Callable<Integer> {
     private String node;
 
     @Option(names = "--meta", paramLabel = "HOST:PORT,...",
-        description = "The replicas of a shard group, sent heartbeats, chunk changes and reports; once per group. None: no control path.")
+        description = "The replicas of a shard group, once per group in group order (or the groups joined by ';'): all are sent"
+            + " heartbeats; a chunk's changes and reports go to the group owning its vpart. None: no control path.")
     private List<String> meta = new ArrayList<>();
+
+    @Option(names = "--vparts", paramLabel = "N", description = "The cluster's virtual partitions (default: 256).")
+    private Long vparts;
 
     @Option(names = "--heartbeat-ms", paramLabel = "MS", description = "How often it sends a heartbeat to every replica (default: 1000).")
     private Long heartbeatMs;
@@ -94,6 +98,7 @@ public final class DatanodeCommand implements Callable<Integer> {
         addIfGiven(args, "--io-timeout-ms", ioTimeoutMs);
         addIfGiven(args, "--node", node);
         meta.forEach(m -> addIfGiven(args, "--meta", m));
+        addIfGiven(args, "--vparts", vparts);
         addIfGiven(args, "--heartbeat-ms", heartbeatMs);
         addIfGiven(args, "--report-ms", reportMs);
         addIfGiven(args, "--aeron-dir", aeronDir);

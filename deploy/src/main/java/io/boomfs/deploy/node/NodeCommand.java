@@ -108,10 +108,11 @@ public final class NodeCommand implements Callable<Integer> {
     }
 
     private int runDatanode(Boom app, Topology t, Topology.Datanode d) {
-        String meta = t.groups().stream().flatMap(g -> g.addresses().stream()).collect(Collectors.joining(","));
+        // Each group's replicas, the groups apart: a chunk is reported to the group owning its vpart.
+        String meta = t.groups().stream().map(g -> String.join(",", g.addresses())).collect(Collectors.joining(";"));
         List<String> args = new ArrayList<>(List.of("--id", d.id(), "--host", d.host(), "--port", Integer.toString(d.port()),
             "--data", app.path(d.dataDir()).toString(), "--capacity", Long.toString(d.capacityBytes()), "--node", d.controlAddress(),
-            "--meta", meta, "--heartbeat-ms", Long.toString(t.timing().datanodeHeartbeatMs())));
+            "--meta", meta, "--vparts", Long.toString(t.vparts()), "--heartbeat-ms", Long.toString(t.timing().datanodeHeartbeatMs())));
         if (exitOnStdinClose) {
             args.add("--exit-on-stdin-close");
         }

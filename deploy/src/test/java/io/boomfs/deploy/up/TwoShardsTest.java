@@ -1,6 +1,7 @@
 package io.boomfs.deploy.up;
 
 import io.boomfs.deploy.Cli;
+import io.boomfs.deploy.status.Scrape;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,16 +51,50 @@ class TwoShardsTest {
             assertTrue(m.find(), map);
             long v = Long.parseLong(m.group(1));
             int to = 1 - Integer.parseInt(m.group(2));
+            // The file's one chunk is reported to the group owning its vpart only (three replicas each).
+            awaitChunkReports(t, 1 - to, 3, to, 0);
             String moved = ok(dir, "admin", "--topology", t.toString(), "move-vpart", Long.toString(v), "--to", Integer.toString(to));
             assertTrue(moved.contains("vpart " + v + " moved from group " + (1 - to) + " to group " + to), moved);
             map = ok(dir, "admin", "--topology", t.toString(), "map", "--vparts");
             assertTrue(map.contains("epoch 1,"), map);
             assertTrue(Pattern.compile("(?m)^" + v + " +" + to + " +\\d+ +1 +18$").matcher(map).find(), map);
+            // The datanode heard of the move and reports the chunk to the new owner; the old one forgot it.
+            awaitChunkReports(t, to, 3, 1 - to, 0);
             assertEquals("hello, two shards\n", ok(dir, "fs", "--topology", t.toString(), "cat", "/y/moved.txt"));
             assertEquals(tree, ok(dir, "fs", "--topology", t.toString(), "ls", "-R", "/"), "the namespace after the move");
             ok(dir, "fs", "--topology", t.toString(), "rm", "-r", "/x");
             assertTrue(!ok(dir, "fs", "--topology", t.toString(), "ls", "-R", "/").contains("/x"));
             assertEquals(143, up.terminate(30_000), up::output);
+        }
+    }
+
+    /**
+     * Waits (10 s at most) until the replicas of group {@code g} (0-based; m1..m3 are group 0)
+     * hold {@code n} chunk reports ({@code hb_chunk} rows, from /metrics) in all, and those of
+     * {@code other} hold {@code none}.
+     */
+    private static void awaitChunkReports(Path t, int g, long n, int other, long none) throws Exception {
+        String yaml = Files.readString(t);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        String last = "";
+        while (true) {
+            long[] sum = new long[2];
+            for (int m = 1; m <= 6; m++) {
+                Matcher x = Pattern.compile("id: m" + m + ", host: 127.0.0.1, port: \\d+, metricsPort: (\\d+)").matcher(yaml);
+                assertTrue(x.find(), yaml);
+                Scrape s = Scrape.of("127.0.0.1:" + x.group(1), 5000);
+                int group = (m - 1) / 3;
+                if (group == g || group == other) {
+                    sum[group == g ? 0 : 1] += (long) (double) s.sample("boom_meta_rows", "table", "hb_chunk").map(Scrape.Sample::value)
+                        .orElse(0.0);
+                }
+            }
+            last = "group " + g + ": " + sum[0] + " reports, group " + other + ": " + sum[1];
+            if (sum[0] == n && sum[1] == none) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "chunk reports never settled: " + last);
+            Thread.sleep(200);
         }
     }
 
