@@ -197,6 +197,9 @@ public final class NamespaceWorkload implements Workload {
             return "ok";
         } catch (MetaClient.FsException e) {
             if (ANSWERS.contains(e.code())) {
+                if (System.getProperty("chaos.answers") != null) {
+                    System.err.println("chaos fs answer: " + System.nanoTime() + " " + e.getMessage());
+                }
                 return e.code();
             }
             throw e;
