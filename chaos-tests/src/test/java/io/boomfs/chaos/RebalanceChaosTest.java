@@ -46,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Only with {@code -Pchaos} (which sets {@code chaos.long}) for now: in 2 of its first 15
  * runs it found directory renames and deletes answered NOT_FOUND right after the directory's
  * mkdir (a transaction part's vote read rows another transaction still held; fixed: a lock's
- * RETRY wins), and 8 of 8 runs passed since; it joins the default build once more runs agree.
+ * RETRY wins), and 18 of 18 runs passed since; it joins the default build once more runs agree.
  * {@code -Dchaos.answers=1} prints every error answer's message (which rule gave it).
  */
 @EnabledIfSystemProperty(named = "chaos.long", matches = "true")
