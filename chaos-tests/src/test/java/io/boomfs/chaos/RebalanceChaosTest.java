@@ -11,6 +11,7 @@ import io.boomfs.chaos.workload.NamespaceWorkload;
 import io.boomfs.client.MetaClient;
 import io.boomfs.deploy.topology.Topology;
 import io.boomfs.deploy.topology.TopologyLoader;
+import io.boomfs.engine.runtime.Pause;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -93,7 +94,7 @@ class RebalanceChaosTest {
                     ClientProcess p = new ClientProcess(thread, THREADS);
                     while (!stop.get()) {
                         w.step(thread, p, rec, random);
-                        sleep(random.nextInt(11));
+                        Pause.millis(random.nextInt(11));
                     }
                 }, "client-" + i));
             }
@@ -104,7 +105,7 @@ class RebalanceChaosTest {
                     while (!stop.get()) {
                         String d = w.directories().get(random.nextInt(w.directories().size()));
                         moves.add(move(admin, d, t.vparts(), rec));
-                        sleep(500 + random.nextInt(1_000));
+                        Pause.millis(500 + random.nextInt(1_000));
                     }
                 } catch (Throwable e) {
                     moverFailure.add(e);
@@ -117,7 +118,7 @@ class RebalanceChaosTest {
             long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(time);
             int turn = random.nextInt(groups.size());
             while (System.nanoTime() < end) {
-                sleep(1_500 + random.nextInt(1_500));
+                Pause.millis(1_500 + random.nextInt(1_500));
                 List<String> g = groups.get(turn);
                 turn = (turn + 1) % groups.size();
                 Optional<String> leader = cluster.leaderAmong(g);
@@ -128,7 +129,7 @@ class RebalanceChaosTest {
                 cluster.kill(leader.get());
                 System.out.printf("%8.3f s kill -9 %s (leader of %s)%n", at / 1e9, leader.get(), g);
                 kills.add(new Kill(g.toString(), leader.get(), at));
-                sleep(500 + random.nextInt(1_000));
+                Pause.millis(500 + random.nextInt(1_000));
                 cluster.start(leader.get());
             }
             stop.set(true);
@@ -191,7 +192,7 @@ class RebalanceChaosTest {
                     last = "begin: " + a;
                     if (!begun) {
                         from = -1;
-                        sleep(200);
+                        Pause.millis(200);
                         continue;
                     }
                 }
@@ -208,7 +209,7 @@ class RebalanceChaosTest {
             } catch (MetaClient.FsException e) {
                 last = e.getMessage();
             }
-            sleep(100);
+            Pause.millis(100);
         }
         throw new AssertionError("the move of " + dir + " (vpart " + v + ", group " + from + " -> " + to + ") did not end in "
             + MOVE_MS + " ms; last answer: " + last);
@@ -229,14 +230,5 @@ class RebalanceChaosTest {
             }
         }
         return owner;
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 }

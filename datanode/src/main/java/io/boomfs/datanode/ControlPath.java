@@ -124,19 +124,6 @@ public final class ControlPath implements AutoCloseable {
             return new Config(node, meta, heartbeatMs, reportMs, dir, groupOf, vparts);
         }
 
-        /** The replicas of several shard groups ({@code groups}, in group order) with {@code n} vparts. */
-        public Config withGroups(List<List<String>> groups, long n) {
-            List<String> all = new ArrayList<>();
-            List<Integer> of = new ArrayList<>();
-            for (int g = 0; g < groups.size(); g++) {
-                for (String r : groups.get(g)) {
-                    all.add(r);
-                    of.add(g);
-                }
-            }
-            return new Config(node, all, heartbeatMs, reportMs, aeronDir, of, n);
-        }
-
         /** {@code --meta}'s value: each group's replicas joined by commas, the groups by semicolons. */
         public String metaArg() {
             StringBuilder b = new StringBuilder();
@@ -229,8 +216,9 @@ public final class ControlPath implements AutoCloseable {
     /**
      * The functions datanode.olg calls besides the built-ins: {@code sublist(List, From, To)},
      * the elements From (inclusive) to To (exclusive) of a list, the bounds cut to the list:
-     * how a round's chunk list is cut into report pages; and {@code nth(List, I)}, element I or
-     * null: how a map's moves are taken apart.
+     * how a round's chunk list is cut into report pages; {@code nth(List, I)}, element I or
+     * null: how a map's moves are taken apart; and {@code vpart(Chunk, Vparts)}, the chunk id's
+     * vpart (its bits above 40, as the shard's ids are made), within 0..Vparts-1.
      */
     public static Functions functions() {
         return new Functions().register("sublist", Type.ANY, (args, nowMs) -> {
@@ -242,7 +230,9 @@ public final class ControlPath implements AutoCloseable {
             return List.copyOf(list.subList(from, to));
         }, Type.ANY, Type.LONG, Type.LONG).register("nth", Type.ANY, (args, nowMs) ->
             args[0] instanceof List<?> list && args[1] instanceof Long i && i >= 0 && i < list.size() ? list.get((int) (long) i) : null,
-            Type.ANY, Type.LONG);
+            Type.ANY, Type.LONG).register("vpart", Type.LONG, (args, nowMs) ->
+            args[0] instanceof Long c && args[1] instanceof Long n && n > 0 ? Math.floorMod(c >>> 40, n) : null,
+            Type.LONG, Type.LONG);
     }
 
     /**

@@ -119,13 +119,7 @@ public final class NamespaceWorkload implements Workload {
 
     private BoomFileSystem client(int thread) {
         return clients.computeIfAbsent(thread, t -> {
-            MetaClient meta;
-            if (groups.isEmpty()) {
-                meta = MetaClient.over(kv(cluster.replicaEndpoints()), "chaos", deadlineMs);
-            } else {
-                meta = MetaClient.over(groups.stream().map(g -> kv(g.stream().map(cluster::endpoint).toList())).toList(), vparts,
-                    "chaos", deadlineMs);
-            }
+            MetaClient meta = meta("chaos", deadlineMs, line -> System.err.println("chaos fs client: " + line));
             return BoomFileSystem.over(meta,
                 BoomFileSystem.Config.defaults().withMetaTimeoutMs(deadlineMs).withFiles(2, 1 << 20)
                     .withData(new DataClient.Config(Math.max(2_000, deadlineMs), Math.max(2_000, deadlineMs))));
@@ -137,17 +131,15 @@ public final class NamespaceWorkload implements Workload {
      * workload's media driver; the caller closes it.
      */
     public MetaClient admin(long timeoutMs) {
-        List<List<String>> gs = groups.isEmpty() ? List.of(cluster.nodes().stream()
-            .filter(n -> n.role() == io.boomfs.chaos.cluster.NodeSpec.Role.REPLICA).map(io.boomfs.chaos.cluster.NodeSpec::id).toList())
-            : groups;
-        return MetaClient.over(gs.stream().map(g -> KvClient.builder(g.stream().map(cluster::endpoint).toList())
-            .bindHost(cluster.clientHost()).aeronHost(aeron).deadlineMs(timeoutMs).log(line -> { }).open()).toList(), vparts,
-            "admin", timeoutMs);
+        return meta("admin", timeoutMs, line -> { });
     }
 
-    private KvClient kv(List<String> replicas) {
-        return KvClient.builder(replicas).bindHost(cluster.clientHost()).aeronHost(aeron).deadlineMs(deadlineMs)
-            .log(line -> System.err.println("chaos fs client: " + line)).open();
+    /** A metadata client of every group (one group of all the replicas without onGroups), bound where the nodes reach it. */
+    private MetaClient meta(String owner, long timeoutMs, java.util.function.Consumer<String> log) {
+        List<List<String>> endpoints = groups.isEmpty() ? List.of(cluster.replicaEndpoints())
+            : groups.stream().map(g -> g.stream().map(cluster::endpoint).toList()).toList();
+        return MetaClient.over(endpoints.stream().map(e -> KvClient.builder(e).bindHost(cluster.clientHost()).aeronHost(aeron)
+            .deadlineMs(timeoutMs).log(log).open()).toList(), vparts, owner, timeoutMs);
     }
 
     @Override

@@ -2,12 +2,16 @@ package io.boomfs.deploy.up;
 
 import io.boomfs.deploy.Cli;
 import io.boomfs.deploy.status.Scrape;
+import io.boomfs.deploy.topology.Topology;
+import io.boomfs.deploy.topology.TopologyLoader;
+import io.boomfs.engine.runtime.Pause;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -69,33 +73,33 @@ class TwoShardsTest {
     }
 
     /**
-     * Waits (10 s at most) until the replicas of group {@code g} (0-based; m1..m3 are group 0)
-     * hold {@code n} chunk reports ({@code hb_chunk} rows, from /metrics) in all, and those of
+     * Waits (10 s at most) until the replicas of group {@code g} (0-based, topology order) hold
+     * {@code n} chunk reports ({@code hb_chunk} rows, from /metrics) in all, and those of
      * {@code other} hold {@code none}.
      */
-    private static void awaitChunkReports(Path t, int g, long n, int other, long none) throws Exception {
-        String yaml = Files.readString(t);
+    private static void awaitChunkReports(Path t, int g, long n, int other, long none) {
+        List<Topology.Group> groups = TopologyLoader.load(t).groups();
         long deadline = System.nanoTime() + 10_000_000_000L;
-        String last = "";
         while (true) {
-            long[] sum = new long[2];
-            for (int m = 1; m <= 6; m++) {
-                Matcher x = Pattern.compile("id: m" + m + ", host: 127.0.0.1, port: \\d+, metricsPort: (\\d+)").matcher(yaml);
-                assertTrue(x.find(), yaml);
-                Scrape s = Scrape.of("127.0.0.1:" + x.group(1), 5000);
-                int group = (m - 1) / 3;
-                if (group == g || group == other) {
-                    sum[group == g ? 0 : 1] += (long) (double) s.sample("boom_meta_rows", "table", "hb_chunk").map(Scrape.Sample::value)
-                        .orElse(0.0);
-                }
-            }
-            last = "group " + g + ": " + sum[0] + " reports, group " + other + ": " + sum[1];
-            if (sum[0] == n && sum[1] == none) {
+            long mine = reports(groups.get(g));
+            long theirs = reports(groups.get(other));
+            if (mine == n && theirs == none) {
                 return;
             }
-            assertTrue(System.nanoTime() < deadline, "chunk reports never settled: " + last);
-            Thread.sleep(200);
+            assertTrue(System.nanoTime() < deadline, "chunk reports never settled: group " + g + " holds " + mine
+                + ", group " + other + " holds " + theirs);
+            Pause.millis(200);
         }
+    }
+
+    /** The hb_chunk rows of a group's replicas, all told. */
+    private static long reports(Topology.Group group) {
+        long sum = 0;
+        for (Topology.Replica r : group.replicas()) {
+            sum += (long) (double) Scrape.of(r.host() + ":" + r.metricsPort(), 5000).sample("boom_meta_rows", "table", "hb_chunk")
+                .map(Scrape.Sample::value).orElse(0.0);
+        }
+        return sum;
     }
 
     private static String ok(Path dir, String... args) {

@@ -221,6 +221,7 @@ public final class IncrementalEvaluator implements Evaluator {
         touchedAdded = new List[n];
         touchedRemoved = new List[n];
         fired = new long[program.rules().size()];
+        ruleNanos = PROFILE_RULES ? new long[program.rules().size()] : null;
         seeded = new Plan[program.rules().size()][];
         seededKeepingNot = new Plan[program.rules().size()][];
         headBound = new Plan[program.rules().size()];
@@ -845,7 +846,7 @@ public final class IncrementalEvaluator implements Evaluator {
      * profiling aid, off by default (then the JIT drops the timing).
      */
     private static final boolean PROFILE_RULES = Boolean.getBoolean("boomfs.profile.rules");
-    private long[] ruleNanos;
+    private final long[] ruleNanos;
 
     /** The rules that took the most time so far (needs {@code -Dboomfs.profile.rules=true}), one per line. */
     public String ruleProfile(int top) {
@@ -866,9 +867,6 @@ public final class IncrementalEvaluator implements Evaluator {
         if (PROFILE_RULES) {
             long t0 = System.nanoTime();
             runTimed(p, seeds, seedCount, out);
-            if (ruleNanos == null) {
-                ruleNanos = new long[program.rules().size()];
-            }
             ruleNanos[p.rule.id] += System.nanoTime() - t0;
         } else {
             runTimed(p, seeds, seedCount, out);
@@ -1666,9 +1664,6 @@ public final class IncrementalEvaluator implements Evaluator {
             long t0 = PROFILE_RULES ? System.nanoTime() : 0;
             Object[] now = computeGroup(sp, r, groupCols, vals);
             if (PROFILE_RULES) {
-                if (ruleNanos == null) {
-                    ruleNanos = new long[program.rules().size()];
-                }
                 ruleNanos[r.id] += System.nanoTime() - t0;
             }
             if (old != null && now != null && Arrays.equals(old, now)) {
