@@ -119,6 +119,18 @@ public final class BoomFileSystem implements AutoCloseable {
         return meta.holder();
     }
 
+    /**
+     * From now on acts as the user of {@code token}: {@code NAME:SECRET} as {@code boom admin user
+     * add} printed it, or a bare {@code NAME} on a cluster without sm.auth (the name is believed).
+     * Every op is then checked against that user's rights (PERMISSION when it lacks one).
+     */
+    public BoomFileSystem authenticate(String token) {
+        String t = token.strip();
+        int colon = t.indexOf(':');
+        meta.as(colon < 0 ? t : t.substring(0, colon), colon < 0 ? null : t.substring(colon + 1));
+        return this;
+    }
+
     /** Creates the directory and any missing parents; returns its id. */
     public long mkdirs(String path) {
         return meta.mkdirs(path);

@@ -61,8 +61,11 @@ public final class MetaClient implements FileMeta, AutoCloseable {
     private final List<KvClient> clients;
     private final List<KvClient.Session> sessions;
     private final AeronHost host;
-    private final String owner;
+    private String owner;
     private final long timeoutMs;
+    /** The user every op is sent as, with its secret (DESIGN.md, "Users and permissions"); null: none. */
+    private volatile String user;
+    private volatile String secret;
 
     private MetaClient(List<KvClient> clients, AeronHost host, long vparts, String owner, long timeoutMs) {
         this.clients = List.copyOf(clients);
@@ -307,6 +310,32 @@ public final class MetaClient implements FileMeta, AutoCloseable {
         return sessions.size();
     }
 
+    /**
+     * From now on, sends every op as {@code user}, proven by {@code secret} (the part after the
+     * ':' of the user's token; null on a cluster without sm.auth, where the shard believes the
+     * name), and makes new files and directories {@code user}'s. Without it, ops carry no user:
+     * a superuser's on a cluster without sm.auth, refused (UNAUTHENTICATED) on one with it.
+     */
+    public MetaClient as(String user, String secret) {
+        if (user == null || user.isEmpty() || user.indexOf(':') >= 0) {
+            throw new FsException("INVALID_OP", "a user name is not empty and holds no ':', not " + user);
+        }
+        this.user = user;
+        this.secret = secret;
+        this.owner = user;
+        return this;
+    }
+
+    /** The user ops are sent as, or null. */
+    public String user() {
+        return user;
+    }
+
+    private List<?> sealed(List<Object> op) {
+        String u = user;
+        return u == null ? op : io.boomfs.meta.Access.envelope(u, secret, op);
+    }
+
     /** Drives {@code op} to its result: the calls the router asks for, each to its group. */
     private Object drive(List<Object> op, int group) {
         Router.Call c = router.begin(op, group);
@@ -319,7 +348,8 @@ public final class MetaClient implements FileMeta, AutoCloseable {
                 Pause.millis(c.delayMs());
             }
             KvClient.Session s = sessions.get(c.group());
-            c = router.next(c, await(c.read() ? s.readAsync(c.op()) : s.submitAsync(c.op())));
+            List<?> sent = sealed(c.op());
+            c = router.next(c, await(c.read() ? s.readAsync(sent) : s.submitAsync(sent)));
         }
         return c.result();
     }

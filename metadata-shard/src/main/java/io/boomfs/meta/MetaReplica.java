@@ -35,10 +35,13 @@ public final class MetaReplica {
      */
     public static int run(String who, String[] args, InputStream in, PrintStream out, PrintStream err,
                           Function<ReplicaServer, Runnable> attach) {
+        List<String> others = new ArrayList<>();
         List<String> rest = new ArrayList<>();
         List<List<String>> groups;
+        String rootHash;
         try {
-            groups = groups(args, rest);
+            rootHash = rootHash(args, others);
+            groups = groups(others.toArray(new String[0]), rest);
         } catch (IllegalArgumentException e) {
             err.println(who + ": error: " + e.getMessage());
             err.flush();
@@ -47,13 +50,47 @@ public final class MetaReplica {
         return ReplicaServer.run(who, rest.toArray(new String[0]), MetaShard::compile, in, out, err, server -> {
             for (int g = 0; g < groups.size(); g++) {
                 for (String a : groups.get(g)) {
-                    if (!server.node().agent().inject(new Tuple("ns_group", (long) g, a))) {
-                        throw new IllegalStateException("the replica's input queue is full at its start");
-                    }
+                    inject(server, new Tuple("ns_group", (long) g, a));
                 }
             }
-            return attach.apply(server);
+            if (rootHash != null) {
+                inject(server, new Tuple("ns_root", rootHash));
+            }
+            AuditLog audit = new AuditLog(server.config().dataDir().resolve("audit"), Long.getLong("boomfs.audit.max_bytes", 16L << 20),
+                Integer.getInteger("boomfs.audit.keep", 5));
+            server.node().agent().subscribe("ns_audit", c -> audit.write(c.tuple()));
+            Runnable detach = attach.apply(server);
+            return () -> {
+                detach.run();
+                audit.close();
+            };
         });
+    }
+
+    private static void inject(ReplicaServer server, Tuple t) {
+        if (!server.node().agent().inject(t)) {
+            throw new IllegalStateException("the replica's input queue is full at its start");
+        }
+    }
+
+    /**
+     * The hash of the root user's secret from {@code --root-token-file FILE} (a file holding
+     * {@code root:SECRET}, readable by its owner only), or null without the option; the other
+     * options go to {@code rest}.
+     */
+    static String rootHash(String[] args, List<String> rest) {
+        String file = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--root-token-file")) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("--root-token-file needs a file");
+                }
+                file = args[++i];
+            } else {
+                rest.add(args[i]);
+            }
+        }
+        return file == null ? null : Access.hash(Tokens.read(java.nio.file.Path.of(file), "root").secret());
     }
 
     /**

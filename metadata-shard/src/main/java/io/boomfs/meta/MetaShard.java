@@ -65,7 +65,14 @@ public final class MetaShard {
                 && a[2] instanceof Long n ? ValueList.copyOf(new ArrayList<>(l.subList((int) Math.min(l.size(), Math.max(0, from)),
                 (int) Math.min(l.size(), Math.max(0, from) + Math.max(0, n))))) : null)
             .register("pages", 2, 2, Type.ANY, (a, now) -> a[0] instanceof List<?> rows && a[1] instanceof Long bytes
-                ? pages(rows, bytes) : null);
+                ? pages(rows, bytes) : null)
+            .register("inner", 1, 1, Type.ANY, (a, now) -> Access.inner(a[0]))
+            .register("sha256", 1, 1, Type.STRING, (a, now) -> a[0] instanceof String t ? Access.hash(t) : null)
+            .register("may", 5, 5, Type.BOOL, (a, now) -> a[0] instanceof Long m && a[1] instanceof String o
+                && a[2] instanceof String u && a[3] instanceof List<?> gs && a[4] instanceof Long w ? Access.may(m, o, u, gs, w) : null)
+            .register("owner_user", 1, 1, Type.STRING, (a, now) -> a[0] instanceof String o ? Access.ownerUser(o) : null)
+            .register("mode_text", 1, 1, Type.STRING, (a, now) -> a[0] instanceof Long m ? Access.modeText(m) : null)
+            .register("rights_text", 1, 1, Type.STRING, (a, now) -> a[0] instanceof Long w ? Access.rightsText(w) : null);
     }
 
     /** Whether ops of this kind name a file by its id (they go to the file's group). */

@@ -50,7 +50,11 @@ final class OpShape {
         Map.entry("mv_status", List.of("L:vpart")),
         Map.entry("map", List.of()),
         Map.entry("map_sync", List.of("A:moves")),
-        Map.entry("load", List.of()));
+        Map.entry("load", List.of()),
+        // Users (DESIGN.md, "Users and permissions"): the hash is Access.hash of the user's secret.
+        Map.entry("user_add", List.of("S:name", "S:hash", "X:groups", "B:superuser")),
+        Map.entry("user_del", List.of("S:name")),
+        Map.entry("users", List.of()));
 
     /** The ops whose hint may name the path itself (they read or change what it leads to, not its name). */
     private static final java.util.Set<String> HINT_AT_PATH = java.util.Set.of("stat", "list", "open", "setattr");

@@ -21,7 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class Router {
     /** The ops answered from the state (lease or log reads). */
-    public static final Set<String> READS = Set.of("stat", "list", "open", "tx_result", "map", "mv_status", "load");
+    public static final Set<String> READS = Set.of("stat", "list", "open", "tx_result", "map", "mv_status", "load", "users");
     /** Errors after which the op starts again (after a pause): another op held what it needs, or its paths went stale. */
     private static final Set<String> AGAIN = Set.of("RETRY", "STALE");
     /** Hops (redirects, retries, levels) one op may take before it fails. */

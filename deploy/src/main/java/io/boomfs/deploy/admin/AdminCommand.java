@@ -36,7 +36,7 @@ import java.util.concurrent.Callable;
     versionProvider = Boom.Version.class,
     description = "Operate a running cluster: its partitions, snapshots, leadership.",
     subcommands = {AdminCommand.Partitions.class, VpartCommands.Show.class, VpartCommands.Move.class, VpartCommands.Rebalance.class,
-        AdminCommand.Snapshot.class, TransferLeaderCommand.class, CommandLine.HelpCommand.class})
+        AdminCommand.Snapshot.class, TransferLeaderCommand.class, UserCommands.class, CommandLine.HelpCommand.class})
 public final class AdminCommand implements Callable<Integer> {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -47,9 +47,22 @@ public final class AdminCommand implements Callable<Integer> {
         description = "The topology file (default: " + TopologyCommand.DEFAULT + ").")
     private String topology;
 
+    @Option(names = "--token-file", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
+        description = "Act as the user of this token (a superuser's, where the cluster runs with sm.auth; default: $BOOMFS_TOKEN_FILE).")
+    private java.nio.file.Path tokenFile;
+
     @Override
     public Integer call() {
         return Boom.missingCommand(spec);
+    }
+
+    /** The token of --token-file or $BOOMFS_TOKEN_FILE, or null when neither names one. */
+    io.boomfs.meta.Tokens.Token token() {
+        try {
+            return io.boomfs.meta.Tokens.fromOption(tokenFile);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(Boom.USAGE, e.getMessage());
+        }
     }
 
     Boom app() {

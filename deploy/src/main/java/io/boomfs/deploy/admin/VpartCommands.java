@@ -46,10 +46,13 @@ final class VpartCommands {
         }
     }
 
-    static MetaClient client(Topology t) {
+    /** A client of every group of {@code t}, as the user of the admin's --token-file if it names one. */
+    static MetaClient client(AdminCommand admin, Topology t) {
         List<List<String>> groups = new ArrayList<>();
         t.groups().forEach(g -> groups.add(g.addresses()));
-        return MetaClient.open(groups, t.vparts(), "admin", 10_000);
+        io.boomfs.meta.Tokens.Token token = admin.token();
+        MetaClient c = MetaClient.open(groups, t.vparts(), "admin", 10_000);
+        return token == null ? c : c.as(token.user(), token.secret());
     }
 
     static List<?> ok(Object answer, String what) {
@@ -144,7 +147,7 @@ final class VpartCommands {
         @Override
         public Integer call() {
             Topology t = admin.topology();
-            try (MetaClient c = client(t)) {
+            try (MetaClient c = client(admin, t)) {
                 Map0 m = read(c);
                 PrintStream out = admin.app().out();
                 out.printf("partition map of %s: epoch %d, %d vparts over %d group(s)%n", t.cluster(), m.epoch(), m.vparts(), m.groups());
@@ -190,7 +193,7 @@ final class VpartCommands {
 
         @Override
         public Integer call() {
-            try (MetaClient c = client(admin.topology())) {
+            try (MetaClient c = client(admin, admin.topology())) {
                 move(c, vpart, to, admin.app().out());
             }
             return Boom.OK;
@@ -213,7 +216,7 @@ final class VpartCommands {
         @Override
         public Integer call() {
             PrintStream out = admin.app().out();
-            try (MetaClient c = client(admin.topology())) {
+            try (MetaClient c = client(admin, admin.topology())) {
                 Map0 m = read(c);
                 List<long[]> plan = plan(m, maxMoves);
                 for (int g = 0; g < m.groups(); g++) {

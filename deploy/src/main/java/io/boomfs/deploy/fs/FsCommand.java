@@ -44,7 +44,7 @@ import java.util.concurrent.Callable;
             + "first group of --topology (default: " + TopologyCommand.DEFAULT + ", what `boom up` runs)."},
     subcommands = {FsCommand.Mkdir.class, FsCommand.Ls.class, FsCommand.Touch.class, FsCommand.Rm.class, FsCommand.Mv.class,
         FsCommand.Stat.class, Transfers.Put.class, Transfers.Get.class, Transfers.Cat.class, FsCommand.Du.class,
-        FsCommand.Chmod.class, CommandLine.HelpCommand.class})
+        FsCommand.Chmod.class, FsCommand.Chown.class, CommandLine.HelpCommand.class})
 public final class FsCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -59,6 +59,11 @@ public final class FsCommand implements Callable<Integer> {
     @Option(names = "--user", paramLabel = "NAME", description = "Who owns what is created (default: $USER).")
     private String user;
 
+    @Option(names = "--token-file", paramLabel = "FILE",
+        description = "Act as the user of this token (NAME:SECRET, from boom admin user add; default: $BOOMFS_TOKEN_FILE)."
+            + " Without one, requests carry no user: a superuser's where the cluster runs without sm.auth.")
+    private java.nio.file.Path tokenFile;
+
     @Option(names = "--timeout-ms", paramLabel = "MS", defaultValue = "10000",
         description = "How long one operation may take (default ${DEFAULT-VALUE}).")
     private long timeoutMs;
@@ -71,7 +76,7 @@ public final class FsCommand implements Callable<Integer> {
     /** Plain words for the shard's codes, as the familiar tools say them. */
     private static final Map<String, String> WORDS = Map.of("NOT_FOUND", "No such file or directory", "EXISTS", "File exists",
         "NOT_DIR", "Not a directory", "IS_DIR", "Is a directory", "NOT_EMPTY", "Directory not empty", "LEASE_HELD",
-        "File is being written by another client");
+        "File is being written by another client", "UNAUTHENTICATED", "Not authenticated (give --token-file)");
 
     /** What a verb does with the file system; it may fail with an FsException or an IOException. */
     interface Body {
@@ -115,11 +120,18 @@ public final class FsCommand implements Callable<Integer> {
             }
         }
         String owner = user != null ? user : System.getProperty("user.name", "nobody");
+        String token = token();
         try (BoomFileSystem fs = BoomFileSystem.open(groups, vparts, owner,
             BoomFileSystem.Config.defaults().withMetaTimeoutMs(timeoutMs))) {
+            if (token != null) {
+                fs.authenticate(token);
+            }
             return body.run(fs);
         } catch (FsException e) {
             String words = WORDS.get(e.code());
+            if (e.code().equals("PERMISSION")) {
+                words = "Permission denied (" + e.getMessage() + ")";
+            }
             return error(path, words != null ? words : e.getMessage());
         } catch (NoSuchFileException e) {
             return error(e.getFile(), "No such file or directory");
@@ -129,6 +141,16 @@ public final class FsCommand implements Callable<Integer> {
             return error(e.getFile(), "File exists");
         } catch (IOException e) {
             return error(path, e.getMessage());
+        }
+    }
+
+    /** The token of --token-file or $BOOMFS_TOKEN_FILE, or null when neither names one. */
+    private String token() {
+        try {
+            io.boomfs.meta.Tokens.Token t = io.boomfs.meta.Tokens.fromOption(tokenFile);
+            return t == null ? null : t.toString();
+        } catch (IllegalArgumentException e) {
+            throw new CliException(Boom.USAGE, e.getMessage());
         }
     }
 
@@ -394,6 +416,27 @@ public final class FsCommand implements Callable<Integer> {
             long bits = Long.parseLong(mode, 8);
             return fs.each(paths, (c, p) -> {
                 c.setattr(p, bits, null, null, null);
+                return Boom.OK;
+            });
+        }
+    }
+
+    @Command(name = "chown", mixinStandardHelpOptions = true, description = "Change the owner (OWNER or OWNER:GROUP) of files and directories (superusers only).")
+    static final class Chown implements Callable<Integer> {
+        @ParentCommand
+        FsCommand fs;
+        @Parameters(index = "0", paramLabel = "OWNER[:GROUP]")
+        String owner;
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "PATH")
+        List<String> paths;
+
+        @Override
+        public Integer call() {
+            if (!owner.matches("[^:\\s]+(:[^:\\s]+)?")) {
+                throw new CliException(Boom.USAGE, "chown: invalid owner '" + owner + "': give OWNER or OWNER:GROUP");
+            }
+            return fs.each(paths, (c, p) -> {
+                c.setattr(p, null, owner, null, null);
                 return Boom.OK;
             });
         }
