@@ -25,6 +25,7 @@ public final class LocalCluster implements AutoCloseable {
     private final List<String> replicas = new ArrayList<>();
     private final List<ReplicaProcess> metas = new ArrayList<>();
     private final List<DatanodeProcess> datanodes = new ArrayList<>();
+    private io.boomfs.meta.Tokens.Token root;
 
     private LocalCluster(Path dir) {
         this.dir = dir;
@@ -36,15 +37,34 @@ public final class LocalCluster implements AutoCloseable {
      * on {@code min(3, datanodes)} of them.
      */
     public static LocalCluster start(Path dir, Map<String, Long> settings, int datanodes) {
+        return start(dir, settings, datanodes, null);
+    }
+
+    /**
+     * As {@link #start(Path, Map, int)}, with the root user's token {@code root} ({@code
+     * root:SECRET}, or null): the replicas get it as {@code --root-token-file}, and this helper's
+     * own requests go as root (needed where {@code sm.auth} is on).
+     */
+    public static LocalCluster start(Path dir, Map<String, Long> settings, int datanodes, io.boomfs.meta.Tokens.Token root) {
         assumeControlPath();
         LocalCluster c = new LocalCluster(dir);
+        c.root = root;
         try {
             for (int i = 0; i < 3; i++) {
                 c.replicas.add(FreePorts.loopbackEndpoint());
             }
             for (int i = 0; i < 3; i++) {
-                c.metas.add(ReplicaProcess.start(ReplicaServer.Config.of(c.replicas.get(i), c.replicas, dir.resolve("meta" + i))
-                    .withSettings(settings), JVM, MetaReplica.class.getName()));
+                ReplicaServer.Config config = ReplicaServer.Config.of(c.replicas.get(i), c.replicas, dir.resolve("meta" + i))
+                    .withSettings(settings);
+                List<String> args = new ArrayList<>(config.withExitOnStdinClose(true).toArgs());
+                if (root != null) {
+                    Path file = dir.resolve("root.token");
+                    if (!java.nio.file.Files.exists(file)) {
+                        io.boomfs.meta.Tokens.write(file, root);
+                    }
+                    args.addAll(List.of("--root-token-file", file.toString()));
+                }
+                c.metas.add(ReplicaProcess.start(config, JVM, MetaReplica.class.getName(), args, io.boomfs.engine.runtime.ChildLog.NONE));
             }
             for (int i = 0; i < datanodes; i++) {
                 c.startDatanode(i);
@@ -57,6 +77,9 @@ public final class LocalCluster implements AutoCloseable {
             }
             c.awaitPlacements(Math.min(3, datanodes));
             return c;
+        } catch (java.io.IOException e) {
+            c.close();
+            throw new java.io.UncheckedIOException(e);
         } catch (RuntimeException | Error e) {
             String dump = c.dump();
             c.close();
@@ -91,6 +114,9 @@ public final class LocalCluster implements AutoCloseable {
     private void awaitPlacements(int n) {
         long deadline = System.currentTimeMillis() + 60_000;
         try (MetaClient meta = MetaClient.open(replicas, "probe", 10_000)) {
+            if (root != null) {
+                meta.as(root.user(), root.secret());
+            }
             while (true) {
                 try {
                     long id = meta.create("/.placement-probe", true, n, 1024, 420);

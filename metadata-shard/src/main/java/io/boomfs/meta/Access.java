@@ -87,6 +87,11 @@ public final class Access {
         return (bits & want & 7) == (want & 7);
     }
 
+    /** The mode of a directory mkdirs makes on its way to the one asked for: the owner may write and go through it. */
+    public static long parentMode(long mode) {
+        return mode | 0300;
+    }
+
     /** {@code mode}'s permission bits as {@code ls} shows them, e.g. {@code rwxr-x---}. */
     public static String modeText(long mode) {
         StringBuilder b = new StringBuilder(9);

@@ -71,6 +71,7 @@ public final class MetaShard {
             .register("may", 5, 5, Type.BOOL, (a, now) -> a[0] instanceof Long m && a[1] instanceof String o
                 && a[2] instanceof String u && a[3] instanceof List<?> gs && a[4] instanceof Long w ? Access.may(m, o, u, gs, w) : null)
             .register("owner_user", 1, 1, Type.STRING, (a, now) -> a[0] instanceof String o ? Access.ownerUser(o) : null)
+            .register("parent_mode", 1, 1, Type.LONG, (a, now) -> a[0] instanceof Long m ? Access.parentMode(m) : null)
             .register("mode_text", 1, 1, Type.STRING, (a, now) -> a[0] instanceof Long m ? Access.modeText(m) : null)
             .register("rights_text", 1, 1, Type.STRING, (a, now) -> a[0] instanceof Long w ? Access.rightsText(w) : null);
     }

@@ -165,6 +165,10 @@ public final class Router {
             remember(p.subList(0, depth.intValue()), id);
             List<Object> level = new ArrayList<>(c.current);
             level.set(1, List.copyOf(p.subList(0, depth.intValue() + 1)));
+            if (level.get(2) instanceof Long mode) {
+                // A level on the way: the owner may go on below it (DESIGN.md, "Users and permissions").
+                level.set(2, Access.parentMode(mode));
+            }
             c.then.push(c.current);
             c.current = level;
             prepare(c);

@@ -18,6 +18,13 @@ final class NamespaceModel {
         paths.put(List.of(), true);
     }
 
+    /** A copy to try an op on. */
+    NamespaceModel copy() {
+        NamespaceModel m = new NamespaceModel();
+        m.paths.putAll(paths);
+        return m;
+    }
+
     static int compare(List<String> a, List<String> b) {
         for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
             int c = a.get(i).compareTo(b.get(i));

@@ -16,12 +16,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -52,6 +52,9 @@ class PartitionSimulationTest {
     static final AtomicLong TXS = new AtomicLong();
     static final AtomicLong REDIRECTS = new AtomicLong();
     static final AtomicLong RETRIES = new AtomicLong();
+    /** Ops refused PERMISSION, and of them those a rename's destination group refused at its prepare. */
+    static final AtomicLong DENIED = new AtomicLong();
+    static final AtomicLong DENIED_THERE = new AtomicLong();
 
     @Test
     void ownSubtrees() {
@@ -63,10 +66,25 @@ class PartitionSimulationTest {
         seeds("conflicting renames", true);
     }
 
+    /**
+     * Own subtrees, each client as a user who is not a superuser (issue 10): its subtree made
+     * and given to it by a superuser, then random ops with random modes, checked against
+     * {@link PermissionModel}; renames and mkdirs that cross groups check the rights where each
+     * directory is (a rename's destination at its prepare).
+     */
+    @Test
+    void ownSubtreesAsUsers() {
+        seeds("own subtrees as users", false, true);
+    }
+
     private void seeds(String what, boolean conflicts) {
+        seeds(what, conflicts, false);
+    }
+
+    private void seeds(String what, boolean conflicts, boolean users) {
         String one = System.getProperty("seed");
         if (one != null && !one.isBlank()) {
-            new Run(Long.parseLong(one.trim()), conflicts, System.out).go();
+            new Run(Long.parseLong(one.trim()), conflicts, users, System.out).go();
             return;
         }
         int n = Integer.getInteger("part.seeds", 60);
@@ -77,10 +95,12 @@ class PartitionSimulationTest {
         Run.MOVED.set(0);
         REDIRECTS.set(0);
         RETRIES.set(0);
+        DENIED.set(0);
+        DENIED_THERE.set(0);
         for (long seed = 1; seed <= n; seed++) {
             ByteArrayOutputStream buf = new ByteArrayOutputStream();
             try {
-                ops += new Run(seed, conflicts, new PrintStream(buf, true, StandardCharsets.UTF_8)).go();
+                ops += new Run(seed, conflicts, users, new PrintStream(buf, true, StandardCharsets.UTF_8)).go();
             } catch (AssertionError | RuntimeException e) {
                 System.out.print(buf.toString(StandardCharsets.UTF_8));
                 fail("SEED=" + seed + " (replay: -Dseed=" + seed + "): " + e.getMessage(), e);
@@ -90,12 +110,18 @@ class PartitionSimulationTest {
             + " %d vpart moves asked, %d vparts moved at the end, %.1f s%n", what, n, ops, TXS.get(), REDIRECTS.get(), RETRIES.get(),
             Run.MOVES.get(), Run.MOVED.get(),
             (System.nanoTime() - start) / 1e9);
+        if (users) {
+            System.out.printf("  as users: %d ops refused PERMISSION, %d of them by a rename's destination group%n", DENIED.get(),
+                DENIED_THERE.get());
+            assertTrue(DENIED_THERE.get() > 0, "no rename was refused by its destination's group: the check there went untried");
+        }
     }
 
     /** One seeded run. */
     static final class Run {
         final long seed;
         final boolean conflicts;
+        final boolean users;
         final PrintStream log;
         final SplittableRandom rnd;
         final int groups;
@@ -104,9 +130,10 @@ class PartitionSimulationTest {
         final List<List<String>> members = new ArrayList<>();
         final Map<String, Long> settings;
 
-        Run(long seed, boolean conflicts, PrintStream log) {
+        Run(long seed, boolean conflicts, boolean users, PrintStream log) {
             this.seed = seed;
             this.conflicts = conflicts;
+            this.users = users;
             this.log = log;
             this.rnd = new SplittableRandom(seed * 131 + 3);
             this.groups = 2 + rnd.nextInt(2);
@@ -151,15 +178,19 @@ class PartitionSimulationTest {
             }
             List<Client> clients = new ArrayList<>();
             for (int c = 1; c <= 3; c++) {
-                clients.add(new Client("c" + c, conflicts ? List.of() : List.of("c" + c), groups, vparts, rnd.split()));
+                clients.add(new Client("c" + c, conflicts ? List.of() : List.of("c" + c), groups, vparts, rnd.split(), users));
             }
-            // The subtrees first (each client's first op), then random ops.
+            // The subtrees first (each client's first op; as users, given to them by a superuser:
+            // an op without a user), then random ops.
             for (Client c : clients) {
                 if (!conflicts) {
                     c.work.add(List.of("mkdirs", List.of(c.name), 493L, "u", 1L));
                 }
+                if (users) {
+                    c.work.add(java.util.Arrays.asList("setattr", List.of(c.name), null, c.name, null, null));
+                }
                 for (int k = 0; k < 14; k++) {
-                    c.work.add(conflicts ? conflictOp(rnd) : c.prefixed(NamespaceSimulationTest.randomOp(rnd)));
+                    c.work.add(conflicts ? conflictOp(rnd) : c.prefixed(users ? userOp(rnd) : NamespaceSimulationTest.randomOp(rnd)));
                 }
             }
             List<String> all = new ArrayList<>();
@@ -364,15 +395,16 @@ class PartitionSimulationTest {
                 }
             }
             for (Client c : clients) {
-                if (c.model != null) {
+                if (c.model != null || c.perm != null) {
                     TreeMap<List<String>, Boolean> mine = new TreeMap<>(NamespaceModel::compare);
                     for (Map.Entry<List<String>, Boolean> e : tree.entrySet()) {
                         if (e.getKey().size() > 1 && e.getKey().get(0).equals(c.name)) {
                             mine.put(e.getKey().subList(1, e.getKey().size()), e.getValue());
                         }
                     }
-                    if (!mine.equals(c.model.tree())) {
-                        throw new AssertionError(c.name + "'s subtree is " + mine.keySet() + ", its model's " + c.model.tree().keySet());
+                    TreeMap<List<String>, Boolean> expected = c.perm != null ? c.perm.tree() : c.model.tree();
+                    if (!mine.equals(expected)) {
+                        throw new AssertionError(c.name + "'s subtree is " + mine.keySet() + ", its model's " + expected.keySet());
                     }
                 }
             }
@@ -417,6 +449,9 @@ class PartitionSimulationTest {
         final Router router;
         final List<List<Object>> work = new ArrayList<>();
         final NamespaceModel model;
+        /** With users: the client acts as user {@link #name} after its first ops (the superuser's). */
+        final PermissionModel perm;
+        final int setupOps;
         final Map<Integer, Long> seqs = new HashMap<>();
         int next;
         Router.Call call;
@@ -425,11 +460,13 @@ class PartitionSimulationTest {
         long sentSeq;
         long checked;
 
-        Client(String name, List<String> prefix, int groups, long vparts, SplittableRandom random) {
+        Client(String name, List<String> prefix, int groups, long vparts, SplittableRandom random, boolean users) {
             this.name = name;
             this.prefix = prefix;
             this.router = new Router(groups, vparts, 1_000, random);
-            this.model = prefix.isEmpty() ? null : new NamespaceModel();
+            this.model = prefix.isEmpty() || users ? null : new NamespaceModel();
+            this.perm = users ? new PermissionModel(Map.of(), java.util.Set.of(), name, 493L) : null;
+            this.setupOps = users ? 2 : 1;
         }
 
         boolean finished() {
@@ -507,13 +544,14 @@ class PartitionSimulationTest {
         private void submit(Run run) {
             sentGroup = call.group();
             sentSeq = seqs.merge(sentGroup, 1L, Long::sum);
-            run.sim.load("cl" + sentGroup, new Tuple("c_submit", name, sentSeq, call.op()));
+            Object op = perm != null && next >= setupOps ? Access.envelope(name, null, call.op()) : call.op();
+            run.sim.load("cl" + sentGroup, new Tuple("c_submit", name, sentSeq, op));
         }
 
         @SuppressWarnings("unchecked")
         private void finishOp(List<Object> op, Object result, String last) {
             List<Object> r = (List<Object>) result;
-            if (model == null) {
+            if (model == null && perm == null) {
                 if (!"ok".equals(r.get(0)) && List.of("UNAVAILABLE", "PROTOCOL", "INVALID_OP").contains(r.get(1))) {
                     throw new AssertionError(name + ": " + op + " gave " + result + " (last call " + last + ")");
                 }
@@ -526,20 +564,43 @@ class PartitionSimulationTest {
                     plain.set(i, List.copyOf(((List<String>) l).subList(Math.min(prefix.size(), l.size()), l.size())));
                 }
             }
-            if (((List<?>) op.get(1)).size() == prefix.size() && op.get(0).equals("mkdirs")) {
+            if (next < setupOps) {
                 // The subtree itself.
                 if (!"ok".equals(r.get(0))) {
                     throw new AssertionError(name + ": making its subtree gave " + result);
                 }
                 return;
             }
-            String expected = model.apply(plain);
+            String expected = perm != null ? perm.apply(name, plain, true) : model.apply(plain);
             String got = "ok".equals(r.get(0)) ? "ok" : String.valueOf(r.get(1));
-            if (!Objects.equals(expected, got)) {
+            if (got.equals("PERMISSION")) {
+                DENIED.incrementAndGet();
+                if (String.valueOf(r.get(2)).contains("destination's directory")) {
+                    DENIED_THERE.incrementAndGet();
+                }
+            }
+            if (!List.of(expected.split("\\|")).contains(got)) {
                 throw new AssertionError(name + ": " + op + " gave " + result + ", the model " + expected + " (last call " + last + ")");
             }
             checked++;
         }
+    }
+
+    /**
+     * A user's op in its own subtree: PermissionSimulationTest's mix, with more renames and more
+     * directories the owner may not write (0555), so that renames into them from another group's
+     * directory happen (refused where the destination is).
+     */
+    static List<Object> userOp(SplittableRandom rnd) {
+        List<String> p = List.of(TOP[rnd.nextInt(TOP.length)]);
+        return switch (rnd.nextInt(9)) {
+            case 0, 1 -> List.of("mkdirs", p, rnd.nextBoolean() ? 0555L : 0755L, "x", 1L);
+            case 2, 3 -> List.of("create", List.of(TOP[rnd.nextInt(TOP.length)], TOP[rnd.nextInt(TOP.length)]), false, 1L, 1024L, "h",
+                0644L, "x", 2L);
+            case 4, 5, 6 -> List.of("rename", List.of(TOP[rnd.nextInt(TOP.length)], TOP[rnd.nextInt(TOP.length)]),
+                List.of(TOP[rnd.nextInt(TOP.length)], TOP[rnd.nextInt(TOP.length)]));
+            default -> PermissionSimulationTest.userOp(rnd);
+        };
     }
 
     private static final String[] TOP = {"a", "b", "c"};

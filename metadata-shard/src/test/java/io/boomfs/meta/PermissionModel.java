@@ -21,21 +21,35 @@ final class PermissionModel {
     private final Set<String> supers;
 
     PermissionModel(Map<String, List<String>> groups, Set<String> supers) {
-        this.groups = groups;
-        this.supers = supers;
-        attrs.put(List.of(), new Object[] {"root", 493L});
+        this(groups, supers, "root", 493L);
     }
 
-    /** The code of what {@code user} doing {@code op} gives. */
+    /** A model whose root (a subtree of a bigger tree) has {@code owner} and {@code mode}. */
+    PermissionModel(Map<String, List<String>> groups, Set<String> supers, String owner, long mode) {
+        this.groups = groups;
+        this.supers = supers;
+        attrs.put(List.of(), new Object[] {owner, mode});
+    }
+
+    /**
+     * The code of what {@code user} doing {@code op} gives. With several groups ({@code
+     * destinationElsewhere}), a rename whose only missing right is on its destination's directory
+     * may find another error first (that directory's group checks the right when the rename
+     * prepares there): the answer is then "PERMISSION|CODE", either.
+     */
     @SuppressWarnings("unchecked")
-    String apply(String user, List<Object> op) {
+    String apply(String user, List<Object> op, boolean destinationElsewhere) {
         String kind = (String) op.get(0);
         List<String> p = (List<String>) op.get(1);
         if (MetaShard.pathError(p) != null || kind.equals("rename") && MetaShard.pathError(op.get(2)) != null) {
             return "INVALID_PATH";
         }
-        if (!supers.contains(user) && denied(user, kind, op)) {
+        if (!supers.contains(user) && denied(user, kind, op, true)) {
             return "PERMISSION";
+        }
+        if (!supers.contains(user) && kind.equals("rename") && denied(user, kind, op, false)) {
+            String code = names.copy().apply(op);
+            return code.equals("ok") || !destinationElsewhere ? "PERMISSION" : "PERMISSION|" + code;
         }
         TreeMap<List<String>, Boolean> before = names.tree();
         if (kind.equals("open")) {
@@ -56,7 +70,7 @@ final class PermissionModel {
         TreeMap<List<String>, Boolean> after = names.tree();
         switch (kind) {
             case "mkdirs" -> after.keySet().stream().filter(q -> !before.containsKey(q))
-                .forEach(q -> attrs.put(q, new Object[] {user, op.get(2)}));
+                .forEach(q -> attrs.put(q, new Object[] {user, q.size() < p.size() ? Access.parentMode((Long) op.get(2)) : op.get(2)}));
             case "create" -> attrs.put(p, new Object[] {user, op.get(6)});
             case "delete" -> attrs.keySet().removeIf(q -> !q.isEmpty() && !after.containsKey(q));
             case "rename" -> {
@@ -85,9 +99,17 @@ final class PermissionModel {
         }
     }
 
-    /** Whether a right the op needs is missing (the rules' ns_need and ns_deny). */
+    /** The code of what {@code user} doing {@code op} gives, in a group of its own. */
+    String apply(String user, List<Object> op) {
+        return apply(user, op, false);
+    }
+
+    /**
+     * Whether a right the op needs is missing (the rules' ns_need and ns_deny); {@code local}:
+     * leaving out a rename's destination directory.
+     */
     @SuppressWarnings("unchecked")
-    private boolean denied(String u, String kind, List<Object> op) {
+    private boolean denied(String u, String kind, List<Object> op, boolean local) {
         List<String> p = (List<String>) op.get(1);
         TreeMap<List<String>, Boolean> tree = names.tree();
         tree.put(List.of(), true);
@@ -126,7 +148,7 @@ final class PermissionModel {
             case "rename": {
                 List<String> dst = (List<String>) op.get(2);
                 List<String> dstParent = dst.isEmpty() ? null : dst.subList(0, dst.size() - 1);
-                return parentDir && !may(u, parent, 3) || dstParent != null && Boolean.TRUE.equals(tree.get(dstParent))
+                return parentDir && !may(u, parent, 3) || !local && dstParent != null && Boolean.TRUE.equals(tree.get(dstParent))
                     && !may(u, dstParent, 3);
             }
             case "setattr": {

@@ -44,7 +44,8 @@ class PermissionSimulationTest {
     private static final String[] NAMES = {"a", "b", "c"};
     private static final Map<String, List<String>> GROUPS = Map.of("alice", List.of("staff"), "bob", List.of("staff"),
         "carol", List.of());
-    private static final long[] DIR_MODES = {0755, 0700, 0777, 0750, 0711};
+    /** Modes that all let the owner through (execute): its own tree never locks it out of the way down. */
+    static final long[] DIR_MODES = {0755, 0700, 0777, 0750, 0711, 0555, 0500};
     private static final long[] FILE_MODES = {0644, 0600, 0666, 0640};
 
     @Test
@@ -115,12 +116,23 @@ class PermissionSimulationTest {
         work.put("root2", rootOps);
         work.put("mallory", List.of(envelope("alice", "not-the-secret", List.of("mkdirs", List.of("m"), 0777L, "x", 1L)),
             List.of("mkdirs", List.of("m"), 0777L, "x", 1L)));
+        // Even seeds send hinted paths (a walk that starts below the root must still check the
+        // directories above its start), from what each user learnt of directory ids.
+        Map<String, NamespaceSimulationTest.Hints> hints = new HashMap<>();
+        Map<String, Long> learnt = new HashMap<>();
         Map<String, Integer> next = new HashMap<>();
         TreeMap<long[], Tuple> history = new TreeMap<>(Comparator.<long[]>comparingLong(p -> p[0]).thenComparingLong(p -> p[1]));
         for (int round = 0; round < 5000; round++) {
             Map<String, Long> answered = new HashMap<>();
             for (Tuple t : sim.node("client").contents("c_acked")) {
-                answered.merge((String) t.get(0), (Long) t.get(1), Math::max);
+                String c = (String) t.get(0);
+                long seq = (Long) t.get(1);
+                answered.merge(c, seq, Math::max);
+                if (seed % 2 == 0 && seq > learnt.getOrDefault(c, 0L) && GROUPS.containsKey(c)) {
+                    learnt.put(c, seq);
+                    hints.computeIfAbsent(c, k -> new NamespaceSimulationTest.Hints())
+                        .learn(inner(work.get(c).get((int) seq - 1)), t.get(2));
+                }
             }
             boolean done = true;
             boolean setupDone = answered.getOrDefault("root", 0L) == setup.size();
@@ -128,7 +140,13 @@ class PermissionSimulationTest {
                 int k = next.getOrDefault(e.getKey(), 0);
                 boolean go = e.getKey().equals("root") || setupDone;
                 if (go && answered.getOrDefault(e.getKey(), 0L) == k && k < e.getValue().size()) {
-                    sim.load("client", new Tuple("c_submit", e.getKey(), (long) k + 1, e.getValue().get(k)));
+                    Object op = e.getValue().get(k);
+                    if (seed % 2 == 0 && GROUPS.containsKey(e.getKey())) {
+                        List<?> env = (List<?>) op;
+                        op = envelope((String) env.get(1), (String) env.get(2),
+                            hints.computeIfAbsent(e.getKey(), c -> new NamespaceSimulationTest.Hints()).hinted(inner(op)));
+                    }
+                    sim.load("client", new Tuple("c_submit", e.getKey(), (long) k + 1, op));
                     next.put(e.getKey(), k + 1);
                 }
                 done &= answered.getOrDefault(e.getKey(), 0L) == e.getValue().size();
@@ -153,6 +171,11 @@ class PermissionSimulationTest {
         return Access.envelope(user, secret, op);
     }
 
+    @SuppressWarnings("unchecked")
+    private static List<Object> inner(Object op) {
+        return (List<Object>) Access.inner(op);
+    }
+
     private static List<String> randomPath(SplittableRandom rnd) {
         List<String> p = new ArrayList<>();
         int depth = 1 + rnd.nextInt(3);
@@ -162,7 +185,7 @@ class PermissionSimulationTest {
         return p;
     }
 
-    private static List<Object> userOp(SplittableRandom rnd) {
+    static List<Object> userOp(SplittableRandom rnd) {
         List<String> p = randomPath(rnd);
         return switch (rnd.nextInt(11)) {
             case 0, 1 -> List.of("mkdirs", p, DIR_MODES[rnd.nextInt(DIR_MODES.length)], "x", 1L);
@@ -217,13 +240,13 @@ class PermissionSimulationTest {
             for (String s : secrets) {
                 assertTrue(!text.contains(s), "a secret reached the log: " + t);
             }
-            List<Object> result = (List<Object>) t.get(5);
+            List<Object> result = (List<Object>) NamespaceSimulationTest.Hints.unwrap(t.get(5));
             String got = result.get(0).equals("ok") ? "ok" : (String) result.get(1);
             String expected;
             if (logged.get(0).equals("denied")) {
                 expected = "UNAUTHENTICATED";
             } else if (logged.get(0).equals("by")) {
-                List<Object> op = (List<Object>) logged.get(2);
+                List<Object> op = NamespaceSimulationTest.Hints.plain((List<Object>) logged.get(2));
                 String kind = (String) op.get(0);
                 expected = kind.startsWith("user_") ? "ok" : model.apply((String) logged.get(1), op);
             } else {
