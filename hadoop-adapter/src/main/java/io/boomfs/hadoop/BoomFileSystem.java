@@ -14,10 +14,12 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.GlobalStorageStatistics;
 import org.apache.hadoop.fs.ParentNotDirectoryException;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.PathIsNotEmptyDirectoryException;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.fs.StorageStatistics;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.security.UserGroupInformation;
 import org.apache.hadoop.util.Progressable;
@@ -92,6 +94,15 @@ public class BoomFileSystem extends FileSystem {
     @Override
     public void setWorkingDirectory(Path dir) {
         workingDir = makeQualified(dir);
+    }
+
+    /**
+     * The counters of {@link #statistics} (bytes, read ops, write ops of every BoomFS instance of
+     * this JVM), as Hadoop registers them per scheme.
+     */
+    @Override
+    public StorageStatistics getStorageStatistics() {
+        return GlobalStorageStatistics.INSTANCE.get(SCHEME);
     }
 
     @Override
@@ -459,7 +470,11 @@ public class BoomFileSystem extends FileSystem {
         }
     }
 
-    /** Sets the modification time ({@code mtime} -1: unchanged); access times are not stored. */
+    /**
+     * Sets the modification time ({@code mtime} -1: unchanged); access times are not stored. A
+     * file reports the later of its modification time and the time it was closed, so a time
+     * before its close is not seen.
+     */
     @Override
     public void setTimes(Path f, long mtime, long atime) throws IOException {
         String p = pathOf(f);
