@@ -382,44 +382,59 @@ public class BoomFileSystem extends FileSystem {
     /**
      * HDFS's rename: a destination that is a directory receives the source under its own name;
      * false when the source is missing, the destination (so resolved) exists, or its parent is
-     * missing or a file; an IOException when a directory would move under itself.
+     * missing or a file; an IOException when a directory would move under itself. The shard's
+     * rename is tried first (one round trip: most renames name a new path); only when the
+     * destination exists are the paths looked at.
      */
     @Override
     public boolean rename(Path src, Path dst) throws IOException {
         String s = pathOf(src);
         String d = pathOf(dst);
         statistics.incrementWriteOps(1);
-        if (s.equals("/") || statOrNull(s) == null) {
+        if (s.equals("/")) {
             return false;
         }
-        String target = d;
-        Stat ds = statOrNull(d);
-        if (ds != null && ds.isDir()) {
-            target = child(d, new Path(s).getName());
-            ds = statOrNull(target);
-        }
-        if (target.equals(s)) {
-            return true; // HDFS: a rename onto itself succeeds and changes nothing
-        }
-        if (target.startsWith(child(s, ""))) {
+        if (isUnder(d, s)) {
             throw new IOException("rename " + s + " to " + d + ": a directory cannot move under itself");
         }
-        if (ds != null) {
-            return false;
+        try {
+            client.rename(s, d);
+            return true;
+        } catch (FsException e) {
+            if (!e.code().equals("EXISTS")) {
+                return renameFailed(s, d, e);
+            }
         }
-        Stat dp = statOrNull(parent(target));
-        if (dp == null || !dp.isDir()) {
-            return false;
+        Stat ds = statOrNull(d);
+        if (ds == null || !ds.isDir()) {
+            // A file there (or, when src is d, src itself: HDFS's rename onto itself succeeds).
+            return ds != null && d.equals(s);
+        }
+        String target = child(d, new Path(s).getName());
+        if (target.equals(s)) {
+            return true; // into the directory it is in: nothing changes, as in HDFS
+        }
+        if (isUnder(target, s)) {
+            throw new IOException("rename " + s + " to " + d + ": a directory cannot move under itself");
         }
         try {
             client.rename(s, target);
             return true;
         } catch (FsException e) {
-            return switch (e.code()) {
-                case "NOT_FOUND", "EXISTS", "NOT_DIR" -> false; // changed since the checks above
-                default -> throw Errors.of("rename", s + " to " + target, e, true);
-            };
+            return renameFailed(s, target, e);
         }
+    }
+
+    private static boolean isUnder(String path, String dir) {
+        return path.startsWith(child(dir, ""));
+    }
+
+    /** A missing source, an existing destination, a missing or file parent: false; anything else is thrown. */
+    private static boolean renameFailed(String s, String d, FsException e) throws IOException {
+        return switch (e.code()) {
+            case "NOT_FOUND", "EXISTS", "NOT_DIR" -> false;
+            default -> throw Errors.of("rename", s + " to " + d, e, true);
+        };
     }
 
     /**

@@ -134,6 +134,30 @@ class BoomFileSystemTest {
     }
 
     @Test
+    void renameFollowsHdfs() throws IOException {
+        Path d = new Path(DIR, "rename");
+        Path file = new Path(d, "f");
+        Path other = new Path(d, "g");
+        write(file, 10);
+        write(other, 20);
+        fs.mkdirs(new Path(d, "dir/sub"));
+        assertFalse(fs.rename(file, other), "onto an existing file: false");
+        assertEquals(20, fs.getFileStatus(other).getLen(), "the existing file stays");
+        assertFalse(fs.rename(new Path(d, "missing"), new Path(d, "x")), "a missing source: false");
+        assertFalse(fs.rename(file, new Path(d, "nodir/x")), "a missing parent is not made: false");
+        assertTrue(fs.rename(file, file), "onto itself: true");
+        assertTrue(fs.rename(file, d), "into the directory it is in: true, nothing changes");
+        assertTrue(fs.rename(file, new Path(d, "dir")), "into an existing directory, under its own name");
+        assertTrue(fs.getFileStatus(new Path(d, "dir/f")).isFile());
+        assertFalse(fs.exists(file));
+        assertThrows(IOException.class, () -> fs.rename(new Path(d, "dir"), new Path(d, "dir/sub/deeper")));
+        assertThrows(IOException.class, () -> fs.rename(new Path(d, "dir"), new Path(d, "dir/sub")),
+            "dir/sub exists: dir would go to dir/sub/dir, under itself");
+        assertTrue(fs.rename(new Path(d, "dir"), new Path(d, "moved")));
+        assertTrue(fs.getFileStatus(new Path(d, "moved/sub")).isDirectory());
+    }
+
+    @Test
     void unsupportedCallsSayWhich() throws IOException {
         Path p = new Path(DIR, "once.bin");
         write(p, 10);
