@@ -446,7 +446,13 @@ public class BoomFileSystem extends FileSystem {
         String p = pathOf(f);
         statistics.incrementWriteOps(1);
         if (p.equals("/")) {
-            if (!recursive && client.list(p).hasNext()) {
+            boolean empty;
+            try {
+                empty = !client.list(p).hasNext();
+            } catch (FsException e) {
+                throw Errors.of("delete", p, e, false);
+            }
+            if (!recursive && !empty) {
                 throw new PathIsNotEmptyDirectoryException(p);
             }
             return false;
