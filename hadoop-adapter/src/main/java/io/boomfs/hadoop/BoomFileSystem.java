@@ -46,10 +46,10 @@ import java.util.NoSuchElementException;
  * these differences: files are written once (append, truncate and concat are unsupported and
  * throw {@link UnsupportedOperationException} naming the call); nothing is visible to readers
  * before a chunk is full or the file is closed (no hflush/hsync); no group and no access time
- * are stored (files report {@code fs.boomfs.group} and access time 0); {@link #rename} checks
- * the destination with a stat before the shard's atomic rename, so a destination created
- * between the two fails the rename (false) rather than being moved into. Statistics count read
- * ops, write ops and the bytes of the streams.
+ * are stored (files report {@code fs.boomfs.group} and access time 0); {@link #rename} into an
+ * existing directory is two steps (the shard's rename refuses an existing destination, then the
+ * adapter renames to a name inside it), so another client may come between them (the rename
+ * then answers false). Statistics count read ops, write ops and the bytes of the streams.
  */
 public class BoomFileSystem extends FileSystem {
     public static final String SCHEME = "boomfs";
