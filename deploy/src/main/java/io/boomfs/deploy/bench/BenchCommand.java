@@ -12,8 +12,9 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     versionProvider = Boom.Version.class,
     description = "Benchmarks: `boom bench meta` (a metadata shard group, optionally side by side with HDFS), "
-        + "`boom bench meta-heap` (a shard's heap per file).",
-    subcommands = {MetaBenchCommand.class, MetaHeapCommand.class, ScaleBenchCommand.class, PartitionBenchCommand.class})
+        + "`boom bench meta-heap` (a shard's heap per file), `boom bench hadoop` (BoomFS through its Hadoop adapter beside HDFS).",
+    subcommands = {MetaBenchCommand.class, MetaHeapCommand.class, ScaleBenchCommand.class, PartitionBenchCommand.class,
+        HadoopBenchCommand.class})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;

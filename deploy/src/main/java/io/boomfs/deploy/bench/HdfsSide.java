@@ -97,22 +97,32 @@ final class HdfsSide {
      * @throws CliException with the command that builds it
      */
     static Path moduleDir() {
+        return moduleDir(MAIN, "--compare");
+    }
+
+    /**
+     * bench-hdfs, built with {@code main} and no older than its sources, for the option or command
+     * {@code who} (named in the errors).
+     *
+     * @throws CliException with the command that builds it
+     */
+    static Path moduleDir(String main, String who) {
         Path classes;
         try {
             classes = Path.of(HdfsSide.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException | RuntimeException e) {
-            throw new CliException("--compare: cannot tell where BoomFS's build is: " + e.getMessage());
+            throw new CliException(who + ": cannot tell where BoomFS's build is: " + e.getMessage());
         }
         // deploy/target/classes -> the source tree's root.
         Path root = classes.getParent() == null || classes.getParent().getParent() == null ? null
             : classes.getParent().getParent().getParent();
         Path module = root == null ? null : root.resolve("bench-hdfs");
         if (module == null || !Files.isRegularFile(module.resolve("pom.xml"))) {
-            throw new CliException("--compare needs BoomFS's source tree (bench-hdfs/ next to deploy/; this runs from " + classes + ")");
+            throw new CliException(who + " needs BoomFS's source tree (bench-hdfs/ next to deploy/; this runs from " + classes + ")");
         }
-        Path built = module.resolve("target/classes/" + MAIN.replace('.', '/') + ".class");
+        Path built = module.resolve("target/classes/" + main.replace('.', '/') + ".class");
         if (!Files.isRegularFile(built) || !Files.isDirectory(module.resolve("target/lib")) || newerSource(module, built)) {
-            throw new CliException("--compare: the HDFS side is not built (or older than its sources); run once, in "
+            throw new CliException(who + ": the HDFS side is not built (or older than its sources); run once, in "
                 + root + ": " + BUILD + " (it fetches Hadoop 3.5.0 the first time)");
         }
         return module;

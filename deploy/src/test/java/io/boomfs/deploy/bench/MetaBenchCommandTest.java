@@ -56,6 +56,12 @@ class MetaBenchCommandTest {
         assertTrue(r.err().startsWith("boom: error: --sessions must be in 1..10000, not 0\n"), r.err());
         r = Cli.run(HERE, "bench");
         assertEquals(Boom.USAGE, r.code(), r.toString());
+        r = Cli.run(HERE, "bench", "hadoop", "--size", "1T");
+        assertEquals(Boom.USAGE, r.code(), r.toString());
+        assertTrue(r.err().startsWith("boom: error: --size takes a number with K, M or G, not 1T\n"), r.err());
+        r = Cli.run(HERE, "bench", "hadoop", "--threads", "0");
+        assertEquals(Boom.USAGE, r.code(), r.toString());
+        assertTrue(r.err().startsWith("boom: error: --files and --threads must be at least 1, not 2000 and 0\n"), r.err());
     }
 
     @Test
