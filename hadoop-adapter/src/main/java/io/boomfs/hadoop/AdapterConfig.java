@@ -32,15 +32,18 @@ import java.util.List;
  * @param replication replicas of new files
  * @param timeoutMs   one metadata operation's deadline
  * @param group       the group name files report
+ * @param token       the user's token (NAME:SECRET) from the file {@code fs.boomfs.token.file} names, or null
  */
 record AdapterConfig(List<List<String>> groups, long vparts, int chunkSize, short replication, long timeoutMs,
-                     String group) {
+                     String group, String token) {
     static final String TOPOLOGY_PREFIX = "fs.boomfs.topology.";
     static final String VPARTS = "fs.boomfs.vparts";
     static final String BLOCK_SIZE = "fs.boomfs.block.size";
     static final String REPLICATION = "fs.boomfs.replication";
     static final String TIMEOUT_MS = "fs.boomfs.timeout.ms";
     static final String GROUP = "fs.boomfs.group";
+    /** A token file (boom admin user add --out): every call then acts as its user, as a cluster with sm.auth requires. */
+    static final String TOKEN_FILE = "fs.boomfs.token.file";
     /** The shard's chunk size limit (metadata-shard/DESIGN.md) and the client's default replication limit. */
     private static final long MAX_CHUNK = 1L << 30;
     private static final int MAX_REPLICATION = 8;
@@ -80,7 +83,16 @@ record AdapterConfig(List<List<String>> groups, long vparts, int chunkSize, shor
         if (group.isEmpty()) {
             throw new IllegalArgumentException(GROUP + ": empty");
         }
-        return new AdapterConfig(groups, vparts, (int) chunk, (short) repl, timeout, group);
+        String tokenFile = conf.getTrimmed(TOKEN_FILE);
+        String token = null;
+        if (tokenFile != null && !tokenFile.isEmpty()) {
+            try {
+                token = io.boomfs.meta.Tokens.read(Path.of(tokenFile), null).toString();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(TOKEN_FILE + ": " + e.getMessage(), e);
+            }
+        }
+        return new AdapterConfig(groups, vparts, (int) chunk, (short) repl, timeout, group, token);
     }
 
     /** {@code HOST:PORT,HOST:PORT;HOST:PORT,...}: groups separated by {@code ;}, replicas by {@code ,}. */

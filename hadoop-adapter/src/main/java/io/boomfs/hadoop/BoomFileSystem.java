@@ -5,6 +5,7 @@ import io.boomfs.client.FileMeta;
 import io.boomfs.client.MetaClient.Entry;
 import io.boomfs.client.MetaClient.FsException;
 import io.boomfs.client.MetaClient.Stat;
+import io.boomfs.meta.Access;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.BlockLocation;
 import org.apache.hadoop.fs.ContentSummary;
@@ -78,6 +79,9 @@ public class BoomFileSystem extends FileSystem {
         uri = URI.create(SCHEME + "://" + name.getAuthority());
         String user = UserGroupInformation.getCurrentUser().getShortUserName();
         client = io.boomfs.client.BoomFileSystem.open(settings.groups(), settings.vparts(), user, settings.client());
+        if (settings.token() != null) {
+            client.authenticate(settings.token());
+        }
         workingDir = getHomeDirectory();
     }
 
@@ -297,11 +301,11 @@ public class BoomFileSystem extends FileSystem {
     private FileStatus status(String p, Stat s) {
         FsPermission perm = new FsPermission((short) (s.mode() & 07777));
         if (s.isDir()) {
-            return new FileStatus(0, true, 0, 0, s.mtimeMs(), 0, perm, s.owner(), settings.group(), qualified(p));
+            return new FileStatus(0, true, 0, 0, s.mtimeMs(), 0, perm, Access.ownerUser(s.owner()), groupOf(s.owner()), qualified(p));
         }
         // The shard's stat does not tell a file's chunk size: the configured one is reported.
-        return new FileStatus(s.size(), false, (int) s.replication(), settings.chunkSize(), s.mtimeMs(), 0, perm, s.owner(),
-            settings.group(), qualified(p));
+        return new FileStatus(s.size(), false, (int) s.replication(), settings.chunkSize(), s.mtimeMs(), 0, perm,
+            Access.ownerUser(s.owner()), groupOf(s.owner()), qualified(p));
     }
 
     /** A directory's entries (a stat each: the listing gives names only), or the file itself. */
@@ -476,19 +480,28 @@ public class BoomFileSystem extends FileSystem {
         setattr("setPermission", p, (long) permission.toShort(), null, null, null);
     }
 
-    /** Sets the owner; BoomFS stores no group, so a group other than the one reported is refused. */
+    /** A file's group: the one its owner names (USER:GROUP), else {@code fs.boomfs.group}. */
+    private String groupOf(String owner) {
+        String g = Access.ownerGroup(owner);
+        return g.isEmpty() ? settings.group() : g;
+    }
+
+    /**
+     * Sets the owner and group, stored as the owner {@code USER:GROUP} (metadata-shard/DESIGN.md,
+     * "Users and permissions"; a superuser's right where the cluster checks users); a null part
+     * keeps what the file has.
+     */
     @Override
     public void setOwner(Path f, String username, String groupname) throws IOException {
         String p = pathOf(f);
-        if (groupname != null && !groupname.equals(settings.group())) {
-            throw unsupported("setOwner with group " + groupname, "no group is stored (every file reports "
-                + settings.group() + ", fs.boomfs.group)");
-        }
-        if (username != null) {
-            setattr("setOwner", p, null, username, null, null);
-        } else {
+        if (username == null && groupname == null) {
             stat("setOwner", p);
+            return;
         }
+        String now = stat("setOwner", p).owner();
+        String user = username != null ? username : Access.ownerUser(now);
+        String group = groupname != null ? groupname : Access.ownerGroup(now);
+        setattr("setOwner", p, null, group.isEmpty() ? user : user + ":" + group, null, null);
     }
 
     /**

@@ -123,7 +123,14 @@ class BoomFileSystemTest {
         FileStatus st = fs.getFileStatus(p);
         assertEquals((short) 0600, st.getPermission().toShort());
         assertEquals("alice", st.getOwner());
-        assertEquals("supergroup", st.getGroup());
+        assertEquals("supergroup", st.getGroup(), "no group set: fs.boomfs.group");
+        // A group is kept with the owner (USER:GROUP); a null part keeps what the file has.
+        fs.setOwner(p, null, "staff");
+        assertEquals("alice", fs.getFileStatus(p).getOwner());
+        assertEquals("staff", fs.getFileStatus(p).getGroup());
+        fs.setOwner(p, "bob", null);
+        assertEquals("bob", fs.getFileStatus(p).getOwner());
+        assertEquals("staff", fs.getFileStatus(p).getGroup());
         assertEquals(mtime, st.getModificationTime());
         assertEquals(2, st.getReplication());
         assertFalse(fs.setReplication(DIR, (short) 2), "a directory has no replication");
@@ -168,9 +175,6 @@ class BoomFileSystemTest {
         assertTrue(concat.getMessage().startsWith("concat "), concat.getMessage());
         UnsupportedOperationException truncate = assertThrows(UnsupportedOperationException.class, () -> fs.truncate(p, 1));
         assertTrue(truncate.getMessage().startsWith("truncate "), truncate.getMessage());
-        UnsupportedOperationException group = assertThrows(UnsupportedOperationException.class,
-            () -> fs.setOwner(p, null, "staff"));
-        assertTrue(group.getMessage().startsWith("setOwner with group staff "), group.getMessage());
     }
 
     @Test
