@@ -246,7 +246,7 @@ class PartitionSimulationTest {
                     sb.append("\n  ").append(r).append(" tx ").append(sim.node(r).contents("tx")).append(" locks ")
                         .append(sim.node(r).contents("tx_lock")).append(" outq ").append(sim.node(r).contents("ns_outq"))
                         .append(" mv_out ").append(sim.node(r).contents("mv_out")).append(" moved ").append(sim.node(r).contents("ns_moved"))
-                        .append(" staged ").append(sim.node(r).contents("mv_stage").size()).append(" epoch ").append(sim.node(r).contents("mv_epoch"));
+                        .append(" coming ").append(sim.node(r).contents("mv_in_at")).append(" dropping ").append(sim.node(r).contents("mv_drop_at")).append(" epoch ").append(sim.node(r).contents("mv_epoch"));
                 }
             }
             throw new AssertionError(sb.toString());
@@ -317,7 +317,7 @@ class PartitionSimulationTest {
                     OverlogNode n = sim.node(r);
                     if (!n.contents("l_next").equals(first) || !n.contents("p_proposal").isEmpty()
                         || !n.contents("tx_lock").isEmpty() || !n.contents("ns_drop_out").isEmpty() || !n.contents("ns_garbage").isEmpty()
-                        || !n.contents("mv_out").isEmpty() || !n.contents("mv_stage").isEmpty()
+                        || !n.contents("mv_out").isEmpty() || !n.contents("mv_in_at").isEmpty() || !n.contents("mv_drop_at").isEmpty()
                         || n.contents("tx").stream().anyMatch(t -> !"done".equals(t.get(3)))) {
                         return false;
                     }
