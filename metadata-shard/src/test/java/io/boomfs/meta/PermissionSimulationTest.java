@@ -160,7 +160,7 @@ class PermissionSimulationTest {
                     history.putIfAbsent(new long[] {(Long) t.get(0), (Long) t.get(1)}, t);
                 }
             }
-            if (done && converged(sim, reps)) {
+            if (done && NamespaceSimulationTest.converged(sim, reps)) {
                 return check(history, sim, reps, List.of(rootSecret, secrets.get("alice"), secrets.get("bob"), secrets.get("carol")));
             }
         }
@@ -206,16 +206,6 @@ class PermissionSimulationTest {
         return rnd.nextInt(3) == 0 ? List.of("mkdirs", p, DIR_MODES[rnd.nextInt(DIR_MODES.length)], "x", 1L)
             : Arrays.asList("setattr", p, rnd.nextBoolean() ? (Object) DIR_MODES[rnd.nextInt(DIR_MODES.length)] : null,
                 rnd.nextBoolean() ? owners[rnd.nextInt(owners.length)] : null, null, null);
-    }
-
-    private static boolean converged(Simulator sim, List<String> reps) {
-        Object first = sim.node(reps.get(0)).contents("l_next");
-        for (String r : reps) {
-            if (!sim.node(r).contents("l_next").equals(first) || !sim.node(r).contents("p_proposal").isEmpty()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @SuppressWarnings("unchecked")
