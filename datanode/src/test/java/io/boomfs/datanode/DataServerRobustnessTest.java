@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -14,6 +15,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +41,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class DataServerRobustnessTest {
-    private static final int FUZZ_CASES = Integer.getInteger("datanode.fuzz.cases", 3_000);
+    /** Hostile requests served in memory ({@link DataServer#serveInMemory}); -Pfuzz raises it. */
+    private static final int FUZZ_CASES = Integer.getInteger("datanode.fuzz.cases", 100_000);
+    /** Hostile requests sent over TCP, a connection each; -Pfuzz raises it. */
+    private static final int FUZZ_TCP_CASES = Integer.getInteger("datanode.fuzz.tcp.cases", 3_000);
     private final Datanodes nodes = new Datanodes();
 
     @AfterEach
@@ -124,7 +129,7 @@ class DataServerRobustnessTest {
     static byte[] writeRequest(long chunkId, long length, List<String> downstream, byte[] data) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(b);
-        Protocol.writeRequest(out, new Protocol.Write(chunkId, length, downstream));
+        Protocol.writeRequest(out, new Protocol.Write(chunkId, length, downstream, ""));
         CRC32C crc = new CRC32C();
         for (int at = 0; at < data.length; at += BLOCK) {
             int n = Math.min(BLOCK, data.length - at);
@@ -137,7 +142,7 @@ class DataServerRobustnessTest {
 
     static byte[] readRequest(long chunkId, long offset, long length) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        Protocol.writeRequest(new DataOutputStream(b), new Protocol.Read(chunkId, offset, length));
+        Protocol.writeRequest(new DataOutputStream(b), new Protocol.Read(chunkId, offset, length, ""));
         return b.toByteArray();
     }
 
@@ -174,7 +179,8 @@ class DataServerRobustnessTest {
         int magic = Protocol.MAGIC;
         assertError(exchange(dn, "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII)), ErrorCode.BAD_REQUEST,
             "not a BoomFS data transfer request (magic 0x47455420)");
-        assertError(exchange(dn, header(magic, 2, 1)), ErrorCode.UNSUPPORTED_VERSION, "protocol version 2; this datanode speaks version 1");
+        assertError(exchange(dn, header(magic, 3, 1)), ErrorCode.UNSUPPORTED_VERSION,
+            "protocol version 3; this datanode speaks versions 1 and 2");
         assertError(exchange(dn, header(magic, 1, 9)), ErrorCode.BAD_REQUEST, "unknown operation 9");
         assertError(exchange(dn, header(magic, 1, 1, 5, -1)), ErrorCode.BAD_REQUEST, "chunk length -1 is outside 0..1073741824");
         assertError(exchange(dn, header(magic, 1, 1, 5, 1L << 31)), ErrorCode.BAD_REQUEST, "chunk length 2147483648 is outside");
@@ -214,8 +220,65 @@ class DataServerRobustnessTest {
         assertEquals(List.of(new ChunkStore.ChunkInfo(7, data.length)), nodes.get(0).store().list());
     }
 
+    /**
+     * Hostile requests from one seed: random bytes, random bodies after a valid header, and
+     * well-formed requests with a few bytes changed, cut, inserted or removed. A mutated write
+     * keeps its chunk id (bytes 6..13: a well-formed write to chunk 3 would rightly replace the
+     * chunk checked at the end), and one with a downstream datanode keeps its count byte and
+     * address, so that no mutation makes the datanode dial anything but the test's own datanode.
+     */
+    static final class Fuzzer {
+        private final SplittableRandom random;
+        private final List<byte[]> local = new ArrayList<>();
+        private final List<byte[]> piped = new ArrayList<>();
+        private final int pipedKeep;
+        private final int pipedPercent;
+
+        /**
+         * @param downstream   the one datanode a mutated pipeline write may name
+         * @param pipedPercent of the mutated cases, the share that are pipeline writes (each
+         *                     dials {@code downstream} over TCP when its header survives)
+         */
+        Fuzzer(long seed, int bigChunkLength, String downstream, int pipedPercent) throws IOException {
+            this.random = new SplittableRandom(seed);
+            this.pipedPercent = pipedPercent;
+            local.add(readRequest(3, 0, bigChunkLength));
+            local.add(readRequest(3, BLOCK - 3, 10));
+            for (int len : new int[] {0, 1, 1000, BLOCK, BLOCK + 1}) {
+                local.add(writeRequest(100 + len, len, List.of(), TestData.bytes(len, len)));
+                piped.add(writeRequest(200 + len, len, List.of(downstream), TestData.bytes(len, len)));
+            }
+            pipedKeep = 4 + 1 + 1 + 8 + 8 + 1 + 1 + downstream.length();
+        }
+
+        byte[] next() throws IOException {
+            int kind = random.nextInt(10);
+            if (kind < 2) {
+                byte[] request = new byte[random.nextInt(200)];
+                random.nextBytes(request);
+                return request;
+            }
+            if (kind < 4) {
+                byte[] body = new byte[random.nextInt(60)];
+                random.nextBytes(body);
+                int op = new int[] {Protocol.OP_READ, Protocol.OP_WRITE, 0, 3, 255}[random.nextInt(5)];
+                if (op == Protocol.OP_WRITE && body.length > 16) {
+                    body[16] = 0; // no downstream: a random address must not be dialed
+                }
+                int version = random.nextBoolean() ? Protocol.VERSION : Protocol.VERSION_WITHOUT_TOKEN;
+                return concat(header(Protocol.MAGIC, version, op), body);
+            }
+            if (random.nextInt(100) < pipedPercent) {
+                return mutate(piped.get(random.nextInt(piped.size())), pipedKeep, random);
+            }
+            byte[] t = local.get(random.nextInt(local.size()));
+            // The count byte of a local write (byte 22) stays 0 for the same reason.
+            return mutate(t, t[5] == Protocol.OP_WRITE ? 23 : 0, random);
+        }
+    }
+
     @Test
-    void thousandsOfRandomAndMutatedFramesGetErrorRepliesAndNeverStopTheServer(@TempDir Path dir) throws IOException {
+    void thousandsOfRandomAndMutatedFramesOverTcpGetErrorRepliesAndNeverStopTheServer(@TempDir Path dir) throws IOException {
         DataServer a = nodes.start(dir, 1L << 30, c -> c);
         DataServer b = nodes.start(dir, 1L << 30, c -> c);
         byte[] big = TestData.bytes(3, 3 * BLOCK + 5);
@@ -223,63 +286,101 @@ class DataServerRobustnessTest {
             client.write(List.of(a.address()), 3, big);
         }
         long seed = Long.getLong("seed", System.nanoTime());
-        System.out.println("DataServerRobustnessTest fuzz: SEED=" + seed + " cases=" + FUZZ_CASES + " (-Dseed=" + seed + " replays)");
-        SplittableRandom random = new SplittableRandom(seed);
-        List<byte[]> templates = new ArrayList<>();
-        List<Integer> protectedEnd = new ArrayList<>();
-        templates.add(readRequest(3, 0, big.length));
-        protectedEnd.add(0);
-        templates.add(readRequest(3, BLOCK - 3, 10));
-        protectedEnd.add(0);
-        for (int len : new int[] {0, 1, 1000, BLOCK, BLOCK + 1}) {
-            templates.add(writeRequest(100 + len, len, List.of(), TestData.bytes(len, len)));
-            protectedEnd.add(23); // the count byte: see below
-            // With a real downstream: the count byte and the address are never mutated, so that
-            // no mutation makes the datanode dial anything but the test's own datanode.
-            byte[] w = writeRequest(200 + len, len, List.of(b.address()), TestData.bytes(len, len));
-            templates.add(w);
-            protectedEnd.add(4 + 1 + 1 + 8 + 8 + 1 + 1 + b.address().length());
-        }
-        int[] outcomes = new int[4];
-        for (int i = 0; i < FUZZ_CASES; i++) {
-            byte[] request;
-            int kind = random.nextInt(10);
-            if (kind < 2) {
-                request = new byte[random.nextInt(200)];
-                random.nextBytes(request);
-            } else if (kind < 4) {
-                byte[] body = new byte[random.nextInt(60)];
-                random.nextBytes(body);
-                int op = new int[] {Protocol.OP_READ, Protocol.OP_WRITE, 0, 3, 255}[random.nextInt(5)];
-                if (op == Protocol.OP_WRITE && body.length > 16) {
-                    body[16] = 0; // no downstream: a random address must not be dialed
-                }
-                request = concat(header(Protocol.MAGIC, 1, op), body);
-            } else {
-                int t = random.nextInt(templates.size());
-                request = mutate(templates.get(t), protectedEnd.get(t), random);
-            }
+        System.out.println("DataServerRobustnessTest TCP fuzz: SEED=" + seed + " cases=" + FUZZ_TCP_CASES + " (-Dseed=" + seed
+            + " replays)");
+        Fuzzer fuzzer = new Fuzzer(seed, big.length, b.address(), 50);
+        int[] outcomes = new int[3];
+        for (int i = 0; i < FUZZ_TCP_CASES; i++) {
+            byte[] request = fuzzer.next();
             Reply r;
             try {
                 r = exchange(a.address(), request);
             } catch (AssertionError | IOException e) {
-                throw new AssertionError("case " + i + " (SEED=" + seed + "): " + e.getMessage() + "; request "
-                    + java.util.HexFormat.of().formatHex(request, 0, Math.min(request.length, 64)), e);
+                throw failure(i, seed, request, e);
             }
             // A connection closed before its first byte is no request: it gets no reply either.
             assertTrue(r.complete() || request.length == 0 && r.types().isEmpty(),
                 "case " + i + " (SEED=" + seed + ") ended without a final frame: " + r);
             outcomes[r.error() != null ? 0 : r.types().contains(Protocol.STORED) ? 1 : 2]++;
         }
-        System.out.println("DataServerRobustnessTest fuzz: " + outcomes[0] + " error replies, " + outcomes[1] + " writes stored, "
-            + outcomes[2] + " reads served");
+        System.out.println("DataServerRobustnessTest TCP fuzz: " + outcomes[0] + " error replies, " + outcomes[1]
+            + " writes stored, " + outcomes[2] + " reads served");
+        assertTrue(outcomes[0] > FUZZ_TCP_CASES / 2, "most cases are refused");
+        assertUnharmed(a, b, big);
+    }
+
+    /**
+     * The bulk of the fuzzing: the same hostile requests through the server's own decoding and
+     * serving ({@link DataServer#serveInMemory}) without a connection each, checking after every
+     * case that a refused request changed nothing in the store and left nothing reserved.
+     */
+    @Test
+    void aHundredThousandHostileRequestsInMemoryChangeNothingButWellFormedWrites(@TempDir Path dir) throws IOException {
+        DataServer a = nodes.start(dir, 1L << 30, c -> c);
+        DataServer b = nodes.start(dir, 1L << 30, c -> c);
+        byte[] big = TestData.bytes(3, 3 * BLOCK + 5);
+        try (DataClient client = new DataClient(DataClient.Config.defaults())) {
+            client.write(List.of(a.address()), 3, big);
+        }
+        long seed = Long.getLong("seed", System.nanoTime());
+        System.out.println("DataServerRobustnessTest in-memory fuzz: SEED=" + seed + " cases=" + FUZZ_CASES + " (-Dseed=" + seed
+            + " replays)");
+        Fuzzer fuzzer = new Fuzzer(seed, big.length, b.address(), 3);
+        int[] outcomes = new int[3];
+        List<ChunkStore.ChunkInfo> chunks = a.store().list();
+        long start = System.nanoTime();
+        for (int i = 0; i < FUZZ_CASES; i++) {
+            byte[] request = fuzzer.next();
+            Reply r;
+            try {
+                ByteArrayOutputStream reply = new ByteArrayOutputStream();
+                a.serveInMemory(new ByteArrayInputStream(request), reply);
+                r = parse(new DataInputStream(new ByteArrayInputStream(reply.toByteArray())));
+                assertTrue(r.complete() || request.length == 0 && r.types().isEmpty(), "ended without a final frame: " + r);
+                boolean stored = r.types().contains(Protocol.STORED);
+                List<ChunkStore.ChunkInfo> now = a.store().list();
+                // Only a stored write changes the store, and only at the chunk it names.
+                long written = stored ? ByteBuffer.wrap(request, 6, 8).getLong() : Long.MIN_VALUE;
+                assertEquals(chunks.stream().filter(c -> c.chunkId() != written).toList(),
+                    now.stream().filter(c -> c.chunkId() != written).toList(), "the store changed after " + r);
+                assertEquals(0, a.store().reservedBytes(), "space left reserved after " + r);
+                chunks = now;
+                outcomes[r.error() != null ? 0 : stored ? 1 : 2]++;
+            } catch (AssertionError | IOException e) {
+                throw failure(i, seed, request, e);
+            }
+            if (i % 20_000 == 0) {
+                assertFilesAreTheChunks(a);
+            }
+        }
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        System.out.println("DataServerRobustnessTest in-memory fuzz: " + outcomes[0] + " error replies, " + outcomes[1]
+            + " writes stored, " + outcomes[2] + " reads served in " + ms + " ms");
         assertTrue(outcomes[0] > FUZZ_CASES / 2, "most cases are refused");
+        assertTrue(a.metrics().connections() > FUZZ_CASES, "every case went through the server: " + a.metrics().describe());
+        assertUnharmed(a, b, big);
+    }
+
+    private static AssertionError failure(int i, long seed, byte[] request, Throwable e) {
+        return new AssertionError("case " + i + " (SEED=" + seed + "): " + e.getMessage() + "; request "
+            + java.util.HexFormat.of().formatHex(request, 0, Math.min(request.length, 64)), e);
+    }
+
+    /** The data directory holds the lock file and one file per chunk the store lists, nothing else. */
+    private static void assertFilesAreTheChunks(DataServer s) throws IOException {
+        Path data = s.store().dir().getParent();
+        assertEquals(List.of("chunks", "datanode.lock"), TestData.files(data));
+        assertEquals(s.store().list().stream().map(c -> ChunkFormat.fileName(c.chunkId())).sorted().toList(),
+            TestData.files(s.store().dir()));
+    }
+
+    /** After a fuzz run: no internal error, no stray file, and both datanodes still serve, chunk 3 intact. */
+    private void assertUnharmed(DataServer a, DataServer b, byte[] big) throws IOException {
         nodes.awaitIdle();
         for (DataServer s : List.of(a, b)) {
             assertNull(s.metrics().errors().get(ErrorCode.INTERNAL), s.metrics().describe());
-            assertEquals(List.of(), TestData.files(s.store().dir()).stream().filter(f -> f.endsWith(".tmp")).toList());
+            assertFilesAreTheChunks(s);
         }
-        // Still serving.
         try (DataClient client = new DataClient(DataClient.Config.defaults())) {
             byte[] data = TestData.bytes(9, MIB);
             client.write(List.of(a.address(), b.address()), 9, data);
