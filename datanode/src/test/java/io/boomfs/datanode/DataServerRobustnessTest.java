@@ -421,6 +421,89 @@ class DataServerRobustnessTest {
         return m;
     }
 
+    /**
+     * Chunk ids come from the network and name files: whatever the id, the file is a plain
+     * name inside the chunk directory. Ids whose bytes spell path syntax ("../", "/etc", NUL)
+     * or sit at the edges of the range are written over the wire, and afterwards the only
+     * files anywhere under the test's directory are the datanode's own.
+     */
+    @Test
+    void noChunkIdNamesAFileOutsideTheChunkDirectory(@TempDir Path root) throws IOException {
+        java.util.regex.Pattern shape = java.util.regex.Pattern.compile("[0-9a-f]{16}\\.chunk");
+        List<Long> ids = new ArrayList<>(List.of(0L, -1L, Long.MIN_VALUE, Long.MAX_VALUE, 1L << 63 >>> 1,
+            ByteBuffer.wrap("../../xx".getBytes(StandardCharsets.US_ASCII)).getLong(), ByteBuffer.wrap("/etc/pas".getBytes(StandardCharsets.US_ASCII)).getLong(),
+            ByteBuffer.wrap("..\\..\\\0\0".getBytes(StandardCharsets.US_ASCII)).getLong()));
+        SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < 100_000; i++) {
+            ids.add(i < 8 ? ids.get(i) : random.nextLong());
+        }
+        Path chunks = root.resolve("dn1").resolve("chunks");
+        for (long id : ids) {
+            String name = ChunkFormat.fileName(id);
+            assertTrue(shape.matcher(name).matches(), name);
+            assertEquals(id, ChunkFormat.parseFileName(name), name);
+            assertEquals(chunks, chunks.resolve(name).normalize().getParent(), name);
+        }
+        DataServer dn = nodes.start(root);
+        try (DataClient client = new DataClient(DataClient.Config.defaults())) {
+            for (long id : ids.subList(0, 8)) {
+                client.write(List.of(dn.address()), id, TestData.bytes(id, 10));
+                assertArrayEquals(TestData.bytes(id, 10), client.readAll(dn.address(), id));
+            }
+        }
+        nodes.awaitIdle();
+        List<String> everywhere;
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(root)) {
+            everywhere = s.filter(java.nio.file.Files::isRegularFile).map(p -> root.relativize(p).toString()).sorted().toList();
+        }
+        List<String> expected = new ArrayList<>(ids.subList(0, 8).stream().distinct()
+            .map(id -> "dn1/chunks/" + ChunkFormat.fileName(id)).toList());
+        expected.add("dn1/datanode.lock");
+        assertEquals(expected.stream().sorted().toList(), everywhere);
+    }
+
+    /**
+     * Slow loris at the connection limit: as many peers as the datanode takes connections, each
+     * trickling a request header a byte at a time. The datanode closes every one of them after
+     * its request timeout, on its own, and then serves a real client.
+     */
+    @Test
+    void slowLorisPeersHoldingEveryConnectionAreClosedAndTheDatanodeServesAgain(@TempDir Path dir) throws Exception {
+        DataServer dn = nodes.start(dir, 1L << 30, c -> c.withTimeouts(500, 800, 1_000).withLimits(2, 6));
+        byte[] request = readRequest(1, 0, 10);
+        List<Socket> lorises = new ArrayList<>();
+        List<CompletableFuture<Long>> closed = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                Socket s = connect(dn.address());
+                lorises.add(s);
+                closed.add(closedAfter(s));
+            }
+            // One byte each every 100 ms: 3 s for the whole header, far past the timeout.
+            for (int sent = 0; sent < 30 && !closed.stream().allMatch(CompletableFuture::isDone); sent++) {
+                for (Socket s : lorises) {
+                    try {
+                        s.getOutputStream().write(request[sent % request.length]);
+                    } catch (IOException e) {
+                        // This one was closed already.
+                    }
+                }
+                Thread.sleep(100);
+            }
+            for (CompletableFuture<Long> c : closed) {
+                long ms = c.get(20, TimeUnit.SECONDS);
+                assertTrue(ms >= 700 && ms < 15_000, "a slow loris closed after " + ms + " ms");
+            }
+        } finally {
+            for (Socket s : lorises) {
+                s.close();
+            }
+        }
+        nodes.awaitIdle();
+        assertTrue(dn.metrics().timeouts() >= 6, dn.metrics().describe());
+        assertError(exchange(dn.address(), readRequest(1, 0, 1)), ErrorCode.NOT_FOUND, "no chunk 0000000000000001 on this datanode");
+    }
+
     @Test
     void slowOrIdlePeersAreClosedAfterTheirTimeout(@TempDir Path dir) throws Exception {
         String dn = nodes.start(dir, 1L << 30, c -> c.withTimeouts(500, 500, 1_000)).address();
