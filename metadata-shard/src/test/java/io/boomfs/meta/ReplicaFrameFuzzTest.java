@@ -112,7 +112,10 @@ class ReplicaFrameFuzzTest {
         return b.array();
     }
 
-    /** Frames whose length fields lie: strings and collections of 2^31 - 1, and nested lists each claiming the rest. */
+    /**
+     * Frames whose length fields lie: strings and collections of 2^31 - 1, nested lists each
+     * claiming the rest, a relation table of 65,535 entries, a tuple count of 2^31 - 1.
+     */
     static List<byte[]> bombs() {
         List<byte[]> bombs = new ArrayList<>();
         bombs.add(withValue(valueHeader(3, Integer.MAX_VALUE, 16)));
@@ -128,6 +131,12 @@ class ReplicaFrameFuzzTest {
         sender[FrameFormat.HEADER_BYTES] = (byte) 0xff;
         sender[FrameFormat.HEADER_BYTES + 1] = (byte) 0xff;
         bombs.add(sender);
+        // A relation count of 65,535 in a frame of a few hundred bytes.
+        byte[] relations = f.clone();
+        int relCountAt = FrameFormat.HEADER_BYTES + 2 + CLIENT.length();
+        relations[relCountAt] = (byte) 0xff;
+        relations[relCountAt + 1] = (byte) 0xff;
+        bombs.add(relations);
         // A tuple count of 2^31 - 1.
         byte[] count = f.clone();
         int countAt = FrameFormat.HEADER_BYTES + 2 + CLIENT.length() + 2 + 2 + "read".length() + 2 + 8;

@@ -33,6 +33,8 @@ public final class FrameDecoder {
     /** A refusal's log line quotes at most this much of the sender's address and of the reason. */
     private static final int MAX_LOGGED_SENDER = 100;
     private static final int MAX_LOGGED_MESSAGE = 300;
+    /** A relation table entry with an empty name: u16 name length, u16 arity, i64 fingerprint. */
+    private static final int RELATION_ENTRY_MIN_BYTES = 12;
     private final Schemas schemas;
     private final int maxFrameBytes;
     private final Consumer<String> log;
@@ -104,6 +106,11 @@ public final class FrameDecoder {
             int relCount = r.readUnsignedShort("relation count");
             if (relCount == 0) {
                 throw new ValueCodec.MalformedException("no relations");
+            }
+            // Each entry takes at least its name length, arity and fingerprint: a count beyond what
+            // is left is a lie, and the tables below are sized by it.
+            if (relCount > r.remaining() / RELATION_ENTRY_MIN_BYTES) {
+                throw new ValueCodec.MalformedException("relation count " + relCount + " with " + r.remaining() + " bytes left");
             }
             ensure(relCount);
             String badShape = null;
