@@ -150,7 +150,7 @@ public final class DatanodeServer {
                 throw new IllegalArgumentException(missing + " is required; " + USAGE);
             }
             DataServer.Config server = new DataServer.Config(id, host, port, transfers, connections, connectMs, requestMs, ioMs,
-                d.maxChunkBytes());
+                d.maxChunkBytes(), null);
             if (meta.isEmpty() && node != null) {
                 throw new IllegalArgumentException("--node " + node + " without --meta: a datanode reports to the replicas of"
                     + " --meta over its --node endpoint; give both, or neither");

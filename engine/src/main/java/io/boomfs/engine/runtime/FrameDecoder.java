@@ -30,6 +30,11 @@ public final class FrameDecoder {
     public record Accepted(String sender, int tuples) {
     }
 
+    /** A refusal's log line quotes at most this much of the sender's address and of the reason. */
+    private static final int MAX_LOGGED_SENDER = 100;
+    private static final int MAX_LOGGED_MESSAGE = 300;
+    /** A relation table entry with an empty name: u16 name length, u16 arity, i64 fingerprint. */
+    private static final int RELATION_ENTRY_MIN_BYTES = 12;
     private final Schemas schemas;
     private final int maxFrameBytes;
     private final Consumer<String> log;
@@ -101,6 +106,11 @@ public final class FrameDecoder {
             int relCount = r.readUnsignedShort("relation count");
             if (relCount == 0) {
                 throw new ValueCodec.MalformedException("no relations");
+            }
+            // Each entry takes at least its name length, arity and fingerprint: a count beyond what
+            // is left is a lie, and the tables below are sized by it.
+            if (relCount > r.remaining() / RELATION_ENTRY_MIN_BYTES) {
+                throw new ValueCodec.MalformedException("relation count " + relCount + " with " + r.remaining() + " bytes left");
             }
             ensure(relCount);
             String badShape = null;
@@ -184,11 +194,23 @@ public final class FrameDecoder {
     private int refuse(Refusal why, String sender, String message) {
         refused.incrementAndGet(why.ordinal());
         pending.clear();
+        // The sender and the message quote the frame's bytes, which anyone can send: cut and
+        // made printable, so that a refusal is one line of bounded length and the set below
+        // holds at most 10,000 short keys.
+        String who = printable(sender, MAX_LOGGED_SENDER);
         // Bounded: at most one entry per (reason, sender) that ever sent a bad frame, capped.
-        if (logged.size() < 10_000 && logged.add(why + " " + sender)) {
-            log.accept("refused a frame from " + sender + " (" + why.name().toLowerCase() + "): " + message
+        if (logged.size() < 10_000 && logged.add(why + " " + who)) {
+            log.accept("refused a frame from " + who + " (" + why.name().toLowerCase() + "): " + printable(message, MAX_LOGGED_MESSAGE)
                 + " (further ones from this sender are only counted)");
         }
         return -1;
+    }
+
+    /** {@code s} cut to {@code max} characters, with control characters as '?'. */
+    static String printable(String s, int max) {
+        String cut = s.length() > max ? s.substring(0, max) + "..." : s;
+        StringBuilder b = new StringBuilder(cut.length());
+        cut.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return b.toString();
     }
 }
