@@ -492,6 +492,10 @@ public final class ReplicaServer implements AutoCloseable {
         Runnable detach;
         try {
             Config cfg = Config.parse(args);
+            if (cfg.clusterKey() != null) {
+                // Checked before the program compiles (seconds for a shard's): a bad key file is an error at once.
+                ClusterKey.load(cfg.clusterKey());
+            }
             server = start(cfg, program.get(), null, out, log);
             detach = attach.apply(server);
         } catch (ClusterKey.KeyFileException e) {
