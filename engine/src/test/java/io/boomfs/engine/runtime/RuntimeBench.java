@@ -26,8 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       batched, and the cost of Chronicle's msync next to a plain fdatasync of the same bytes.</li>
  * </ol>
  * Arguments: {@code [seconds per phase, default 5] [pingpong] [oneway] [durable]} (default: all
- * phases); {@code -Dbench.lowLatency=false} runs with the default idle strategies. Prints
- * p50/p99 and rates.
+ * phases); {@code -Dbench.lowLatency=false} runs with the default idle strategies;
+ * {@code -Dbench.auth=true} gives both nodes of the ping-pong and one-way phases a cluster key,
+ * so that every frame is signed and checked ({@link FrameAuth}): the cost of membership auth.
+ * Prints p50/p99 and rates.
  */
 public final class RuntimeBench {
     static final String PINGPONG = """
@@ -58,6 +60,9 @@ public final class RuntimeBench {
         """;
 
     static final boolean LOW_LATENCY = Boolean.parseBoolean(System.getProperty("bench.lowLatency", "true"));
+    static final boolean AUTH = Boolean.getBoolean("bench.auth");
+    /** The cluster key file both nodes read when {@link #AUTH}; written by main. */
+    static Path keyFile;
 
     public static void main(String[] args) throws Exception {
         System.setProperty("slf4j.internal.verbosity", "ERROR");
@@ -68,6 +73,12 @@ public final class RuntimeBench {
         List<String> phases = args.length > 1 ? List.of(args).subList(1, args.length) : List.of("pingpong", "oneway", "durable");
         System.out.println("idle strategy: " + (LOW_LATENCY ? "low-latency (yield long before parking)" : "default backoff")
             + " (-Dbench.lowLatency=" + LOW_LATENCY + ")");
+        if (AUTH) {
+            keyFile = tmp.resolve("cluster.key");
+            ClusterKey.generate(keyFile, false, new java.security.SecureRandom());
+        }
+        System.out.println("cluster membership auth: " + (AUTH ? "on, every frame signed and checked (HMAC-SHA256)" : "off")
+            + " (-Dbench.auth=" + AUTH + ")");
         if (phases.contains("pingpong")) {
             pingPong(tmp, seconds);
         }
@@ -86,16 +97,21 @@ public final class RuntimeBench {
     }
 
     static ProcessNode peer(String name, Path file, String addr, String peers) {
-        ProcessNode p = ProcessNode.start(name, List.of("-Xmx512m", "-XX:+UseSerialGC"), NodeServer.class.getName(),
-            LOW_LATENCY ? List.of(file.toString(), "--addr", addr, "--peers", peers, "--low-latency")
-                : List.of(file.toString(), "--addr", addr, "--peers", peers));
+        List<String> args = new ArrayList<>(List.of(file.toString(), "--addr", addr, "--peers", peers));
+        if (LOW_LATENCY) {
+            args.add("--low-latency");
+        }
+        if (AUTH) {
+            args.addAll(List.of("--cluster-key", keyFile.toString()));
+        }
+        ProcessNode p = ProcessNode.start(name, List.of("-Xmx512m", "-XX:+UseSerialGC"), NodeServer.class.getName(), args);
         p.awaitReady(60_000);
         return p;
     }
 
     static NodeServer.Config config(Path file, String name, String ep, Map<String, String> peers, Path data) {
         return new NodeServer.Config(file, name, ep, peers, null, data, DurableStore.Durability.SYNC, null, List.of(),
-            0, 1 << 16, LOW_LATENCY);
+            0, 1 << 16, LOW_LATENCY).withClusterKey(AUTH && data == null ? ClusterKey.load(keyFile) : null);
     }
 
     // The peer is closed early on purpose, to read its metrics before the try block ends.
