@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>durable steps per second in sync mode (one msynced excerpt per step), unbatched and
  *       batched, and the cost of Chronicle's msync next to a plain fdatasync of the same bytes.</li>
  * </ol>
- * Arguments: {@code [seconds per phase, default 5] [pingpong] [oneway] [durable]} (default: all
- * phases); {@code -Dbench.lowLatency=false} runs with the default idle strategies;
+ * Arguments: {@code [seconds per phase, default 5] [pingpong] [oneway] [durable] [auth]} (default:
+ * the first three; {@code auth} is the CPU cost of signing and checking frames, in-process); {@code -Dbench.lowLatency=false} runs with the default idle strategies;
  * {@code -Dbench.auth=true} gives both nodes of the ping-pong and one-way phases a cluster key,
  * so that every frame is signed and checked ({@link FrameAuth}): the cost of membership auth.
  * Prints p50/p99 and rates.
@@ -87,6 +87,69 @@ public final class RuntimeBench {
         }
         if (phases.contains("durable")) {
             durable(tmp, seconds);
+        }
+        if (phases.contains("auth")) {
+            frameAuth(seconds);
+        }
+    }
+
+    /**
+     * The CPU cost of membership auth alone, in this thread, no network: encoding a frame of one
+     * small tuple, and of a full batch (about 8 KiB), unsigned and signed, then decoding it,
+     * without a key and with one (MAC and replay check).
+     */
+    static void frameAuth(int seconds) {
+        Program program = Programs.compile("auth.olg", ONEWAY);
+        Schemas schemas = new Schemas(program);
+        ClusterKey key = ClusterKey.random(new java.security.SecureRandom());
+        for (int batch : new int[] {1, 400}) {
+            List<Tuple> tuples = new ArrayList<>();
+            for (int i = 0; i < batch; i++) {
+                tuples.add(new Tuple("msg", "127.0.0.1:40001", (long) i));
+            }
+            for (boolean signed : new boolean[] {false, true}) {
+                // A fixed clock: the counter then grows by one a frame, well within the window.
+                AtomicLong clock = new AtomicLong(System.currentTimeMillis());
+                FrameAuth sender = signed ? FrameAuth.of(key, java.util.Set.of(), clock::get) : null;
+                FrameAuth receiver = signed ? FrameAuth.of(key, java.util.Set.of(), clock::get) : null;
+                FrameEncoder enc = new FrameEncoder(schemas, "127.0.0.1:40000", AeronHost.MAX_FRAME_BYTES, sender);
+                FrameDecoder dec = new FrameDecoder(schemas, 1 << 20, line -> { }, receiver);
+                long[] frames = {0};
+                long[] bytes = {0};
+                long[] delivered = {0};
+                FrameEncoder.Sink sink = new FrameEncoder.Sink() {
+                    @Override
+                    public void frame(org.agrona.DirectBuffer b, int offset, int length, int n) {
+                        frames[0]++;
+                        bytes[0] += length;
+                        delivered[0] += dec.decode(b, offset, length, t -> { });
+                    }
+
+                    @Override
+                    public void oversized(Tuple t, String why) {
+                        throw new IllegalStateException(why);
+                    }
+                };
+                long end = System.nanoTime() + 1_000_000_000L;
+                while (System.nanoTime() < end) {
+                    enc.encode(tuples, sink);
+                }
+                frames[0] = 0;
+                bytes[0] = 0;
+                long t0 = System.nanoTime();
+                end = t0 + seconds * 1_000_000_000L;
+                while (System.nanoTime() < end) {
+                    for (int i = 0; i < 100; i++) {
+                        enc.encode(tuples, sink);
+                    }
+                }
+                double ns = System.nanoTime() - t0;
+                if (dec.refusedTotal() > 0) {
+                    throw new IllegalStateException("frames refused: " + dec.refusedTotal());
+                }
+                System.out.printf("frame encode + decode, %d tuple(s) a frame (%d bytes), %s: %.2f us a frame%n", batch,
+                    bytes[0] / Math.max(1, frames[0]), signed ? "signed and checked (HMAC-SHA256)" : "without a key", ns / frames[0] / 1e3);
+            }
         }
     }
 
