@@ -130,25 +130,31 @@ public final class RuntimeBench {
                         throw new IllegalStateException(why);
                     }
                 };
-                long end = System.nanoTime() + 1_000_000_000L;
+                long end = System.nanoTime() + 2_000_000_000L;
                 while (System.nanoTime() < end) {
                     enc.encode(tuples, sink);
                 }
-                frames[0] = 0;
-                bytes[0] = 0;
-                long t0 = System.nanoTime();
-                end = t0 + seconds * 1_000_000_000L;
-                while (System.nanoTime() < end) {
-                    for (int i = 0; i < 100; i++) {
-                        enc.encode(tuples, sink);
+                // The best of five windows: on a machine shared with other work, the least
+                // disturbed window is the closest to the cost itself.
+                double best = Double.MAX_VALUE;
+                for (int w = 0; w < 5; w++) {
+                    frames[0] = 0;
+                    bytes[0] = 0;
+                    long t0 = System.nanoTime();
+                    end = t0 + seconds * 200_000_000L;
+                    while (System.nanoTime() < end) {
+                        for (int i = 0; i < 100; i++) {
+                            enc.encode(tuples, sink);
+                        }
                     }
+                    best = Math.min(best, (System.nanoTime() - t0) / (double) frames[0]);
                 }
-                double ns = System.nanoTime() - t0;
+                double ns = best;
                 if (dec.refusedTotal() > 0) {
                     throw new IllegalStateException("frames refused: " + dec.refusedTotal());
                 }
-                System.out.printf("frame encode + decode, %d tuple(s) a frame (%d bytes), %s: %.2f us a frame%n", batch,
-                    bytes[0] / Math.max(1, frames[0]), signed ? "signed and checked (HMAC-SHA256)" : "without a key", ns / frames[0] / 1e3);
+                System.out.printf("frame encode + decode, %d tuple(s) a frame (%d bytes), %s: %.2f us a frame (best of 5 windows)%n", batch,
+                    bytes[0] / Math.max(1, frames[0]), signed ? "signed and checked (HMAC-SHA256)" : "without a key", ns / 1e3);
             }
         }
     }
