@@ -20,8 +20,10 @@ import java.util.function.Consumer;
  * types) before any of its tuples is handed on, so that a bad frame can never make
  * {@code OverlogNode.step} throw. Each refusal is counted by reason; the first refusal of each
  * kind from each sender is logged as one line, later ones only counted (a flood of bad frames
- * must not flood the log). Not thread-safe: one per receiving thread; the counters may be read
- * from any thread.
+ * must not flood the log), except membership auth's refusals ({@link FrameAuth}: checked first,
+ * on a node with a cluster key), logged at most once a minute per sender since they say that
+ * someone keeps trying. Not thread-safe: one per receiving thread; the counters may be read from
+ * any thread.
  */
 public final class FrameDecoder {
     public enum Refusal {
