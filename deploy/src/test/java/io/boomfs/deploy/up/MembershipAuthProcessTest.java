@@ -1,5 +1,6 @@
 package io.boomfs.deploy.up;
 
+import io.boomfs.deploy.Cli;
 import io.boomfs.deploy.status.Scrape;
 import io.boomfs.deploy.topology.Topology;
 import io.boomfs.deploy.topology.TopologyLoader;
@@ -25,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * it naming {@code wrong.key}. m1 and m2 elect a leader; m3 campaigns again and again with ever
  * higher ballots, yet the group's ballot never moves and m3 never leads; dn1's heartbeats are
  * counted (the shard lists one live datanode), dn2's are not; the frames the wrong-key nodes send
- * are refused and counted as bad MACs on both sides.
+ * are refused and counted as bad MACs on both sides; a client, which holds no key, is served.
  */
 class MembershipAuthProcessTest {
     @Test
@@ -80,6 +81,14 @@ class MembershipAuthProcessTest {
                 + refusedBefore + " then " + refusedAfter);
             assertTrue(refused(t, "m3") > 0, "m3 refuses the group's frames too");
             assertTrue(leader.output().contains("(bad_mac): its MAC does not verify with this node's cluster key"), leader::output);
+            // A client holds no key: its requests are among the relations open to anyone.
+            Cli.Result mkdir = Cli.run(dir, "fs", "--topology", good.toString(), "mkdir", "-p", "/a/b");
+            assertEquals(0, mkdir.code(), mkdir::toString);
+            Cli.Result ls = Cli.run(dir, "fs", "--topology", good.toString(), "ls", "/a");
+            assertEquals(0, ls.code(), ls::toString);
+            assertTrue(ls.out().contains("b"), ls::toString);
+            assertEquals(0, scrape(t, leaderId).sample("boom_auth_refused_frames_total", "reason", "unsigned").map(x -> (long) x.value())
+                .orElse(-1L), "nothing the client sent was refused");
         }
     }
 
