@@ -12,11 +12,13 @@ import java.util.stream.Collectors;
  * once, before anything starts; the keys and their defaults are in {@link Keys}. Paths are as the
  * file gives them: relative ones are resolved against the working directory of the command.
  *
- * @param settings replica settings ({@code --set NAME=VALUE}) beyond those of {@code timing}
+ * @param settings       replica settings ({@code --set NAME=VALUE}) beyond those of {@code timing}
+ * @param clusterKeyFile the cluster key file ({@code security.clusterKeyFile}), resolved against the
+ *                       topology file's directory; null when the cluster runs without membership auth
  */
 public record Topology(String source, String cluster, int vparts, String durability, long chunkSizeBytes, int replication,
                        boolean allowNonHA, String logDir, Map<String, Long> settings, Timing timing, List<Group> groups,
-                       List<Datanode> datanodes) {
+                       List<Datanode> datanodes, String clusterKeyFile) {
     public Topology {
         settings = Map.copyOf(settings);
         groups = List.copyOf(groups);

@@ -92,6 +92,7 @@ public final class TopologyLoader {
             .forEach(s -> top.problem("settings", "unknown replica setting " + s + " (known: " + String.join(", ", ReplicatedLog.SETTINGS)
                 + ", and the shard's sm.NAME)"));
         Topology.Timing timing = timing(top.section("timing", Keys.TIMING));
+        String clusterKeyFile = clusterKeyFile(top.section("security", Keys.SECURITY), name);
 
         List<Topology.Group> groups = new ArrayList<>();
         List<Map.Entry<String, Node>> groupNodes = top.list("groups");
@@ -107,7 +108,23 @@ public final class TopologyLoader {
             datanodes.add(datanode(new Fields(problems, d.getValue(), d.getKey(), Keys.DATANODE), cluster, uniques));
         }
         return new Topology(name, cluster, vparts, durability, chunkSize, replication, allowNonHA, logDir, settings, timing, groups,
-            datanodes);
+            datanodes, clusterKeyFile);
+    }
+
+    /**
+     * The key file's path, relative ones resolved against the topology file's directory (the key
+     * travels with the topology, wherever the command runs), or null when none is named. Whether
+     * the file is a usable key is checked where it is read, at the start of each node: a client
+     * host reading the topology need not hold the key.
+     */
+    private static String clusterKeyFile(Fields f, String topologyFile) {
+        String file = f.string("clusterKeyFile", () -> null);
+        if (file == null) {
+            return null;
+        }
+        Path p = Path.of(file);
+        Path dir = Path.of(topologyFile).getParent();
+        return p.isAbsolute() || dir == null ? p.toString() : dir.resolve(p).toString();
     }
 
     private static Topology.Timing timing(Fields f) {

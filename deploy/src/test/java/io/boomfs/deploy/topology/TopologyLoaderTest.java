@@ -71,7 +71,20 @@ class TopologyLoaderTest {
     @Test
     void unknownTopLevelKey() {
         assertEquals("t.yaml:1:1: clustre: unknown key (known here: cluster, vparts, durability, chunkSize, replication, allowNonHA,"
-            + " logDir, settings, timing, groups, datanodes)", problem(GOOD.replace("cluster:", "clustre:")));
+            + " logDir, settings, timing, security, groups, datanodes)", problem(GOOD.replace("cluster:", "clustre:")));
+    }
+
+    @Test
+    void theClusterKeyFileIsRelativeToTheTopologyFileAndAbsentByDefault() {
+        assertEquals(null, TopologyLoader.parse("t.yaml", GOOD).clusterKeyFile(), "no key: no membership auth");
+        String keyed = "security: {clusterKeyFile: cluster.key}\n" + GOOD;
+        assertEquals(Path.of("deploy/topologies/cluster.key").toString(),
+            TopologyLoader.parse("deploy/topologies/t.yaml", keyed).clusterKeyFile());
+        assertEquals("cluster.key", TopologyLoader.parse("t.yaml", keyed).clusterKeyFile());
+        assertEquals("/etc/boomfs/cluster.key",
+            TopologyLoader.parse("deploy/t.yaml", "security: {clusterKeyFile: /etc/boomfs/cluster.key}\n" + GOOD).clusterKeyFile());
+        assertEquals("t.yaml:1:12: security.keyFile: unknown key (known here: clusterKeyFile)",
+            problem("security: {keyFile: cluster.key}\n" + GOOD));
     }
 
     @Test
