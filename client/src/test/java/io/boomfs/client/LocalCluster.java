@@ -26,6 +26,7 @@ public final class LocalCluster implements AutoCloseable {
     private final List<ReplicaProcess> metas = new ArrayList<>();
     private final List<DatanodeProcess> datanodes = new ArrayList<>();
     private io.boomfs.meta.Tokens.Token root;
+    private Path clusterKey;
 
     private LocalCluster(Path dir) {
         this.dir = dir;
@@ -46,16 +47,27 @@ public final class LocalCluster implements AutoCloseable {
      * own requests go as root (needed where {@code sm.auth} is on).
      */
     public static LocalCluster start(Path dir, Map<String, Long> settings, int datanodes, io.boomfs.meta.Tokens.Token root) {
+        return start(dir, settings, datanodes, root, null);
+    }
+
+    /**
+     * As {@link #start(Path, Map, int, io.boomfs.meta.Tokens.Token)}, every node with the cluster
+     * key {@code clusterKey} (a key file, or null): frames signed, and datanodes that serve chunks
+     * only to holders of the shard's chunk tokens.
+     */
+    public static LocalCluster start(Path dir, Map<String, Long> settings, int datanodes, io.boomfs.meta.Tokens.Token root,
+                                     Path clusterKey) {
         assumeControlPath();
         LocalCluster c = new LocalCluster(dir);
         c.root = root;
+        c.clusterKey = clusterKey;
         try {
             for (int i = 0; i < 3; i++) {
                 c.replicas.add(FreePorts.loopbackEndpoint());
             }
             for (int i = 0; i < 3; i++) {
                 ReplicaServer.Config config = ReplicaServer.Config.of(c.replicas.get(i), c.replicas, dir.resolve("meta" + i))
-                    .withSettings(settings);
+                    .withSettings(settings).withClusterKey(clusterKey);
                 List<String> args = new ArrayList<>(config.withExitOnStdinClose(true).toArgs());
                 if (root != null) {
                     Path file = dir.resolve("root.token");
@@ -103,10 +115,14 @@ public final class LocalCluster implements AutoCloseable {
 
     private void startDatanode(int i) {
         String id = "dn" + (i + 1);
-        DatanodeServer.Options o = DatanodeServer.Options.parse(new String[] {"--id", id, "--data", dir.resolve(id).toString(),
+        List<String> args = new ArrayList<>(List.of("--id", id, "--data", dir.resolve(id).toString(),
             "--port", "0", "--capacity", "1G", "--host", "127.0.0.1", "--node", FreePorts.loopbackEndpoint(),
             "--meta", String.join(",", replicas), "--heartbeat-ms", "500", "--connect-timeout-ms", "2000",
-            "--io-timeout-ms", "5000"});
+            "--io-timeout-ms", "5000"));
+        if (clusterKey != null) {
+            args.addAll(List.of("--cluster-key", clusterKey.toString()));
+        }
+        DatanodeServer.Options o = DatanodeServer.Options.parse(args.toArray(new String[0]));
         datanodes.add(DatanodeProcess.start(o, JVM));
     }
 

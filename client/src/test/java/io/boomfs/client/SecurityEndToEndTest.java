@@ -28,11 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 10's users and permissions on real processes: a shard of three replicas with sm.auth on
- * (root's token given at their start) and a datanode. Root adds alice and bob and gives alice a
+ * Issue 10's users, permissions and chunk tokens on real processes: a shard of three replicas
+ * with sm.auth on (root's token given at their start) and a datanode, all with a cluster key. Root adds alice and bob and gives alice a
  * home; alice writes a file there and bob may read it but not write, delete or rename it, nor
  * create next to it, until alice's chmod takes even reading away. A wrong token and a request
- * without one are refused. The audit trail names who did what, and no secret is anywhere in a
+ * without one are refused; the datanode serves a chunk only with the shard's token for it. The audit trail names who did what, and no secret is anywhere in a
  * replica's files.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -44,7 +44,9 @@ class SecurityEndToEndTest {
         Tokens.Token alice = new Tokens.Token("alice", Access.newSecret(random));
         Tokens.Token bob = new Tokens.Token("bob", Access.newSecret(random));
         BoomFileSystem.Config config = BoomFileSystem.Config.defaults().withMetaTimeoutMs(20_000).withFiles(1, 1 << 20);
-        try (LocalCluster cluster = LocalCluster.start(dir, Map.of("sm.auth", 1L), 1, root);
+        java.nio.file.Path clusterKey = dir.resolve("cluster.key");
+        io.boomfs.engine.runtime.ClusterKey.generate(clusterKey, false, random);
+        try (LocalCluster cluster = LocalCluster.start(dir, Map.of("sm.auth", 1L), 1, root, clusterKey);
              BoomFileSystem asRoot = cluster.client("x", config).authenticate(root.toString());
              BoomFileSystem asAlice = cluster.client("x", config).authenticate(alice.toString());
              BoomFileSystem asBob = cluster.client("x", config).authenticate(bob.toString());
@@ -72,6 +74,20 @@ class SecurityEndToEndTest {
                     out.write(data);
                 }
                 assertEquals("alice", asAlice.stat("/home/alice/f").owner());
+                // The datanode serves the chunk only with the shard's token for it (the cluster has a key).
+                FileMeta.Chunk chunk = asAlice.chunks("/home/alice/f").get(0);
+                assertTrue(!chunk.token().isEmpty(), "open gave no token: " + chunk);
+                String dn = chunk.locations().get(0);
+                try (io.boomfs.datanode.DataClient raw = new io.boomfs.datanode.DataClient(io.boomfs.datanode.DataClient.Config.defaults())) {
+                    assertArrayEquals(data, raw.readAll(dn, chunk.chunkId(), chunk.token()));
+                    io.boomfs.datanode.DataTransferException none = assertThrows(io.boomfs.datanode.DataTransferException.class,
+                        () -> raw.readAll(dn, chunk.chunkId()));
+                    assertEquals(io.boomfs.datanode.ErrorCode.ACCESS_DENIED, none.code(), none.getMessage());
+                    io.boomfs.datanode.DataTransferException overwrite = assertThrows(io.boomfs.datanode.DataTransferException.class,
+                        () -> raw.write(List.of(dn), chunk.chunkId(), new byte[10], chunk.token()));
+                    assertEquals(io.boomfs.datanode.ErrorCode.ACCESS_DENIED, overwrite.code(), "a read token writes nothing: "
+                        + overwrite.getMessage());
+                }
                 // Bob reads (0644) but may not write, replace, delete or rename it, nor create beside it.
                 assertArrayEquals(data, read(asBob, "/home/alice/f"));
                 refused("PERMISSION", () -> asBob.create("/home/alice/g", false).close());

@@ -107,6 +107,30 @@ public final class ChunkToken {
         return new Key(new Key(clusterKey).mac(KEY_LABEL, KEY_LABEL.length));
     }
 
+    /**
+     * The token key of a cluster as hex, for a shard's rules ({@link #issue(String, long, Mode,
+     * long)}): kept in a table that is neither durable nor exported, never the cluster key itself.
+     */
+    public static String deriveKeyHex(byte[] clusterKey) {
+        return java.util.HexFormat.of().formatHex(new Key(clusterKey).mac(KEY_LABEL, KEY_LABEL.length));
+    }
+
+    /** The last key {@link #issue(String, long, Mode, long)} was given, parsed once. */
+    private static volatile Object[] lastKey = {"", null};
+
+    /** {@link #issue(Key, long, Mode, long)} with the key as {@link #deriveKeyHex} gives it. */
+    public static String issue(String keyHex, long chunkId, Mode mode, long expiryMs) {
+        Object[] last = lastKey;
+        Key key;
+        if (last[0].equals(keyHex)) {
+            key = (Key) last[1];
+        } else {
+            key = new Key(java.util.HexFormat.of().parseHex(keyHex));
+            lastKey = new Object[] {keyHex, key};
+        }
+        return issue(key, chunkId, mode, expiryMs);
+    }
+
     /** The token that allows {@code mode} on chunk {@code chunkId} until {@code expiryMs}. */
     public static String issue(Key key, long chunkId, Mode mode, long expiryMs) {
         ByteBuffer b = ByteBuffer.allocate(TOKEN_BYTES);

@@ -282,7 +282,8 @@ public final class ControlPath implements AutoCloseable {
         NodeServer.Config nc = new NodeServer.Config(null, cfg.node(), cfg.node(), peers, null, null, DurableStore.Durability.ASYNC,
             cfg.aeronDir(), List.of(), 0, 65_536, false).withClusterKey(key);
         NodeServer node = NodeServer.start(program(), nc, facts, host, System.out, log);
-        ChunkCommands commands = new ChunkCommands(store, client, log);
+        // A datanode that must see tokens gives itself one for the copies the shard asks of it.
+        ChunkCommands commands = new ChunkCommands(store, client, key == null ? null : ChunkToken.deriveKey(key.bytes()), log);
         ControlPath cp = new ControlPath(cfg, node, store, commands, log);
         node.agent().subscribe("dn_copy", c -> commands.copy(c.tuple()));
         node.agent().subscribe("dn_delete", c -> commands.delete(c.tuple()));

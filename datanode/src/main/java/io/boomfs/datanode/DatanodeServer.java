@@ -243,7 +243,12 @@ public final class DatanodeServer {
                 control = ControlPath.start(options.control(), store, new DataClient.Config(s.connectTimeoutMs(), s.ioTimeoutMs()),
                     null, log);
             }
-            server = DataServer.start(options.server(), store, log);
+            DataServer.Config serverConfig = options.server();
+            if (options.control() != null && options.control().clusterKey() != null) {
+                // A member of a cluster with a key serves chunks only to holders of the shard's tokens.
+                serverConfig = serverConfig.withTokenKey(ChunkToken.deriveKey(ClusterKey.load(options.control().clusterKey()).bytes()));
+            }
+            server = DataServer.start(serverConfig, store, log);
             detach = attach.apply(new Running(options, store, server, control));
         } catch (IllegalArgumentException | IllegalStateException | ChunkStoreException | DataServer.ListenException
                  | AeronTransport.EndpointException | ClusterKey.KeyFileException e) {

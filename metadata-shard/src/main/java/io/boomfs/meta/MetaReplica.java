@@ -56,6 +56,11 @@ public final class MetaReplica {
             if (rootHash != null) {
                 inject(server, new Tuple("ns_root", rootHash));
             }
+            if (server.config().clusterKey() != null) {
+                // The key was checked when the replica started: loading it again cannot fail differently.
+                byte[] clusterKey = io.boomfs.engine.runtime.ClusterKey.load(server.config().clusterKey()).bytes();
+                inject(server, new Tuple("ns_token_key", io.boomfs.datanode.ChunkToken.deriveKeyHex(clusterKey)));
+            }
             AuditLog audit = new AuditLog(server.config().dataDir().resolve("audit"), Long.getLong("boomfs.audit.max_bytes", 16L << 20),
                 Integer.getInteger("boomfs.audit.keep", 5));
             server.node().agent().subscribe("ns_audit", c -> audit.write(c.tuple()));
