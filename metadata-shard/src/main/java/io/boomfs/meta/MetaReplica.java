@@ -41,6 +41,13 @@ public final class MetaReplica {
         String rootHash;
         try {
             rootHash = rootHash(args, others);
+        } catch (IllegalArgumentException e) {
+            // A token file the replica cannot start with is a configuration error, as a bad key file is.
+            err.println(who + ": error: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        try {
             groups = groups(others.toArray(new String[0]), rest);
         } catch (IllegalArgumentException e) {
             err.println(who + ": error: " + e.getMessage());

@@ -73,6 +73,9 @@ public final class NodeCommand implements Callable<Integer> {
         t.replicaSettings().forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
         args.addAll(List.of("--set", "sm.vparts=" + t.vparts()));
         args.addAll(clusterKey(app, t));
+        if (t.rootTokenFile() != null) {
+            args.addAll(List.of("--root-token-file", app.path(t.rootTokenFile()).toString()));
+        }
         if (t.groups().size() > 1) {
             args.addAll(List.of("--groups", t.groups().stream().map(x -> String.join(",", x.addresses())).collect(Collectors.joining(";"))));
         }

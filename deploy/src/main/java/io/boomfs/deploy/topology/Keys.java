@@ -41,7 +41,10 @@ public final class Keys {
 
     public static final List<Key> SECURITY = List.of(
         new Key("clusterKeyFile", "path", "none",
-            "The cluster key (`boom keygen FILE`, mode 0600), relative to this file; every frame between nodes is signed with it."));
+            "The cluster key (`boom keygen FILE`, mode 0600), relative to this file; every frame between nodes is signed with it."),
+        new Key("rootTokenFile", "path", "none",
+            "The root user's token (`boom admin user root-token FILE`, mode 0600), relative to this file; with it every client"
+                + " request must prove its user (sm.auth 1)."));
 
     public static final List<Key> GROUP = List.of(
         new Key("id", "name", "g<N>", "The group's name (`boom admin snapshot g1`); g1, g2, ... by position."),

@@ -58,6 +58,7 @@ public final class UpCommand implements Callable<Integer> {
         Path logDir = app.path(t.logDir()).toAbsolutePath();
         Preflight.check(local, d -> app.path(d).toAbsolutePath(), logDir);
         String auth = membershipAuth(app, t);
+        String users = clientAuth(app, t);
         Path file = Path.of(t.source()).toAbsolutePath();
         List<Child> children = new ArrayList<>();
         for (Topology.Node n : local) {
@@ -71,6 +72,7 @@ public final class UpCommand implements Callable<Integer> {
             sup.event("cluster " + t.cluster() + " from " + t.source() + ": starting " + local.size() + " of its " + t.nodes().size()
                 + " nodes on this host; logs in " + logDir);
             sup.event(auth);
+            sup.event(users);
             sup.startAll();
             sup.awaitReady(READY_TIMEOUT_MS);
             sup.awaitLeaders(LEADER_TIMEOUT_MS);
@@ -86,6 +88,24 @@ public final class UpCommand implements Callable<Integer> {
             stop.closed();
         }
         return Boom.OK;
+    }
+
+    /**
+     * The line that says whether clients must prove their user; the root token file is read once
+     * here, as the key is, so that a bad one stops {@code up} before any node starts.
+     */
+    private static String clientAuth(Boom app, Topology t) {
+        if (t.rootTokenFile() == null) {
+            return "clients are not authenticated: a request that names a user is believed, one that names none acts as a"
+                + " superuser (security.rootTokenFile in the topology; README, Security)";
+        }
+        try {
+            io.boomfs.meta.Tokens.read(app.path(t.rootTokenFile()), "root");
+            return "client auth on: every request proves its user with a token (root's is " + t.rootTokenFile()
+                + "; boom admin --token-file " + t.rootTokenFile() + " user add NAME)";
+        } catch (IllegalArgumentException e) {
+            throw new CliException(Boom.USAGE, e.getMessage());
+        }
     }
 
     /**

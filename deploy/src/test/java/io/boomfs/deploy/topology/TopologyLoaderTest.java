@@ -83,8 +83,18 @@ class TopologyLoaderTest {
         assertEquals("cluster.key", TopologyLoader.parse("t.yaml", keyed).clusterKeyFile());
         assertEquals("/etc/boomfs/cluster.key",
             TopologyLoader.parse("deploy/t.yaml", "security: {clusterKeyFile: /etc/boomfs/cluster.key}\n" + GOOD).clusterKeyFile());
-        assertEquals("t.yaml:1:12: security.keyFile: unknown key (known here: clusterKeyFile)",
+        assertEquals("t.yaml:1:12: security.keyFile: unknown key (known here: clusterKeyFile, rootTokenFile)",
             problem("security: {keyFile: cluster.key}\n" + GOOD));
+    }
+
+    @Test
+    void aRootTokenFileTurnsClientAuthOn() {
+        Topology open = TopologyLoader.parse("t.yaml", GOOD);
+        assertEquals(null, open.rootTokenFile());
+        assertEquals(null, open.replicaSettings().get("sm.auth"), "no root token: clients are believed");
+        Topology auth = TopologyLoader.parse("deploy/t.yaml", "security: {rootTokenFile: root.token}\n" + GOOD);
+        assertEquals(Path.of("deploy/root.token").toString(), auth.rootTokenFile());
+        assertEquals(1L, auth.replicaSettings().get("sm.auth"));
     }
 
     @Test
