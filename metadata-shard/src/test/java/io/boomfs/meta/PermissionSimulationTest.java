@@ -114,8 +114,10 @@ class PermissionSimulationTest {
             rootOps.add(envelope("root", rootSecret, rootOp(rnd)));
         }
         work.put("root2", rootOps);
+        // (And a change of the group, bare and in alice's envelope: refused at once, never proposed.)
         work.put("mallory", List.of(envelope("alice", "not-the-secret", List.of("mkdirs", List.of("m"), 0777L, "x", 1L)),
-            List.of("mkdirs", List.of("m"), 0777L, "x", 1L)));
+            List.of("mkdirs", List.of("m"), 0777L, "x", 1L), List.of("px_replace", "r1", "evil:1", 9L),
+            envelope("alice", secrets.get("alice"), List.of("px_replace", "r1", "evil:1", 9L))));
         // Even seeds send hinted paths (a walk that starts below the root must still check the
         // directories above its start), from what each user learnt of directory ids.
         Map<String, NamespaceSimulationTest.Hints> hints = new HashMap<>();
@@ -161,6 +163,15 @@ class PermissionSimulationTest {
                 }
             }
             if (done && NamespaceSimulationTest.converged(sim, reps)) {
+                for (Tuple t : sim.node("client").contents("c_acked")) {
+                    if (t.get(0).equals("mallory") && (Long) t.get(1) >= 3) {
+                        assertTrue(String.valueOf(t.get(2)).startsWith("error: sm.auth is on: a group change comes from a superuser")
+                            || (Long) t.get(1) == 4 && String.valueOf(t.get(2)).contains("INVALID_OP"), "a group change by " + t);
+                    }
+                }
+                for (String r : reps) {
+                    assertEquals(3, sim.node(r).contents("member").size(), r + "'s group: " + sim.node(r).contents("member"));
+                }
                 return check(history, sim, reps, List.of(rootSecret, secrets.get("alice"), secrets.get("bob"), secrets.get("carol")));
             }
         }
@@ -238,7 +249,9 @@ class PermissionSimulationTest {
             } else if (logged.get(0).equals("by")) {
                 List<Object> op = NamespaceSimulationTest.Hints.plain((List<Object>) logged.get(2));
                 String kind = (String) op.get(0);
-                expected = kind.startsWith("user_") ? "ok" : model.apply((String) logged.get(1), op);
+                // A group change in a user's envelope is no namespace op (op_change opens only a superuser's).
+                expected = kind.startsWith("user_") ? "ok" : kind.equals("px_replace") ? "INVALID_OP"
+                    : model.apply((String) logged.get(1), op);
             } else {
                 expected = "ok"; // the leader's own housekeeping (gc)
             }
