@@ -66,17 +66,7 @@ public final class LocalCluster implements AutoCloseable {
                 c.replicas.add(FreePorts.loopbackEndpoint());
             }
             for (int i = 0; i < 3; i++) {
-                ReplicaServer.Config config = ReplicaServer.Config.of(c.replicas.get(i), c.replicas, dir.resolve("meta" + i))
-                    .withSettings(settings).withClusterKey(clusterKey);
-                List<String> args = new ArrayList<>(config.withExitOnStdinClose(true).toArgs());
-                if (root != null) {
-                    Path file = dir.resolve("root.token");
-                    if (!java.nio.file.Files.exists(file)) {
-                        io.boomfs.meta.Tokens.write(file, root);
-                    }
-                    args.addAll(List.of("--root-token-file", file.toString()));
-                }
-                c.metas.add(ReplicaProcess.start(config, JVM, MetaReplica.class.getName(), args, io.boomfs.engine.runtime.ChildLog.NONE));
+                c.metas.add(c.startReplica(c.replicas.get(i), c.replicas, dir.resolve("meta" + i), settings));
             }
             for (int i = 0; i < datanodes; i++) {
                 c.startDatanode(i);
@@ -96,6 +86,37 @@ public final class LocalCluster implements AutoCloseable {
             String dump = c.dump();
             c.close();
             throw new IllegalStateException("the cluster did not start: " + e.getMessage() + "\n" + dump, e);
+        }
+    }
+
+    private Map<String, Long> settings = Map.of();
+
+    private ReplicaProcess startReplica(String id, List<String> members, Path data, Map<String, Long> settings) throws java.io.IOException {
+        this.settings = settings;
+        ReplicaServer.Config config = ReplicaServer.Config.of(id, members, data).withSettings(settings).withClusterKey(clusterKey);
+        List<String> args = new ArrayList<>(config.withExitOnStdinClose(true).toArgs());
+        if (root != null) {
+            Path file = dir.resolve("root.token");
+            if (!java.nio.file.Files.exists(file)) {
+                io.boomfs.meta.Tokens.write(file, root);
+            }
+            args.addAll(List.of("--root-token-file", file.toString()));
+        }
+        return ReplicaProcess.start(config, JVM, MetaReplica.class.getName(), args, io.boomfs.engine.runtime.ChildLog.NONE);
+    }
+
+    /**
+     * Starts a replica at {@code id} that knows no group yet (the group takes it in with
+     * {@code px_replace}), with the cluster's settings, key and root token; waits until it is ready.
+     */
+    public ReplicaProcess startJoiner(String id, Path data) {
+        try {
+            ReplicaProcess p = startReplica(id, List.of(), data, settings);
+            metas.add(p);
+            p.awaitReady(60_000);
+            return p;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

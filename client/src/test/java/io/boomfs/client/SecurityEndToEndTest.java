@@ -103,14 +103,52 @@ class SecurityEndToEndTest {
                 assertArrayEquals(data, read(asAlice, "/home/alice/f"));
                 asAlice.rename("/home/alice/f", "/home/alice/f2");
                 asAlice.delete("/home/alice/f2", false);
+                try (OutputStream out = asAlice.create("/home/alice/f2-after", false)) {
+                    out.write(data);
+                }
                 auditSays(dir, List.of("\talice\tcreate\t/home/alice/f\tok", "\tbob\tcreate\t/home/alice/g\tPERMISSION",
                     "\talice\tdelete\t/home/alice/f2\tok", "\tUNAUTHENTICATED"));
                 for (Tokens.Token t : List.of(alice, bob)) {
                     secretNowhere(dir, t.secret());
                 }
+                changeTheGroupAsRootOnly(cluster, dir, root, alice, data);
             } catch (AssertionError | RuntimeException e) {
                 throw new AssertionError(e.getMessage() + "\n" + cluster.dump(), e);
             }
+        }
+    }
+
+    /**
+     * A group change (px_replace) is a superuser's: bare, or in alice's envelope, it is refused
+     * and the group stays; in root's it takes a joining replica in for the third, and with the
+     * first gone too, the second and the joiner serve alice's namespace.
+     */
+    private static void changeTheGroupAsRootOnly(LocalCluster cluster, Path dir, Tokens.Token root, Tokens.Token alice, byte[] data)
+        throws Exception {
+        List<String> group = cluster.replicas();
+        String joiner = io.boomfs.engine.runtime.FreePorts.loopbackEndpoint();
+        cluster.startJoiner(joiner, dir.resolve("meta-joiner"));
+        List<String> all = new ArrayList<>(group);
+        all.add(joiner);
+        List<Object> change = List.of("px_replace", group.get(2), joiner, 4L);
+        try (io.boomfs.paxos.kv.KvClient kv = io.boomfs.paxos.kv.KvClient.builder(all).deadlineMs(30_000).open()) {
+            io.boomfs.paxos.kv.KvClient.Session s = kv.newSession();
+            Object bare = s.submitAsync(change).get(30, TimeUnit.SECONDS);
+            assertTrue(String.valueOf(bare).startsWith("error: sm.auth is on: a group change comes from a superuser"), "bare: " + bare);
+            Object asAlice = s.submitAsync(Access.envelope(alice.user(), alice.secret(), change)).get(30, TimeUnit.SECONDS);
+            assertEquals("INVALID_OP", ((List<?>) asAlice).get(1), "in alice's envelope it is no group change: " + asAlice);
+            Object asRoot = s.submitAsync(Access.envelope(root.user(), root.secret(), change)).get(30, TimeUnit.SECONDS);
+            assertEquals("ok", asRoot, "in root's envelope it is one");
+        }
+        // The joiner catches up from the leader's log; then the old first and third go.
+        Thread.sleep(3_000);
+        cluster.metas().get(2).kill9();
+        cluster.metas().get(0).kill9();
+        try (BoomFileSystem fs = BoomFileSystem.open(all, "x", BoomFileSystem.Config.defaults().withMetaTimeoutMs(30_000))
+                .authenticate(alice.toString())) {
+            // (Metadata only: the datanode heartbeats to the replicas it was started with, not to the joiner.)
+            fs.rename("/home/alice/f2-after", "/home/alice/f3-after");
+            assertEquals(data.length, fs.stat("/home/alice/f3-after").size());
         }
     }
 
