@@ -111,6 +111,20 @@ public final class Boom implements Callable<Integer> {
         return err;
     }
 
+    /**
+     * The user token of a {@code --token-file} option (resolved against the base directory), or
+     * of the file {@code $BOOMFS_TOKEN_FILE} names; null when neither names one.
+     *
+     * @throws CliException (exit code 2) naming the file and what is wrong with it
+     */
+    public io.boomfs.meta.Tokens.Token token(Path tokenFile) {
+        try {
+            return io.boomfs.meta.Tokens.fromOption(tokenFile == null ? null : path(tokenFile.toString()));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(USAGE, e.getMessage());
+        }
+    }
+
     /** A path the user gave, resolved against the base directory. */
     public Path path(String userPath) {
         return base.resolve(userPath);

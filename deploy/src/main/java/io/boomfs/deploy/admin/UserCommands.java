@@ -33,6 +33,9 @@ import java.util.concurrent.Callable;
     subcommands = {UserCommands.Add.class, UserCommands.Del.class, UserCommands.ListUsers.class, UserCommands.RootToken.class,
         CommandLine.HelpCommand.class})
 final class UserCommands implements Callable<Integer> {
+    /** A user's or a group's name: it goes into owners (USER:GROUP) and audit lines. */
+    private static final String NAME = "[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}";
+
     @ParentCommand
     AdminCommand admin;
 
@@ -83,12 +86,12 @@ final class UserCommands implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            if (!name.matches("[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}")) {
+            if (!name.matches(NAME)) {
                 throw new CliException(Boom.USAGE, "user add: a user name is 1-64 letters, digits or _ . @ - (not starting with . @ -), not '"
                     + name + "'");
             }
             for (String g : groups) {
-                if (!g.matches("[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}")) {
+                if (!g.matches(NAME)) {
                     throw new CliException(Boom.USAGE, "user add: a group name is 1-64 letters, digits or _ . @ -, not '" + g + "'");
                 }
             }
