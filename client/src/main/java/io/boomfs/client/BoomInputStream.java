@@ -161,7 +161,7 @@ public final class BoomInputStream extends InputStream {
         c.locations().stream().filter(failedLocations::contains).forEach(order::add);
         for (String location : order) {
             try {
-                ChunkInputStream in = data.read(location, c.chunkId(), offset, c.length() - offset);
+                ChunkInputStream in = data.read(location, c.chunkId(), offset, c.length() - offset, c.token());
                 if (in.chunkLength() == c.length()) {
                     currentLocation = location;
                     return in;

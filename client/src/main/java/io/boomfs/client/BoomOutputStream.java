@@ -134,7 +134,7 @@ public final class BoomOutputStream extends OutputStream {
                     continue;
                 }
                 try {
-                    data.write(p.targets(), p.chunkId(), new ByteArrayInputStream(buffer, 0, count), count);
+                    data.write(p.targets(), p.chunkId(), new ByteArrayInputStream(buffer, 0, count), count, p.token());
                     last = new Commit(p.chunkId(), count);
                     chunks++;
                     count = 0;

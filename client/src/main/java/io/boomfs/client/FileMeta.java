@@ -15,11 +15,19 @@ public interface FileMeta {
     }
 
     /** What {@code add_chunk} gives: a new last chunk of the file and the pipeline to write it to. */
-    record Placement(long chunkId, long idx, List<String> targets) {
+    record Placement(long chunkId, long idx, List<String> targets, String token) {
+        /** Without a token ("": a cluster without a key). */
+        Placement(long chunkId, long idx, List<String> targets) {
+            this(chunkId, idx, targets, "");
+        }
     }
 
     /** One chunk of a file as {@code open} tells it; {@code length} is -1 until committed. */
-    record Chunk(long chunkId, long idx, long length, List<String> locations) {
+    record Chunk(long chunkId, long idx, long length, List<String> locations, String token) {
+        /** Without a token ("": a cluster without a key). */
+        Chunk(long chunkId, long idx, long length, List<String> locations) {
+            this(chunkId, idx, length, locations, "");
+        }
     }
 
     /** One page of {@code open}: the file and its chunks from some index on. */

@@ -200,7 +200,8 @@ public final class MetaClient implements FileMeta, AutoCloseable {
     public Placement addChunk(long fileId, String holder, Commit commit, Long abandon, List<String> exclude) {
         List<?> r = ok(drive(Arrays.asList("add_chunk", fileId, holder, commitValue(commit), abandon, List.copyOf(exclude), null,
             null), 0), "file " + fileId);
-        return new Placement((Long) r.get(1), (Long) r.get(2), strings(r.get(3)));
+        // A cluster with a key adds the chunk's write token (datanode/DATANODE.md, "Chunk tokens").
+        return new Placement((Long) r.get(1), (Long) r.get(2), strings(r.get(3)), token(r, 4));
     }
 
     @Override
@@ -215,7 +216,7 @@ public final class MetaClient implements FileMeta, AutoCloseable {
         List<Chunk> chunks = new ArrayList<>();
         for (Object o : (List<?>) r.get(5)) {
             List<?> c = (List<?>) o;
-            chunks.add(new Chunk((Long) c.get(0), (Long) c.get(1), (Long) c.get(2), strings(c.get(3))));
+            chunks.add(new Chunk((Long) c.get(0), (Long) c.get(1), (Long) c.get(2), strings(c.get(3)), token(c, 4)));
         }
         return new OpenPage((Long) r.get(1), (Long) r.get(2), (String) r.get(3), (Long) r.get(4), chunks, (Boolean) r.get(6));
     }
@@ -374,6 +375,11 @@ public final class MetaClient implements FileMeta, AutoCloseable {
     /** Its router: the cache of directory ids and what it learnt of the map (for tests). */
     Router router() {
         return router;
+    }
+
+    /** The chunk token at {@code index} of an answer, "" when the cluster gives none. */
+    private static String token(List<?> answer, int index) {
+        return answer.size() > index && answer.get(index) instanceof String t ? t : "";
     }
 
     /** The result if it is list("ok", ...); else the shard's error as an exception. */

@@ -26,6 +26,7 @@ public final class LocalCluster implements AutoCloseable {
     private final List<ReplicaProcess> metas = new ArrayList<>();
     private final List<DatanodeProcess> datanodes = new ArrayList<>();
     private io.boomfs.meta.Tokens.Token root;
+    private Path clusterKey;
 
     private LocalCluster(Path dir) {
         this.dir = dir;
@@ -46,25 +47,26 @@ public final class LocalCluster implements AutoCloseable {
      * own requests go as root (needed where {@code sm.auth} is on).
      */
     public static LocalCluster start(Path dir, Map<String, Long> settings, int datanodes, io.boomfs.meta.Tokens.Token root) {
+        return start(dir, settings, datanodes, root, null);
+    }
+
+    /**
+     * As {@link #start(Path, Map, int, io.boomfs.meta.Tokens.Token)}, every node with the cluster
+     * key {@code clusterKey} (a key file, or null): frames signed, and datanodes that serve chunks
+     * only to holders of the shard's chunk tokens.
+     */
+    public static LocalCluster start(Path dir, Map<String, Long> settings, int datanodes, io.boomfs.meta.Tokens.Token root,
+                                     Path clusterKey) {
         assumeControlPath();
         LocalCluster c = new LocalCluster(dir);
         c.root = root;
+        c.clusterKey = clusterKey;
         try {
             for (int i = 0; i < 3; i++) {
                 c.replicas.add(FreePorts.loopbackEndpoint());
             }
             for (int i = 0; i < 3; i++) {
-                ReplicaServer.Config config = ReplicaServer.Config.of(c.replicas.get(i), c.replicas, dir.resolve("meta" + i))
-                    .withSettings(settings);
-                List<String> args = new ArrayList<>(config.withExitOnStdinClose(true).toArgs());
-                if (root != null) {
-                    Path file = dir.resolve("root.token");
-                    if (!java.nio.file.Files.exists(file)) {
-                        io.boomfs.meta.Tokens.write(file, root);
-                    }
-                    args.addAll(List.of("--root-token-file", file.toString()));
-                }
-                c.metas.add(ReplicaProcess.start(config, JVM, MetaReplica.class.getName(), args, io.boomfs.engine.runtime.ChildLog.NONE));
+                c.metas.add(c.startReplica(c.replicas.get(i), c.replicas, dir.resolve("meta" + i), settings));
             }
             for (int i = 0; i < datanodes; i++) {
                 c.startDatanode(i);
@@ -87,6 +89,37 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    private Map<String, Long> settings = Map.of();
+
+    private ReplicaProcess startReplica(String id, List<String> members, Path data, Map<String, Long> settings) throws java.io.IOException {
+        this.settings = settings;
+        ReplicaServer.Config config = ReplicaServer.Config.of(id, members, data).withSettings(settings).withClusterKey(clusterKey);
+        List<String> args = new ArrayList<>(config.withExitOnStdinClose(true).toArgs());
+        if (root != null) {
+            Path file = dir.resolve("root.token");
+            if (!java.nio.file.Files.exists(file)) {
+                io.boomfs.meta.Tokens.write(file, root);
+            }
+            args.addAll(List.of("--root-token-file", file.toString()));
+        }
+        return ReplicaProcess.start(config, JVM, MetaReplica.class.getName(), args, io.boomfs.engine.runtime.ChildLog.NONE);
+    }
+
+    /**
+     * Starts a replica at {@code id} that knows no group yet (the group takes it in with
+     * {@code px_replace}), with the cluster's settings, key and root token; waits until it is ready.
+     */
+    public ReplicaProcess startJoiner(String id, Path data) {
+        try {
+            ReplicaProcess p = startReplica(id, List.of(), data, settings);
+            metas.add(p);
+            p.awaitReady(60_000);
+            return p;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /**
      * Skips the calling test while datanodes cannot heartbeat to a shard (their {@code --node}
      * and {@code --meta} options are being added on another branch): without them the shard
@@ -103,10 +136,14 @@ public final class LocalCluster implements AutoCloseable {
 
     private void startDatanode(int i) {
         String id = "dn" + (i + 1);
-        DatanodeServer.Options o = DatanodeServer.Options.parse(new String[] {"--id", id, "--data", dir.resolve(id).toString(),
+        List<String> args = new ArrayList<>(List.of("--id", id, "--data", dir.resolve(id).toString(),
             "--port", "0", "--capacity", "1G", "--host", "127.0.0.1", "--node", FreePorts.loopbackEndpoint(),
             "--meta", String.join(",", replicas), "--heartbeat-ms", "500", "--connect-timeout-ms", "2000",
-            "--io-timeout-ms", "5000"});
+            "--io-timeout-ms", "5000"));
+        if (clusterKey != null) {
+            args.addAll(List.of("--cluster-key", clusterKey.toString()));
+        }
+        DatanodeServer.Options o = DatanodeServer.Options.parse(args.toArray(new String[0]));
         datanodes.add(DatanodeProcess.start(o, JVM));
     }
 

@@ -28,11 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 10's users and permissions on real processes: a shard of three replicas with sm.auth on
- * (root's token given at their start) and a datanode. Root adds alice and bob and gives alice a
+ * Issue 10's users, permissions and chunk tokens on real processes: a shard of three replicas
+ * with sm.auth on (root's token given at their start) and a datanode, all with a cluster key. Root adds alice and bob and gives alice a
  * home; alice writes a file there and bob may read it but not write, delete or rename it, nor
  * create next to it, until alice's chmod takes even reading away. A wrong token and a request
- * without one are refused. The audit trail names who did what, and no secret is anywhere in a
+ * without one are refused; the datanode serves a chunk only with the shard's token for it. The audit trail names who did what, and no secret is anywhere in a
  * replica's files.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -44,7 +44,9 @@ class SecurityEndToEndTest {
         Tokens.Token alice = new Tokens.Token("alice", Access.newSecret(random));
         Tokens.Token bob = new Tokens.Token("bob", Access.newSecret(random));
         BoomFileSystem.Config config = BoomFileSystem.Config.defaults().withMetaTimeoutMs(20_000).withFiles(1, 1 << 20);
-        try (LocalCluster cluster = LocalCluster.start(dir, Map.of("sm.auth", 1L), 1, root);
+        java.nio.file.Path clusterKey = dir.resolve("cluster.key");
+        io.boomfs.engine.runtime.ClusterKey.generate(clusterKey, false, random);
+        try (LocalCluster cluster = LocalCluster.start(dir, Map.of("sm.auth", 1L), 1, root, clusterKey);
              BoomFileSystem asRoot = cluster.client("x", config).authenticate(root.toString());
              BoomFileSystem asAlice = cluster.client("x", config).authenticate(alice.toString());
              BoomFileSystem asBob = cluster.client("x", config).authenticate(bob.toString());
@@ -72,6 +74,20 @@ class SecurityEndToEndTest {
                     out.write(data);
                 }
                 assertEquals("alice", asAlice.stat("/home/alice/f").owner());
+                // The datanode serves the chunk only with the shard's token for it (the cluster has a key).
+                FileMeta.Chunk chunk = asAlice.chunks("/home/alice/f").get(0);
+                assertTrue(!chunk.token().isEmpty(), "open gave no token: " + chunk);
+                String dn = chunk.locations().get(0);
+                try (io.boomfs.datanode.DataClient raw = new io.boomfs.datanode.DataClient(io.boomfs.datanode.DataClient.Config.defaults())) {
+                    assertArrayEquals(data, raw.readAll(dn, chunk.chunkId(), chunk.token()));
+                    io.boomfs.datanode.DataTransferException none = assertThrows(io.boomfs.datanode.DataTransferException.class,
+                        () -> raw.readAll(dn, chunk.chunkId()));
+                    assertEquals(io.boomfs.datanode.ErrorCode.ACCESS_DENIED, none.code(), none.getMessage());
+                    io.boomfs.datanode.DataTransferException overwrite = assertThrows(io.boomfs.datanode.DataTransferException.class,
+                        () -> raw.write(List.of(dn), chunk.chunkId(), new byte[10], chunk.token()));
+                    assertEquals(io.boomfs.datanode.ErrorCode.ACCESS_DENIED, overwrite.code(), "a read token writes nothing: "
+                        + overwrite.getMessage());
+                }
                 // Bob reads (0644) but may not write, replace, delete or rename it, nor create beside it.
                 assertArrayEquals(data, read(asBob, "/home/alice/f"));
                 refused("PERMISSION", () -> asBob.create("/home/alice/g", false).close());
@@ -87,14 +103,52 @@ class SecurityEndToEndTest {
                 assertArrayEquals(data, read(asAlice, "/home/alice/f"));
                 asAlice.rename("/home/alice/f", "/home/alice/f2");
                 asAlice.delete("/home/alice/f2", false);
+                try (OutputStream out = asAlice.create("/home/alice/f2-after", false)) {
+                    out.write(data);
+                }
                 auditSays(dir, List.of("\talice\tcreate\t/home/alice/f\tok", "\tbob\tcreate\t/home/alice/g\tPERMISSION",
                     "\talice\tdelete\t/home/alice/f2\tok", "\tUNAUTHENTICATED"));
                 for (Tokens.Token t : List.of(alice, bob)) {
                     secretNowhere(dir, t.secret());
                 }
+                changeTheGroupAsRootOnly(cluster, dir, root, alice, data);
             } catch (AssertionError | RuntimeException e) {
                 throw new AssertionError(e.getMessage() + "\n" + cluster.dump(), e);
             }
+        }
+    }
+
+    /**
+     * A group change (px_replace) is a superuser's: bare, or in alice's envelope, it is refused
+     * and the group stays; in root's it takes a joining replica in for the third, and with the
+     * first gone too, the second and the joiner serve alice's namespace.
+     */
+    private static void changeTheGroupAsRootOnly(LocalCluster cluster, Path dir, Tokens.Token root, Tokens.Token alice, byte[] data)
+        throws Exception {
+        List<String> group = cluster.replicas();
+        String joiner = io.boomfs.engine.runtime.FreePorts.loopbackEndpoint();
+        cluster.startJoiner(joiner, dir.resolve("meta-joiner"));
+        List<String> all = new ArrayList<>(group);
+        all.add(joiner);
+        List<Object> change = List.of("px_replace", group.get(2), joiner, 4L);
+        try (io.boomfs.paxos.kv.KvClient kv = io.boomfs.paxos.kv.KvClient.builder(all).deadlineMs(30_000).open()) {
+            io.boomfs.paxos.kv.KvClient.Session s = kv.newSession();
+            Object bare = s.submitAsync(change).get(30, TimeUnit.SECONDS);
+            assertTrue(String.valueOf(bare).startsWith("error: sm.auth is on: a group change comes from a superuser"), "bare: " + bare);
+            Object asAlice = s.submitAsync(Access.envelope(alice.user(), alice.secret(), change)).get(30, TimeUnit.SECONDS);
+            assertEquals("INVALID_OP", ((List<?>) asAlice).get(1), "in alice's envelope it is no group change: " + asAlice);
+            Object asRoot = s.submitAsync(Access.envelope(root.user(), root.secret(), change)).get(30, TimeUnit.SECONDS);
+            assertEquals("ok", asRoot, "in root's envelope it is one");
+        }
+        // The joiner catches up from the leader's log; then the old first and third go.
+        Thread.sleep(3_000);
+        cluster.metas().get(2).kill9();
+        cluster.metas().get(0).kill9();
+        try (BoomFileSystem fs = BoomFileSystem.open(all, "x", BoomFileSystem.Config.defaults().withMetaTimeoutMs(30_000))
+                .authenticate(alice.toString())) {
+            // (Metadata only: the datanode heartbeats to the replicas it was started with, not to the joiner.)
+            fs.rename("/home/alice/f2-after", "/home/alice/f3-after");
+            assertEquals(data.length, fs.stat("/home/alice/f3-after").size());
         }
     }
 

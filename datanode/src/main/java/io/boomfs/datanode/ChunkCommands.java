@@ -38,6 +38,8 @@ final class ChunkCommands implements AutoCloseable {
     private final Consumer<String> log;
     private final ThreadPoolExecutor copies;
     private final ThreadPoolExecutor deletes;
+    /** A copy's token lasts as long as a copy may (the client's timeouts are far shorter). */
+    private static final long COPY_TOKEN_MS = 10 * 60_000;
     /** The copies queued or running, by chunk and pipeline. */
     private final Set<List<Object>> pending = ConcurrentHashMap.newKeySet();
     private final AtomicLong copied = new AtomicLong();
@@ -45,8 +47,12 @@ final class ChunkCommands implements AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong deleted = new AtomicLong();
 
-    ChunkCommands(ChunkStore store, DataClient.Config clientConfig, Consumer<String> log) {
+    /** Copies write with a token of their own (the datanodes' key), or none: null. */
+    private final ChunkToken.Key tokenKey;
+
+    ChunkCommands(ChunkStore store, DataClient.Config clientConfig, ChunkToken.Key tokenKey, Consumer<String> log) {
         this.store = store;
+        this.tokenKey = tokenKey;
         this.client = new DataClient(clientConfig);
         this.log = log;
         this.copies = pool("dn-copy", COPY_THREADS, COPY_QUEUE);
@@ -115,7 +121,9 @@ final class ChunkCommands implements AutoCloseable {
                 log.accept(what + " failed: the shard says " + length + " bytes, this datanode has " + r.chunkLength());
                 return;
             }
-            client.write(targets, chunk, r.asInputStream(), length);
+            String token = tokenKey == null ? "" : ChunkToken.issue(tokenKey, chunk, ChunkToken.Mode.WRITE,
+                System.currentTimeMillis() + COPY_TOKEN_MS);
+            client.write(targets, chunk, r.asInputStream(), length, token);
             copied.incrementAndGet();
         } catch (IOException | IllegalArgumentException e) {
             copyFailures.incrementAndGet();

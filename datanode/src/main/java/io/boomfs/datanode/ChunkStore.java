@@ -200,11 +200,24 @@ public final class ChunkStore implements AutoCloseable {
     }
 
     Path pathOf(long chunkId) {
-        return dir.resolve(ChunkFormat.fileName(chunkId));
+        return inDir(ChunkFormat.fileName(chunkId));
     }
 
     Path tempPathOf(long chunkId) {
-        return dir.resolve(ChunkFormat.hex(chunkId) + "." + tempSeq.incrementAndGet() + ChunkFormat.TEMP_SUFFIX);
+        return inDir(ChunkFormat.hex(chunkId) + "." + tempSeq.incrementAndGet() + ChunkFormat.TEMP_SUFFIX);
+    }
+
+    /**
+     * The file {@code name} in the chunk directory. Chunk ids from the network name files: the
+     * names are hex digits by construction, and this always-on check keeps it so should that
+     * ever change.
+     */
+    private Path inDir(String name) {
+        Path p = dir.resolve(name);
+        if (!dir.equals(p.normalize().getParent())) {
+            throw new IllegalStateException("the chunk file name \"" + name + "\" is not a plain name inside " + dir);
+        }
+        return p;
     }
 
     /**

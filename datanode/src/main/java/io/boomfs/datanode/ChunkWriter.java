@@ -43,7 +43,10 @@ public final class ChunkWriter implements AutoCloseable {
         try {
             writeFully(ChunkFormat.header(chunkId, length));
         } catch (IOException e) {
-            abort();
+            // The space and the chunk's writing mark are ChunkStore.create's to give back when
+            // this throws: releasing them here too counted the reservation back twice.
+            closed = true;
+            discardTemp();
             throw e;
         }
     }
@@ -171,20 +174,31 @@ public final class ChunkWriter implements AutoCloseable {
             return;
         }
         closed = true;
+        if (committed) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // Committed: the file is in place whatever the close says.
+            }
+        } else {
+            discardTemp();
+            store.release(fileBytes);
+        }
+        store.writerClosed(chunkId);
+    }
+
+    /** Closes and deletes the temp file. */
+    private void discardTemp() {
         try {
             channel.close();
         } catch (IOException e) {
             // The temp file is deleted below, or at the next start.
         }
-        if (!committed) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException e) {
-                // Left for the next start, which deletes every temp file.
-            }
-            store.release(fileBytes);
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            // Left for the next start, which deletes every temp file.
         }
-        store.writerClosed(chunkId);
     }
 
     /** Discards the chunk unless it was committed. */

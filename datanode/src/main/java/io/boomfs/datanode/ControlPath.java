@@ -8,6 +8,7 @@ import io.boomfs.engine.lang.Type;
 import io.boomfs.engine.program.Program;
 import io.boomfs.engine.runtime.AeronHost;
 import io.boomfs.engine.runtime.DurableStore;
+import io.boomfs.engine.runtime.ClusterKey;
 import io.boomfs.engine.runtime.NodeServer;
 
 import java.io.IOException;
@@ -55,9 +56,12 @@ public final class ControlPath implements AutoCloseable {
      * @param reportMs    how often it sends a full report (one also goes out at start)
      * @param aeronDir    the directory of a media driver this host's processes share, or null
      *                    for a driver of this process's own
+     * @param clusterKey  the cluster key file, read and checked at the start: heartbeats and reports
+     *                    are signed, and the replicas' commands accepted only when signed; null
+     *                    for no membership auth
      */
     public record Config(String node, List<String> meta, long heartbeatMs, long reportMs, String aeronDir, List<Integer> groupOf,
-                         long vparts) {
+                         long vparts, Path clusterKey) {
         public static final long DEFAULT_HEARTBEAT_MS = 1_000;
         public static final long DEFAULT_REPORT_MS = 60_000;
         /** A day: a longer period is a mistake. */
@@ -68,7 +72,7 @@ public final class ControlPath implements AutoCloseable {
 
         /** One shard group of {@code meta}, 256 vparts. */
         public Config(String node, List<String> meta, long heartbeatMs, long reportMs, String aeronDir) {
-            this(node, meta, heartbeatMs, reportMs, aeronDir, java.util.Collections.nCopies(meta.size(), 0), DEFAULT_VPARTS);
+            this(node, meta, heartbeatMs, reportMs, aeronDir, java.util.Collections.nCopies(meta.size(), 0), DEFAULT_VPARTS, null);
         }
 
         public Config {
@@ -117,11 +121,16 @@ public final class ControlPath implements AutoCloseable {
         }
 
         public Config withPeriods(long hbMs, long repMs) {
-            return new Config(node, meta, hbMs, repMs, aeronDir, groupOf, vparts);
+            return new Config(node, meta, hbMs, repMs, aeronDir, groupOf, vparts, clusterKey);
         }
 
         public Config withAeronDir(String dir) {
-            return new Config(node, meta, heartbeatMs, reportMs, dir, groupOf, vparts);
+            return new Config(node, meta, heartbeatMs, reportMs, dir, groupOf, vparts, clusterKey);
+        }
+
+        /** This configuration with a cluster key file (null: no membership auth). */
+        public Config withClusterKey(Path file) {
+            return new Config(node, meta, heartbeatMs, reportMs, aeronDir, groupOf, vparts, file);
         }
 
         /** {@code --meta}'s value: each group's replicas joined by commas, the groups by semicolons. */
@@ -143,6 +152,10 @@ public final class ControlPath implements AutoCloseable {
             if (aeronDir != null) {
                 a.add("--aeron-dir");
                 a.add(aeronDir);
+            }
+            if (clusterKey != null) {
+                a.add("--cluster-key");
+                a.add(clusterKey.toString());
             }
             return a;
         }
@@ -246,8 +259,10 @@ public final class ControlPath implements AutoCloseable {
      * @param client the timeouts of the copies' pipelines
      * @throws io.boomfs.engine.runtime.AeronTransport.EndpointException the endpoint cannot be bound
      * @throws IllegalStateException no media driver runs in {@code cfg.aeronDir()}
+     * @throws ClusterKey.KeyFileException the cluster key file is missing, readable by others, or not a key
      */
     public static ControlPath start(Config cfg, ChunkStore store, DataClient.Config client, AeronHost host, Consumer<String> log) {
+        ClusterKey key = cfg.clusterKey() == null ? null : ClusterKey.load(cfg.clusterKey());
         List<Tuple> facts = new ArrayList<>();
         for (int i = 0; i < cfg.meta().size(); i++) {
             facts.add(new Tuple("dn_member", (long) cfg.groupOf().get(i), cfg.meta().get(i)));
@@ -265,9 +280,10 @@ public final class ControlPath implements AutoCloseable {
             peers.put(r, r);
         }
         NodeServer.Config nc = new NodeServer.Config(null, cfg.node(), cfg.node(), peers, null, null, DurableStore.Durability.ASYNC,
-            cfg.aeronDir(), List.of(), 0, 65_536, false);
+            cfg.aeronDir(), List.of(), 0, 65_536, false).withClusterKey(key);
         NodeServer node = NodeServer.start(program(), nc, facts, host, System.out, log);
-        ChunkCommands commands = new ChunkCommands(store, client, log);
+        // A datanode that must see tokens gives itself one for the copies the shard asks of it.
+        ChunkCommands commands = new ChunkCommands(store, client, key == null ? null : ChunkToken.deriveKey(key.bytes()), log);
         ControlPath cp = new ControlPath(cfg, node, store, commands, log);
         node.agent().subscribe("dn_copy", c -> commands.copy(c.tuple()));
         node.agent().subscribe("dn_delete", c -> commands.delete(c.tuple()));

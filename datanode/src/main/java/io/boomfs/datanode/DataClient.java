@@ -57,11 +57,20 @@ public final class DataClient implements AutoCloseable {
      * @throws IOException           reading {@code data} failed or it ended early (nothing is kept)
      */
     public void write(List<String> pipeline, long chunkId, InputStream data, long length) throws IOException {
+        write(pipeline, chunkId, data, length, "");
+    }
+
+    /**
+     * Like {@link #write(List, long, InputStream, long)}, with the WRITE {@link ChunkToken} for
+     * the chunk (empty for none) that every datanode of the pipeline checks when it requires
+     * tokens ({@link ErrorCode#ACCESS_DENIED}, {@link ErrorCode#TOKEN_EXPIRED} when refused).
+     */
+    public void write(List<String> pipeline, long chunkId, InputStream data, long length, String token) throws IOException {
         checkPipeline(pipeline);
         if (length < 0 || length > ChunkFormat.MAX_CHUNK_BYTES) {
             throw new IllegalArgumentException("a chunk holds 0 to " + ChunkFormat.MAX_CHUNK_BYTES + " bytes, not " + length);
         }
-        Protocol.Write request = new Protocol.Write(chunkId, length, pipeline.subList(1, pipeline.size()));
+        Protocol.Write request = new Protocol.Write(chunkId, length, pipeline.subList(1, pipeline.size()), token);
         try (WriteLink link = WriteLink.open(pipeline.get(0), request, watchdog, config.connectTimeoutMs(),
             config.ioTimeoutMs() * pipeline.size())) {
             byte[] block = new byte[ChunkFormat.BLOCK_BYTES];
@@ -83,7 +92,12 @@ public final class DataClient implements AutoCloseable {
 
     /** Writes chunk {@code chunkId} holding {@code data} to every datanode of {@code pipeline}. */
     public void write(List<String> pipeline, long chunkId, byte[] data) throws IOException {
-        write(pipeline, chunkId, new ByteArrayInputStream(data), data.length);
+        write(pipeline, chunkId, data, "");
+    }
+
+    /** Writes chunk {@code chunkId} holding {@code data} with its WRITE {@code token}. */
+    public void write(List<String> pipeline, long chunkId, byte[] data, String token) throws IOException {
+        write(pipeline, chunkId, new ByteArrayInputStream(data), data.length, token);
     }
 
     private static void checkPipeline(List<String> pipeline) {
@@ -114,6 +128,12 @@ public final class DataClient implements AutoCloseable {
      *                               ({@link ErrorCode#NOT_FOUND}), or {@code offset} is past its end
      */
     public ChunkInputStream read(String datanode, long chunkId, long offset, long length) throws DataTransferException {
+        return read(datanode, chunkId, offset, length, "");
+    }
+
+    /** Like {@link #read(String, long, long, long)}, with the READ {@link ChunkToken} for the chunk (empty for none). */
+    public ChunkInputStream read(String datanode, long chunkId, long offset, long length, String token)
+        throws DataTransferException {
         checkAddress(datanode);
         if (offset < 0 || length < 0) {
             throw new IllegalArgumentException("a read needs a non-negative offset and length, not " + offset + " and " + length);
@@ -121,7 +141,7 @@ public final class DataClient implements AutoCloseable {
         Link link = Link.connect(datanode, watchdog, config.connectTimeoutMs());
         try {
             link.guard.arm(config.ioTimeoutMs());
-            Protocol.writeRequest(link.out, new Protocol.Read(chunkId, offset, length));
+            Protocol.writeRequest(link.out, new Protocol.Read(chunkId, offset, length, token));
             link.out.flush();
             int type = link.in.readUnsignedByte();
             if (type == Protocol.ERROR) {
@@ -146,7 +166,12 @@ public final class DataClient implements AutoCloseable {
 
     /** Reads all of chunk {@code chunkId} from the datanode at {@code datanode}. */
     public byte[] readAll(String datanode, long chunkId) throws IOException {
-        try (ChunkInputStream in = read(datanode, chunkId, 0, Long.MAX_VALUE)) {
+        return readAll(datanode, chunkId, "");
+    }
+
+    /** Reads all of chunk {@code chunkId} with its READ {@code token}. */
+    public byte[] readAll(String datanode, long chunkId, String token) throws IOException {
+        try (ChunkInputStream in = read(datanode, chunkId, 0, Long.MAX_VALUE, token)) {
             return in.readAllBytes();
         }
     }

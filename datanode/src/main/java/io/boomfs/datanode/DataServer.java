@@ -20,6 +20,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * A datanode's data-transfer server: serves WRITE (a pipeline stage) and READ requests for the
@@ -45,9 +46,12 @@ public final class DataServer implements AutoCloseable {
      * @param ioTimeoutMs      each later step: a data frame in or out, a reply from the next datanode
      *                         (times the datanodes after it, see {@link WriteLink})
      * @param maxChunkBytes    the longest chunk a WRITE may announce
+     * @param tokenKey         the key that signs chunk tokens; when set, every READ and WRITE must
+     *                         carry a valid, unexpired {@link ChunkToken} for its chunk and mode, else
+     *                         it is refused with ACCESS_DENIED or TOKEN_EXPIRED; null requires none
      */
     public record Config(String id, String host, int port, int maxTransfers, int maxConnections, long connectTimeoutMs,
-                         long requestTimeoutMs, long ioTimeoutMs, long maxChunkBytes) {
+                         long requestTimeoutMs, long ioTimeoutMs, long maxChunkBytes, ChunkToken.Key tokenKey) {
         /** A day: longer waits are mistakes, and this keeps deadline arithmetic far from overflow. */
         public static final long MAX_TIMEOUT_MS = 86_400_000;
 
@@ -71,19 +75,27 @@ public final class DataServer implements AutoCloseable {
 
         /** The defaults: 16 transfers, 64 connections, 5 s to connect, 10 s for a request, 30 s per step, chunks up to 1 GiB. */
         public static Config of(String id, String host, int port) {
-            return new Config(id, host, port, 16, 64, 5_000, 10_000, 30_000, 1L << 30);
+            return new Config(id, host, port, 16, 64, 5_000, 10_000, 30_000, 1L << 30, null);
         }
 
         public Config withLimits(int transfers, int connections) {
-            return new Config(id, host, port, transfers, connections, connectTimeoutMs, requestTimeoutMs, ioTimeoutMs, maxChunkBytes);
+            return new Config(id, host, port, transfers, connections, connectTimeoutMs, requestTimeoutMs, ioTimeoutMs, maxChunkBytes,
+                tokenKey);
         }
 
         public Config withTimeouts(long connectMs, long requestMs, long ioMs) {
-            return new Config(id, host, port, maxTransfers, maxConnections, connectMs, requestMs, ioMs, maxChunkBytes);
+            return new Config(id, host, port, maxTransfers, maxConnections, connectMs, requestMs, ioMs, maxChunkBytes, tokenKey);
         }
 
         public Config withMaxChunkBytes(long bytes) {
-            return new Config(id, host, port, maxTransfers, maxConnections, connectTimeoutMs, requestTimeoutMs, ioTimeoutMs, bytes);
+            return new Config(id, host, port, maxTransfers, maxConnections, connectTimeoutMs, requestTimeoutMs, ioTimeoutMs, bytes,
+                tokenKey);
+        }
+
+        /** The same settings, requiring chunk tokens signed with {@code key} (null: requiring none). */
+        public Config withTokenKey(ChunkToken.Key key) {
+            return new Config(id, host, port, maxTransfers, maxConnections, connectTimeoutMs, requestTimeoutMs, ioTimeoutMs,
+                maxChunkBytes, key);
         }
 
         private static void check(boolean ok, String message) {
@@ -105,6 +117,7 @@ public final class DataServer implements AutoCloseable {
     private final Config config;
     private final ChunkStore store;
     private final Consumer<String> log;
+    private final LongSupplier clockMs;
     private final ServerSocket serverSocket;
     private final String address;
     private final Watchdog watchdog;
@@ -115,10 +128,11 @@ public final class DataServer implements AutoCloseable {
     final Counters counters = new Counters();
     private final Map<String, Long> lastLogMs = new ConcurrentHashMap<>();
 
-    private DataServer(Config config, ChunkStore store, Consumer<String> log, ServerSocket serverSocket) {
+    private DataServer(Config config, ChunkStore store, Consumer<String> log, LongSupplier clockMs, ServerSocket serverSocket) {
         this.config = config;
         this.store = store;
         this.log = log;
+        this.clockMs = clockMs;
         this.serverSocket = serverSocket;
         String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
         this.address = host + ":" + serverSocket.getLocalPort();
@@ -135,6 +149,15 @@ public final class DataServer implements AutoCloseable {
      * @throws ListenException the address cannot be bound (in use, not local, unresolvable)
      */
     public static DataServer start(Config config, ChunkStore store, Consumer<String> log) throws ListenException {
+        return start(config, store, log, System::currentTimeMillis);
+    }
+
+    /**
+     * Like {@link #start(Config, ChunkStore, Consumer)}, with chunk tokens' expiry judged by
+     * {@code clockMs} (ms since the epoch, as the shard that issues them counts): a test's
+     * manual clock.
+     */
+    static DataServer start(Config config, ChunkStore store, Consumer<String> log, LongSupplier clockMs) throws ListenException {
         String where = config.host() + ":" + config.port();
         InetSocketAddress bindTo = new InetSocketAddress(config.host(), config.port());
         if (bindTo.isUnresolved()) {
@@ -159,7 +182,7 @@ public final class DataServer implements AutoCloseable {
                 : String.valueOf(e.getMessage());
             throw new ListenException("cannot listen on " + where + ": " + why, e);
         }
-        DataServer server = new DataServer(config, store, log, ss);
+        DataServer server = new DataServer(config, store, log, clockMs, ss);
         server.acceptor.start();
         return server;
     }
@@ -243,6 +266,25 @@ public final class DataServer implements AutoCloseable {
         Link.closeQuietly(s);
     }
 
+    /**
+     * Serves one request read from {@code request} exactly as a connection would (the same
+     * decoding, checks, limits and counters) and writes the reply to {@code reply}, in the
+     * calling thread. What lets a test feed a server hundreds of thousands of hostile requests
+     * without a TCP connection and a thread each; a WRITE with a pipeline still dials its
+     * downstream datanodes.
+     */
+    void serveInMemory(InputStream request, OutputStream reply) {
+        counters.connections.incrementAndGet();
+        ServerConnection c = new ServerConnection(this, Link.inMemory(request, reply, watchdog, "in-memory"));
+        connections.add(c);
+        c.run();
+    }
+
+    /** Now, in ms since the epoch, for tokens' expiry. */
+    long nowMs() {
+        return clockMs.getAsLong();
+    }
+
     boolean tryStartTransfer() {
         return transfers.tryAcquire();
     }
@@ -282,7 +324,7 @@ public final class DataServer implements AutoCloseable {
         final AtomicLong bytesStored = new AtomicLong();
         final AtomicLong bytesServed = new AtomicLong();
         final AtomicLong timeouts = new AtomicLong();
-        final AtomicLongArray errors = new AtomicLongArray(16);
+        final AtomicLongArray errors = new AtomicLongArray(ErrorCode.WIRE_LIMIT);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.boomfs.datanode;
 
 import io.boomfs.engine.runtime.AeronTransport;
+import io.boomfs.engine.runtime.ClusterKey;
 import io.boomfs.engine.runtime.ProcessStop;
 
 import java.io.InputStream;
@@ -24,7 +25,7 @@ public final class DatanodeServer {
     public static final String USAGE = "usage: DatanodeServer --id NAME --data DIR --port PORT --capacity BYTES [--host HOST]"
         + " [--max-transfers N] [--max-connections N] [--connect-timeout-ms MS] [--request-timeout-ms MS] [--io-timeout-ms MS]"
         + " [--node HOST:PORT --meta HOST:PORT,...[;HOST:PORT,...] [--meta ...] [--vparts N] [--heartbeat-ms MS] [--report-ms MS]"
-        + " [--aeron-dir DIR]]"
+        + " [--aeron-dir DIR] [--cluster-key FILE]]"
         + " [--exit-on-stdin-close]";
 
     private DatanodeServer() {
@@ -101,6 +102,7 @@ public final class DatanodeServer {
             long heartbeatMs = ControlPath.Config.DEFAULT_HEARTBEAT_MS;
             long reportMs = ControlPath.Config.DEFAULT_REPORT_MS;
             String aeronDir = null;
+            Path clusterKey = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--exit-on-stdin-close")) {
@@ -142,6 +144,7 @@ public final class DatanodeServer {
                     case "--heartbeat-ms" -> heartbeatMs = number(a, v, 1, ControlPath.Config.MAX_PERIOD_MS);
                     case "--report-ms" -> reportMs = number(a, v, 1, ControlPath.Config.MAX_PERIOD_MS);
                     case "--aeron-dir" -> aeronDir = v;
+                    case "--cluster-key" -> clusterKey = Path.of(v);
                     default -> throw new IllegalArgumentException("unknown option " + a + "; " + USAGE);
                 }
             }
@@ -150,7 +153,7 @@ public final class DatanodeServer {
                 throw new IllegalArgumentException(missing + " is required; " + USAGE);
             }
             DataServer.Config server = new DataServer.Config(id, host, port, transfers, connections, connectMs, requestMs, ioMs,
-                d.maxChunkBytes());
+                d.maxChunkBytes(), null);
             if (meta.isEmpty() && node != null) {
                 throw new IllegalArgumentException("--node " + node + " without --meta: a datanode reports to the replicas of"
                     + " --meta over its --node endpoint; give both, or neither");
@@ -158,8 +161,11 @@ public final class DatanodeServer {
             if (!meta.isEmpty() && node == null) {
                 throw new IllegalArgumentException("--meta needs --node HOST:PORT, this datanode's Aeron endpoint; " + USAGE);
             }
+            if (meta.isEmpty() && clusterKey != null) {
+                throw new IllegalArgumentException("--cluster-key without --meta: the key signs the control path to the replicas");
+            }
             ControlPath.Config control = meta.isEmpty() ? null
-                : new ControlPath.Config(node, meta, heartbeatMs, reportMs, aeronDir, groupOf, vparts);
+                : new ControlPath.Config(node, meta, heartbeatMs, reportMs, aeronDir, groupOf, vparts, clusterKey);
             return new Options(server, data, capacity, exitOnStdinClose, control);
         }
 
@@ -237,10 +243,15 @@ public final class DatanodeServer {
                 control = ControlPath.start(options.control(), store, new DataClient.Config(s.connectTimeoutMs(), s.ioTimeoutMs()),
                     null, log);
             }
-            server = DataServer.start(options.server(), store, log);
+            DataServer.Config serverConfig = options.server();
+            if (options.control() != null && options.control().clusterKey() != null) {
+                // A member of a cluster with a key serves chunks only to holders of the shard's tokens.
+                serverConfig = serverConfig.withTokenKey(ChunkToken.deriveKey(ClusterKey.load(options.control().clusterKey()).bytes()));
+            }
+            server = DataServer.start(serverConfig, store, log);
             detach = attach.apply(new Running(options, store, server, control));
         } catch (IllegalArgumentException | IllegalStateException | ChunkStoreException | DataServer.ListenException
-                 | AeronTransport.EndpointException e) {
+                 | AeronTransport.EndpointException | ClusterKey.KeyFileException e) {
             if (server != null) {
                 server.close();
             }
@@ -252,7 +263,8 @@ public final class DatanodeServer {
             }
             err.println(who + ": error: " + String.valueOf(e.getMessage()).replaceAll("\\s*\n\\s*", "; "));
             err.flush();
-            return 1;
+            // A key file the node cannot start with is a configuration error, as a bad option is.
+            return e instanceof ClusterKey.KeyFileException ? 2 : 1;
         }
         if (control != null) {
             control.serving(server.address());

@@ -33,9 +33,18 @@ public enum ErrorCode {
     /** Data arrived at the datanode with a wrong checksum: the link or the sender corrupted it. */
     CHECKSUM(13),
     /** A bug in the datanode; its log has the stack trace. */
-    INTERNAL(14);
+    INTERNAL(14),
+    /**
+     * The request has no chunk token, or one that is forged, damaged, or for another chunk or
+     * mode ({@link ChunkToken}): asking again with the same token is useless.
+     */
+    ACCESS_DENIED(15),
+    /** The request's chunk token was good but has expired: get a new one from the shard and retry. */
+    TOKEN_EXPIRED(16);
 
-    private static final ErrorCode[] BY_WIRE = new ErrorCode[16];
+    /** Wire numbers are below this: it sizes the tables indexed by them. */
+    static final int WIRE_LIMIT = 32;
+    private static final ErrorCode[] BY_WIRE = new ErrorCode[WIRE_LIMIT];
 
     static {
         for (ErrorCode c : values()) {

@@ -16,10 +16,23 @@ import java.util.List;
  * request header, the frames, and their decoding, which validates every field against its
  * limit before using it, so that no request can make a datanode allocate, wait or connect
  * beyond its bounds. All integers are big-endian.
+ *
+ * <p>Version 2 added the chunk token ({@link ChunkToken}): every request ends with a u8 length
+ * and that many ASCII bytes of token, zero of them for none. A datanode still reads a version 1
+ * request (the same without the token field) as one without a token, so an older client keeps
+ * working with a datanode that requires no tokens; everything this code sends is version 2.
+ *
+ * <pre>
+ *   request: u32 magic "BFDT", u8 version (2), u8 op, then
+ *     WRITE (1): i64 chunk id, i64 length, u8 n, n x (u8 len, address), u8 len, token
+ *     READ  (2): i64 chunk id, i64 offset, i64 length, u8 len, token
+ * </pre>
  */
 final class Protocol {
     static final int MAGIC = 0x42464454; // "BFDT"
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The first version, without the token field: still read, never sent. */
+    static final int VERSION_WITHOUT_TOKEN = 1;
     static final int OP_WRITE = 1;
     static final int OP_READ = 2;
 
@@ -33,6 +46,8 @@ final class Protocol {
     static final int MAX_PIPELINE = 8;
     static final int MAX_ADDRESS_BYTES = 255;
     static final int MAX_MESSAGE_BYTES = 1024;
+    /** A token's field holds up to this: a token is {@link ChunkToken#ENCODED_CHARS} characters. */
+    static final int MAX_TOKEN_BYTES = 255;
 
     private Protocol() {
     }
@@ -40,20 +55,45 @@ final class Protocol {
     /** A request: the first thing on every connection, and the only one from a reader. */
     sealed interface Request permits Write, Read {
         long chunkId();
+
+        /** The chunk token, as sent (empty for none): checked only by a datanode that requires tokens. */
+        String token();
+
+        ChunkToken.Mode mode();
     }
 
     /**
      * Store chunk {@code chunkId} of {@code length} bytes here and on {@code downstream}, in
-     * that order.
+     * that order; every datanode of the pipeline checks {@code token}.
      */
-    record Write(long chunkId, long length, List<String> downstream) implements Request {
+    record Write(long chunkId, long length, List<String> downstream, String token) implements Request {
         Write {
             downstream = List.copyOf(downstream);
+            checkToken(token);
+        }
+
+        @Override
+        public ChunkToken.Mode mode() {
+            return ChunkToken.Mode.WRITE;
         }
     }
 
     /** Send {@code length} bytes (cut at the chunk's end) of chunk {@code chunkId} from {@code offset}. */
-    record Read(long chunkId, long offset, long length) implements Request {
+    record Read(long chunkId, long offset, long length, String token) implements Request {
+        Read {
+            checkToken(token);
+        }
+
+        @Override
+        public ChunkToken.Mode mode() {
+            return ChunkToken.Mode.READ;
+        }
+    }
+
+    private static void checkToken(String token) {
+        if (token.length() > MAX_TOKEN_BYTES || !token.chars().allMatch(c -> c > ' ' && c < 127)) {
+            throw new IllegalArgumentException("a chunk token is up to " + MAX_TOKEN_BYTES + " printable ASCII characters");
+        }
     }
 
     /**
@@ -107,6 +147,9 @@ final class Protocol {
             out.writeLong(rd.offset());
             out.writeLong(rd.length());
         }
+        byte[] token = r.token().getBytes(StandardCharsets.US_ASCII);
+        out.writeByte(token.length);
+        out.write(token);
     }
 
     /**
@@ -122,10 +165,11 @@ final class Protocol {
             throw new Malformed("not a BoomFS data transfer request (magic 0x" + Integer.toHexString(magic) + ")");
         }
         int version = in.readUnsignedByte();
-        if (version != VERSION) {
-            throw new Malformed(ErrorCode.UNSUPPORTED_VERSION, "protocol version " + version + "; this datanode speaks version "
-                + VERSION);
+        if (version != VERSION && version != VERSION_WITHOUT_TOKEN) {
+            throw new Malformed(ErrorCode.UNSUPPORTED_VERSION, "protocol version " + version + "; this datanode speaks versions "
+                + VERSION_WITHOUT_TOKEN + " and " + VERSION);
         }
+        boolean hasToken = version >= VERSION;
         int op = in.readUnsignedByte();
         if (op == OP_WRITE) {
             long chunkId = in.readLong();
@@ -141,7 +185,7 @@ final class Protocol {
             for (int i = 0; i < n; i++) {
                 downstream.add(readAddress(in, false));
             }
-            return new Write(chunkId, length, downstream);
+            return new Write(chunkId, length, downstream, hasToken ? readToken(in) : "");
         }
         if (op == OP_READ) {
             long chunkId = in.readLong();
@@ -150,9 +194,23 @@ final class Protocol {
             if (offset < 0 || length < 0) {
                 throw new Malformed("a read needs a non-negative offset and length, not " + offset + " and " + length);
             }
-            return new Read(chunkId, offset, length);
+            return new Read(chunkId, offset, length, hasToken ? readToken(in) : "");
         }
         throw new Malformed("unknown operation " + op);
+    }
+
+    /** A token field: printable ASCII, so that it can be forwarded and quoted as it came. */
+    private static String readToken(DataInputStream in) throws IOException {
+        int len = in.readUnsignedByte();
+        byte[] b = new byte[len];
+        in.readFully(b);
+        for (byte c : b) {
+            if (c <= ' ' || c >= 127) {
+                throw new Malformed("a chunk token field with the byte 0x" + Integer.toHexString(c & 0xff)
+                    + "; a token is printable ASCII");
+            }
+        }
+        return new String(b, StandardCharsets.US_ASCII);
     }
 
     private static String readAddress(DataInputStream in, boolean emptyAllowed) throws IOException {

@@ -80,6 +80,10 @@ final class ServerConnection implements Runnable {
             return new Protocol.ErrorReply(ErrorCode.BAD_REQUEST, "", "the request ended early");
         }
         link.guard.disarm();
+        ChunkToken.Refusal refused = checkToken(request);
+        if (refused != null) {
+            return new Protocol.ErrorReply(refused.code(), "", refused.reason());
+        }
         if (!server.tryStartTransfer()) {
             return new Protocol.ErrorReply(ErrorCode.BUSY, "", "busy: " + config.maxTransfers() + " transfers in progress, the limit");
         }
@@ -90,6 +94,12 @@ final class ServerConnection implements Runnable {
         } finally {
             endTransfer();
         }
+    }
+
+    /** Why the request's token does not allow it, or null when it does or this datanode requires no tokens. */
+    private ChunkToken.Refusal checkToken(Protocol.Request request) {
+        ChunkToken.Key key = config.tokenKey();
+        return key == null ? null : ChunkToken.check(key, request.token(), request.chunkId(), request.mode(), server.nowMs());
     }
 
     /**
@@ -115,7 +125,7 @@ final class ServerConnection implements Runnable {
         try (writer) {
             if (!w.downstream().isEmpty()) {
                 downstream = WriteLink.open(w.downstream().get(0), new Protocol.Write(w.chunkId(), w.length(),
-                        w.downstream().subList(1, w.downstream().size())), server.watchdog(), config.connectTimeoutMs(),
+                        w.downstream().subList(1, w.downstream().size()), w.token()), server.watchdog(), config.connectTimeoutMs(),
                     config.ioTimeoutMs() * w.downstream().size());
             }
             send(Protocol.READY);
@@ -238,7 +248,7 @@ final class ServerConnection implements Runnable {
             link.guard.arm(config.ioTimeoutMs());
             Protocol.writeError(link.out, reply);
             link.out.flush();
-            link.socket.shutdownOutput();
+            link.shutdownOutput();
             byte[] scratch = buffer != null ? buffer : new byte[8192];
             long drained = 0;
             int n;

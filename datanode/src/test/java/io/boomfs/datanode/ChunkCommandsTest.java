@@ -52,7 +52,7 @@ class ChunkCommandsTest {
                 store.write(c, new ByteArrayInputStream(new byte[10]), 10);
             }
             String target = "127.0.0.1:" + silent.getLocalPort();
-            ChunkCommands commands = new ChunkCommands(store, new DataClient.Config(2_000, 30_000), log::add);
+            ChunkCommands commands = new ChunkCommands(store, new DataClient.Config(2_000, 30_000), null, log::add);
             try {
                 for (long c = 0; c < n; c++) {
                     commands.copy(new Tuple("dn_copy", "dn", "replica", c, 10L, List.of(target)));
@@ -92,11 +92,41 @@ class ChunkCommandsTest {
     }
 
     @Test
+    void aCopyToDatanodesThatRequireTokensCarriesOneOfItsOwn(@TempDir Path dir) throws Exception {
+        ChunkToken.Key key = ChunkToken.deriveKey("the cluster key of this test".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        try (Datanodes nodes = new Datanodes(); ChunkStore store = ChunkStore.open(dir.resolve("src"), 1L << 30, log::add)) {
+            DataServer target = nodes.start(dir.resolve("dst"), 1L << 30, c -> c.withTokenKey(key));
+            byte[] data = new byte[100_000];
+            new java.util.Random(7).nextBytes(data);
+            store.write(1, new ByteArrayInputStream(data), data.length);
+            store.write(2, new ByteArrayInputStream(data), data.length);
+            ChunkCommands withKey = new ChunkCommands(store, DataClient.Config.defaults(), key, log::add);
+            ChunkCommands withoutKey = new ChunkCommands(store, DataClient.Config.defaults(), null, log::add);
+            try {
+                withKey.copy(new Tuple("dn_copy", "dn", "replica", 1L, (long) data.length, List.of(target.address())));
+                withoutKey.copy(new Tuple("dn_copy", "dn", "replica", 2L, (long) data.length, List.of(target.address())));
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (!withKey.describe().contains("copies done 1") || count(log, " failed: ") < 1) {
+                    assertTrue(System.currentTimeMillis() < deadline, "copies not done: " + log + " " + withKey.describe());
+                    Thread.sleep(10);
+                }
+                nodes.awaitIdle();
+                assertEquals(List.of(new ChunkStore.ChunkInfo(1, data.length)), target.store().list(), "only the copy with a token");
+                assertEquals(1, count(log, "needs a chunk token, and the request has none"), log.toString());
+            } finally {
+                withKey.close();
+                withoutKey.close();
+            }
+        }
+    }
+
+    @Test
     void malformedCommandsAreOneLogLineAndChangeNothing(@TempDir Path dir) throws Exception {
         List<String> log = Collections.synchronizedList(new ArrayList<>());
         try (ChunkStore store = ChunkStore.open(dir, 1L << 30, log::add)) {
             store.write(1, new ByteArrayInputStream(new byte[3]), 3);
-            ChunkCommands commands = new ChunkCommands(store, DataClient.Config.defaults(), log::add);
+            ChunkCommands commands = new ChunkCommands(store, DataClient.Config.defaults(), null, log::add);
             try {
                 commands.copy(new Tuple("dn_copy", "dn", "replica", 1L, 3L, "127.0.0.1:1"));
                 commands.copy(new Tuple("dn_copy", "dn", "replica", 1L, 3L, List.of()));

@@ -77,6 +77,31 @@ class ChunkStoreTest {
         }
     }
 
+    /**
+     * A create whose header write fails (here: the thread is interrupted, so the channel closes)
+     * gives its space back once: it was given back twice, and the reservation went negative,
+     * which a later write could have used to pass the capacity (found by the datanode fuzz test
+     * when its timeout interrupted it).
+     */
+    @Test
+    void aCreateThatFailsToWriteItsHeaderGivesItsSpaceBackOnce(@TempDir Path dir) throws IOException {
+        try (ChunkStore store = open(dir, ChunkFormat.fileBytes(100))) {
+            Thread.currentThread().interrupt();
+            ChunkStoreException e;
+            try {
+                e = assertThrows(ChunkStoreException.class, () -> store.create(1, 100));
+            } finally {
+                Thread.interrupted();
+            }
+            assertEquals("cannot create chunk 0000000000000001: ClosedByInterruptException", e.getMessage());
+            assertEquals(0, store.reservedBytes());
+            assertEquals(List.of(), files(dir));
+            // The chunk can be written, and the capacity holds exactly one such chunk.
+            store.write(1, new ByteArrayInputStream(new byte[100]), 100);
+            assertThrows(ChunkStoreException.NoSpace.class, () -> store.create(2, 1));
+        }
+    }
+
     @Test
     void rangesAreCutAtBlockBoundariesAndAtTheEnd(@TempDir Path dir) throws IOException {
         byte[] data = TestData.bytes(7, 3 * BLOCK + 100);

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -14,6 +15,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +41,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class DataServerRobustnessTest {
-    private static final int FUZZ_CASES = Integer.getInteger("datanode.fuzz.cases", 3_000);
+    /** Hostile requests served in memory ({@link DataServer#serveInMemory}); -Pfuzz raises it. */
+    private static final int FUZZ_CASES = Integer.getInteger("datanode.fuzz.cases", 100_000);
+    /** Hostile requests sent over TCP, a connection each; -Pfuzz raises it. */
+    private static final int FUZZ_TCP_CASES = Integer.getInteger("datanode.fuzz.tcp.cases", 3_000);
     private final Datanodes nodes = new Datanodes();
 
     @AfterEach
@@ -124,7 +129,7 @@ class DataServerRobustnessTest {
     static byte[] writeRequest(long chunkId, long length, List<String> downstream, byte[] data) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(b);
-        Protocol.writeRequest(out, new Protocol.Write(chunkId, length, downstream));
+        Protocol.writeRequest(out, new Protocol.Write(chunkId, length, downstream, ""));
         CRC32C crc = new CRC32C();
         for (int at = 0; at < data.length; at += BLOCK) {
             int n = Math.min(BLOCK, data.length - at);
@@ -137,7 +142,7 @@ class DataServerRobustnessTest {
 
     static byte[] readRequest(long chunkId, long offset, long length) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        Protocol.writeRequest(new DataOutputStream(b), new Protocol.Read(chunkId, offset, length));
+        Protocol.writeRequest(new DataOutputStream(b), new Protocol.Read(chunkId, offset, length, ""));
         return b.toByteArray();
     }
 
@@ -174,7 +179,8 @@ class DataServerRobustnessTest {
         int magic = Protocol.MAGIC;
         assertError(exchange(dn, "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII)), ErrorCode.BAD_REQUEST,
             "not a BoomFS data transfer request (magic 0x47455420)");
-        assertError(exchange(dn, header(magic, 2, 1)), ErrorCode.UNSUPPORTED_VERSION, "protocol version 2; this datanode speaks version 1");
+        assertError(exchange(dn, header(magic, 3, 1)), ErrorCode.UNSUPPORTED_VERSION,
+            "protocol version 3; this datanode speaks versions 1 and 2");
         assertError(exchange(dn, header(magic, 1, 9)), ErrorCode.BAD_REQUEST, "unknown operation 9");
         assertError(exchange(dn, header(magic, 1, 1, 5, -1)), ErrorCode.BAD_REQUEST, "chunk length -1 is outside 0..1073741824");
         assertError(exchange(dn, header(magic, 1, 1, 5, 1L << 31)), ErrorCode.BAD_REQUEST, "chunk length 2147483648 is outside");
@@ -214,8 +220,66 @@ class DataServerRobustnessTest {
         assertEquals(List.of(new ChunkStore.ChunkInfo(7, data.length)), nodes.get(0).store().list());
     }
 
+    /**
+     * Hostile requests from one seed: random bytes, random bodies after a valid header, and
+     * well-formed requests with a few bytes changed, cut, inserted or removed. A mutated write
+     * keeps its chunk id (bytes 6..13: a well-formed write to chunk 3 would rightly replace the
+     * chunk checked at the end), and one with a downstream datanode keeps its count byte and
+     * address, so that no mutation makes the datanode dial anything but the test's own datanode.
+     */
+    static final class Fuzzer {
+        private final SplittableRandom random;
+        private final List<byte[]> local = new ArrayList<>();
+        private final List<byte[]> piped = new ArrayList<>();
+        private final int pipedKeep;
+        private final int pipedPercent;
+
+        /**
+         * @param downstream   the one datanode a mutated pipeline write may name
+         * @param pipedPercent of the mutated cases, the share that are pipeline writes (each
+         *                     dials {@code downstream} over TCP when its header survives)
+         */
+        Fuzzer(long seed, int bigChunkLength, String downstream, int pipedPercent) throws IOException {
+            this.random = new SplittableRandom(seed);
+            this.pipedPercent = pipedPercent;
+            local.add(readRequest(3, 0, bigChunkLength));
+            local.add(readRequest(3, BLOCK - 3, 10));
+            for (int len : new int[] {0, 1, 1000, BLOCK, BLOCK + 1}) {
+                local.add(writeRequest(100 + len, len, List.of(), TestData.bytes(len, len)));
+                piped.add(writeRequest(200 + len, len, List.of(downstream), TestData.bytes(len, len)));
+            }
+            pipedKeep = 4 + 1 + 1 + 8 + 8 + 1 + 1 + downstream.length();
+        }
+
+        byte[] next() throws IOException {
+            int kind = random.nextInt(10);
+            if (kind < 2) {
+                byte[] request = new byte[random.nextInt(200)];
+                random.nextBytes(request);
+                return request;
+            }
+            if (kind < 4) {
+                byte[] body = new byte[random.nextInt(60)];
+                random.nextBytes(body);
+                int op = new int[] {Protocol.OP_READ, Protocol.OP_WRITE, 0, 3, 255}[random.nextInt(5)];
+                if (op == Protocol.OP_WRITE && body.length > 16) {
+                    body[16] = 0; // no downstream: a random address must not be dialed
+                }
+                int version = random.nextBoolean() ? Protocol.VERSION : Protocol.VERSION_WITHOUT_TOKEN;
+                return concat(header(Protocol.MAGIC, version, op), body);
+            }
+            if (random.nextInt(100) < pipedPercent) {
+                return mutate(piped.get(random.nextInt(piped.size())), pipedKeep, random);
+            }
+            byte[] t = local.get(random.nextInt(local.size()));
+            // The count byte of a local write (byte 22) stays 0 for the same reason.
+            return mutate(t, t[5] == Protocol.OP_WRITE ? 23 : 0, random);
+        }
+    }
+
     @Test
-    void thousandsOfRandomAndMutatedFramesGetErrorRepliesAndNeverStopTheServer(@TempDir Path dir) throws IOException {
+    @Timeout(value = 600, unit = TimeUnit.SECONDS) // -Pfuzz runs 30,000
+    void thousandsOfRandomAndMutatedFramesOverTcpGetErrorRepliesAndNeverStopTheServer(@TempDir Path dir) throws IOException {
         DataServer a = nodes.start(dir, 1L << 30, c -> c);
         DataServer b = nodes.start(dir, 1L << 30, c -> c);
         byte[] big = TestData.bytes(3, 3 * BLOCK + 5);
@@ -223,69 +287,122 @@ class DataServerRobustnessTest {
             client.write(List.of(a.address()), 3, big);
         }
         long seed = Long.getLong("seed", System.nanoTime());
-        System.out.println("DataServerRobustnessTest fuzz: SEED=" + seed + " cases=" + FUZZ_CASES + " (-Dseed=" + seed + " replays)");
-        SplittableRandom random = new SplittableRandom(seed);
-        List<byte[]> templates = new ArrayList<>();
-        List<Integer> protectedEnd = new ArrayList<>();
-        templates.add(readRequest(3, 0, big.length));
-        protectedEnd.add(0);
-        templates.add(readRequest(3, BLOCK - 3, 10));
-        protectedEnd.add(0);
-        for (int len : new int[] {0, 1, 1000, BLOCK, BLOCK + 1}) {
-            templates.add(writeRequest(100 + len, len, List.of(), TestData.bytes(len, len)));
-            protectedEnd.add(23); // the count byte: see below
-            // With a real downstream: the count byte and the address are never mutated, so that
-            // no mutation makes the datanode dial anything but the test's own datanode.
-            byte[] w = writeRequest(200 + len, len, List.of(b.address()), TestData.bytes(len, len));
-            templates.add(w);
-            protectedEnd.add(4 + 1 + 1 + 8 + 8 + 1 + 1 + b.address().length());
-        }
-        int[] outcomes = new int[4];
-        for (int i = 0; i < FUZZ_CASES; i++) {
-            byte[] request;
-            int kind = random.nextInt(10);
-            if (kind < 2) {
-                request = new byte[random.nextInt(200)];
-                random.nextBytes(request);
-            } else if (kind < 4) {
-                byte[] body = new byte[random.nextInt(60)];
-                random.nextBytes(body);
-                int op = new int[] {Protocol.OP_READ, Protocol.OP_WRITE, 0, 3, 255}[random.nextInt(5)];
-                if (op == Protocol.OP_WRITE && body.length > 16) {
-                    body[16] = 0; // no downstream: a random address must not be dialed
-                }
-                request = concat(header(Protocol.MAGIC, 1, op), body);
-            } else {
-                int t = random.nextInt(templates.size());
-                request = mutate(templates.get(t), protectedEnd.get(t), random);
-            }
+        System.out.println("DataServerRobustnessTest TCP fuzz: SEED=" + seed + " cases=" + FUZZ_TCP_CASES + " (-Dseed=" + seed
+            + " replays)");
+        Fuzzer fuzzer = new Fuzzer(seed, big.length, b.address(), 50);
+        int[] outcomes = new int[3];
+        for (int i = 0; i < FUZZ_TCP_CASES; i++) {
+            byte[] request = fuzzer.next();
             Reply r;
             try {
                 r = exchange(a.address(), request);
             } catch (AssertionError | IOException e) {
-                throw new AssertionError("case " + i + " (SEED=" + seed + "): " + e.getMessage() + "; request "
-                    + java.util.HexFormat.of().formatHex(request, 0, Math.min(request.length, 64)), e);
+                throw failure(i, seed, request, e);
             }
             // A connection closed before its first byte is no request: it gets no reply either.
             assertTrue(r.complete() || request.length == 0 && r.types().isEmpty(),
                 "case " + i + " (SEED=" + seed + ") ended without a final frame: " + r);
             outcomes[r.error() != null ? 0 : r.types().contains(Protocol.STORED) ? 1 : 2]++;
         }
-        System.out.println("DataServerRobustnessTest fuzz: " + outcomes[0] + " error replies, " + outcomes[1] + " writes stored, "
-            + outcomes[2] + " reads served");
+        System.out.println("DataServerRobustnessTest TCP fuzz: " + outcomes[0] + " error replies, " + outcomes[1]
+            + " writes stored, " + outcomes[2] + " reads served");
+        assertTrue(outcomes[0] > FUZZ_TCP_CASES / 2, "most cases are refused");
+        assertUnharmed(a, b, big);
+    }
+
+    /**
+     * The bulk of the fuzzing: the same hostile requests through the server's own decoding and
+     * serving ({@link DataServer#serveInMemory}) without a connection each, checking after every
+     * case that a refused request changed nothing in the store and left nothing reserved.
+     */
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS) // 10 to 40 s alone; a loaded 2-core machine is slower, and -Pfuzz runs ten times as many
+    void aHundredThousandHostileRequestsInMemoryChangeNothingButWellFormedWrites(@TempDir Path dir) throws IOException {
+        DataServer a = nodes.start(dir, 1L << 30, c -> c);
+        DataServer b = nodes.start(dir, 1L << 30, c -> c);
+        byte[] big = TestData.bytes(3, 3 * BLOCK + 5);
+        try (DataClient client = new DataClient(DataClient.Config.defaults())) {
+            client.write(List.of(a.address()), 3, big);
+        }
+        long seed = Long.getLong("seed", System.nanoTime());
+        System.out.println("DataServerRobustnessTest in-memory fuzz: SEED=" + seed + " cases=" + FUZZ_CASES + " (-Dseed=" + seed
+            + " replays)");
+        Fuzzer fuzzer = new Fuzzer(seed, big.length, b.address(), 3);
+        int[] outcomes = new int[3];
+        List<ChunkStore.ChunkInfo> chunks = a.store().list();
+        long start = System.nanoTime();
+        for (int i = 0; i < FUZZ_CASES; i++) {
+            byte[] request = fuzzer.next();
+            Reply r;
+            try {
+                ByteArrayOutputStream reply = new ByteArrayOutputStream();
+                a.serveInMemory(new ByteArrayInputStream(request), reply);
+                r = parse(new DataInputStream(new ByteArrayInputStream(reply.toByteArray())));
+                assertTrue(r.complete() || request.length == 0 && r.types().isEmpty(), "ended without a final frame: " + r);
+                boolean stored = r.types().contains(Protocol.STORED);
+                List<ChunkStore.ChunkInfo> now = a.store().list();
+                // Only a stored write changes the store, and only at the chunk it names.
+                long written = stored ? ByteBuffer.wrap(request, 6, 8).getLong() : Long.MIN_VALUE;
+                assertEquals(chunks.stream().filter(c -> c.chunkId() != written).toList(),
+                    now.stream().filter(c -> c.chunkId() != written).toList(), "the store changed after " + r);
+                assertEquals(0, a.store().reservedBytes(), "space left reserved after " + r);
+                chunks = now;
+                outcomes[r.error() != null ? 0 : stored ? 1 : 2]++;
+            } catch (AssertionError | IOException e) {
+                throw failure(i, seed, request, e);
+            }
+            if (i % 20_000 == 0) {
+                assertFilesAreTheChunks(a);
+            }
+        }
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        System.out.println("DataServerRobustnessTest in-memory fuzz: " + outcomes[0] + " error replies, " + outcomes[1]
+            + " writes stored, " + outcomes[2] + " reads served in " + ms + " ms");
         assertTrue(outcomes[0] > FUZZ_CASES / 2, "most cases are refused");
+        assertTrue(a.metrics().connections() > FUZZ_CASES, "every case went through the server: " + a.metrics().describe());
+        assertUnharmed(a, b, big);
+    }
+
+    private static AssertionError failure(int i, long seed, byte[] request, Throwable e) {
+        return new AssertionError("case " + i + " (SEED=" + seed + "): " + e.getMessage() + "; request "
+            + java.util.HexFormat.of().formatHex(request, 0, Math.min(request.length, 64)), e);
+    }
+
+    /** The data directory holds the lock file and one file per chunk the store lists, nothing else. */
+    private static void assertFilesAreTheChunks(DataServer s) throws IOException {
+        Path data = s.store().dir().getParent();
+        assertEquals(List.of("chunks", "datanode.lock"), TestData.files(data));
+        assertEquals(s.store().list().stream().map(c -> ChunkFormat.fileName(c.chunkId())).sorted().toList(),
+            TestData.files(s.store().dir()));
+    }
+
+    /** After a fuzz run: no internal error, no stray file, and both datanodes still serve, chunk 3 intact. */
+    private void assertUnharmed(DataServer a, DataServer b, byte[] big) throws IOException {
         nodes.awaitIdle();
         for (DataServer s : List.of(a, b)) {
             assertNull(s.metrics().errors().get(ErrorCode.INTERNAL), s.metrics().describe());
-            assertEquals(List.of(), TestData.files(s.store().dir()).stream().filter(f -> f.endsWith(".tmp")).toList());
+            assertFilesAreTheChunks(s);
         }
-        // Still serving.
         try (DataClient client = new DataClient(DataClient.Config.defaults())) {
             byte[] data = TestData.bytes(9, MIB);
             client.write(List.of(a.address(), b.address()), 9, data);
             assertArrayEquals(data, client.readAll(b.address(), 9));
             assertArrayEquals(big, client.readAll(a.address(), 3));
         }
+    }
+
+    /**
+     * Whether byte {@code at} of {@code template} stays as it is. A write template keeps its chunk
+     * id (bytes 6..13: a well-formed write to chunk 3 would rightly replace the chunk checked at
+     * the end), its count byte and address (before {@code keep}). A read keeps its op: a read of
+     * chunk 3 whose op byte became 1 is a well-formed write of chunk 3 with the offset as its
+     * length (the -Pfuzz run found one, which emptied chunk 3).
+     */
+    private static boolean fixed(byte[] template, int keep, int at) {
+        if (template[5] == Protocol.OP_READ) {
+            return at == 5;
+        }
+        return keep > 0 && (at >= 6 && at < 14 || at >= 22 && at < keep);
     }
 
     /** A copy of {@code template} with a few bytes changed, or cut, or bytes inserted or removed after {@code keep}. */
@@ -308,16 +425,99 @@ class DataServerRobustnessTest {
         }
         int changes = 1 + random.nextInt(4);
         for (int c = 0; c < changes; c++) {
-            // Mostly in the header and frame headers, where the decisions are.
-            int at = random.nextBoolean() ? random.nextInt(Math.min(m.length, 40)) : random.nextInt(m.length);
-            // A write template keeps its chunk id (bytes 6..13: a well-formed write to chunk 3
-            // would rightly replace the chunk checked at the end), its count byte and address.
-            if (keep > 0 && (at >= 6 && at < 14 || at >= 22 && at < keep)) {
-                continue;
-            }
+            int at;
+            do {
+                // Mostly in the header and frame headers, where the decisions are. A fixed byte
+                // is drawn again, so that few mutations leave the request as it was (each
+                // well-formed write costs an fsync).
+                at = random.nextBoolean() ? random.nextInt(Math.min(m.length, 40)) : random.nextInt(m.length);
+            } while (fixed(template, keep, at));
             m[at] = random.nextBoolean() ? (byte) (m[at] ^ (1 << random.nextInt(8))) : (byte) random.nextInt(256);
         }
         return m;
+    }
+
+    /**
+     * Chunk ids come from the network and name files: whatever the id, the file is a plain
+     * name inside the chunk directory. Ids whose bytes spell path syntax ("../", "/etc", NUL)
+     * or sit at the edges of the range are written over the wire, and afterwards the only
+     * files anywhere under the test's directory are the datanode's own.
+     */
+    @Test
+    void noChunkIdNamesAFileOutsideTheChunkDirectory(@TempDir Path root) throws IOException {
+        java.util.regex.Pattern shape = java.util.regex.Pattern.compile("[0-9a-f]{16}\\.chunk");
+        List<Long> ids = new ArrayList<>(List.of(0L, -1L, Long.MIN_VALUE, Long.MAX_VALUE, 1L << 63 >>> 1,
+            ByteBuffer.wrap("../../xx".getBytes(StandardCharsets.US_ASCII)).getLong(), ByteBuffer.wrap("/etc/pas".getBytes(StandardCharsets.US_ASCII)).getLong(),
+            ByteBuffer.wrap("..\\..\\\0\0".getBytes(StandardCharsets.US_ASCII)).getLong()));
+        SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < 100_000; i++) {
+            ids.add(i < 8 ? ids.get(i) : random.nextLong());
+        }
+        Path chunks = root.resolve("dn1").resolve("chunks");
+        for (long id : ids) {
+            String name = ChunkFormat.fileName(id);
+            assertTrue(shape.matcher(name).matches(), name);
+            assertEquals(id, ChunkFormat.parseFileName(name), name);
+            assertEquals(chunks, chunks.resolve(name).normalize().getParent(), name);
+        }
+        DataServer dn = nodes.start(root);
+        try (DataClient client = new DataClient(DataClient.Config.defaults())) {
+            for (long id : ids.subList(0, 8)) {
+                client.write(List.of(dn.address()), id, TestData.bytes(id, 10));
+                assertArrayEquals(TestData.bytes(id, 10), client.readAll(dn.address(), id));
+            }
+        }
+        nodes.awaitIdle();
+        List<String> everywhere;
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(root)) {
+            everywhere = s.filter(java.nio.file.Files::isRegularFile).map(p -> root.relativize(p).toString()).sorted().toList();
+        }
+        List<String> expected = new ArrayList<>(ids.subList(0, 8).stream().distinct()
+            .map(id -> "dn1/chunks/" + ChunkFormat.fileName(id)).toList());
+        expected.add("dn1/datanode.lock");
+        assertEquals(expected.stream().sorted().toList(), everywhere);
+    }
+
+    /**
+     * Slow loris at the connection limit: as many peers as the datanode takes connections, each
+     * trickling a request header a byte at a time. The datanode closes every one of them after
+     * its request timeout, on its own, and then serves a real client.
+     */
+    @Test
+    void slowLorisPeersHoldingEveryConnectionAreClosedAndTheDatanodeServesAgain(@TempDir Path dir) throws Exception {
+        DataServer dn = nodes.start(dir, 1L << 30, c -> c.withTimeouts(500, 800, 1_000).withLimits(2, 6));
+        byte[] request = readRequest(1, 0, 10);
+        List<Socket> lorises = new ArrayList<>();
+        List<CompletableFuture<Long>> closed = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                Socket s = connect(dn.address());
+                lorises.add(s);
+                closed.add(closedAfter(s));
+            }
+            // One byte each every 100 ms: 3 s for the whole header, far past the timeout.
+            for (int sent = 0; sent < 30 && !closed.stream().allMatch(CompletableFuture::isDone); sent++) {
+                for (Socket s : lorises) {
+                    try {
+                        s.getOutputStream().write(request[sent % request.length]);
+                    } catch (IOException e) {
+                        // This one was closed already.
+                    }
+                }
+                Thread.sleep(100);
+            }
+            for (CompletableFuture<Long> c : closed) {
+                long ms = c.get(20, TimeUnit.SECONDS);
+                assertTrue(ms >= 700 && ms < 15_000, "a slow loris closed after " + ms + " ms");
+            }
+        } finally {
+            for (Socket s : lorises) {
+                s.close();
+            }
+        }
+        nodes.awaitIdle();
+        assertTrue(dn.metrics().timeouts() >= 6, dn.metrics().describe());
+        assertError(exchange(dn.address(), readRequest(1, 0, 1)), ErrorCode.NOT_FOUND, "no chunk 0000000000000001 on this datanode");
     }
 
     @Test

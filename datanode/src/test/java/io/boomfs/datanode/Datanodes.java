@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /** Datanodes in this JVM, each a store and a server on a free loopback port; closes them all. */
@@ -15,12 +16,17 @@ final class Datanodes implements AutoCloseable {
 
     /** Starts a datanode {@code dn<i>} in {@code root/dn<i>} with settings edited by {@code settings}. */
     DataServer start(Path root, long capacity, UnaryOperator<DataServer.Config> settings) {
+        return start(root, capacity, settings, System::currentTimeMillis);
+    }
+
+    /** Starts a datanode as above that judges chunk tokens' expiry by {@code clockMs}. */
+    DataServer start(Path root, long capacity, UnaryOperator<DataServer.Config> settings, LongSupplier clockMs) {
         String id = "dn" + (servers.size() + 1);
         Path dir = root.resolve(id);
         try {
             ChunkStore store = ChunkStore.open(dir, capacity, this::log);
             DataServer s = DataServer.start(settings.apply(DataServer.Config.of(id, "127.0.0.1", 0)
-                .withTimeouts(2_000, 5_000, 5_000)), store, this::log);
+                .withTimeouts(2_000, 5_000, 5_000)), store, this::log, clockMs);
             servers.add(s);
             dirs.add(dir);
             return s;

@@ -8,6 +8,7 @@ import io.boomfs.deploy.kv.KvDemoCommand;
 import io.boomfs.deploy.kv.KvReplicaCommand;
 import io.boomfs.deploy.fs.FsCommand;
 import io.boomfs.deploy.fs.MetaReplicaCommand;
+import io.boomfs.deploy.keygen.KeygenCommand;
 import io.boomfs.deploy.node.NodeCommand;
 import io.boomfs.deploy.olg.OlgCommand;
 import io.boomfs.deploy.status.StatusCommand;
@@ -47,7 +48,7 @@ import java.util.concurrent.Callable;
     description = "BoomFS: a highly available, partitioned file-system metadata service written in Overlog.",
     subcommands = {OlgCommand.class, FsCommand.class, MetaReplicaCommand.class, DatanodeCommand.class,
         KvDemoCommand.class, KvBenchCommand.class, KvReplicaCommand.class, BenchCommand.class,
-        UpCommand.class, NodeCommand.class, StatusCommand.class, AdminCommand.class, TopologyCommand.class,
+        UpCommand.class, NodeCommand.class, StatusCommand.class, AdminCommand.class, TopologyCommand.class, KeygenCommand.class,
         CommandLine.HelpCommand.class})
 public final class Boom implements Callable<Integer> {
     public static final int OK = 0;
@@ -108,6 +109,20 @@ public final class Boom implements Callable<Integer> {
 
     public PrintStream err() {
         return err;
+    }
+
+    /**
+     * The user token of a {@code --token-file} option (resolved against the base directory), or
+     * of the file {@code $BOOMFS_TOKEN_FILE} names; null when neither names one.
+     *
+     * @throws CliException (exit code 2) naming the file and what is wrong with it
+     */
+    public io.boomfs.meta.Tokens.Token token(Path tokenFile) {
+        try {
+            return io.boomfs.meta.Tokens.fromOption(tokenFile == null ? null : path(tokenFile.toString()));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(USAGE, e.getMessage());
+        }
     }
 
     /** A path the user gave, resolved against the base directory. */

@@ -41,6 +41,13 @@ public final class MetaReplica {
         String rootHash;
         try {
             rootHash = rootHash(args, others);
+        } catch (IllegalArgumentException e) {
+            // A token file the replica cannot start with is a configuration error, as a bad key file is.
+            err.println(who + ": error: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        try {
             groups = groups(others.toArray(new String[0]), rest);
         } catch (IllegalArgumentException e) {
             err.println(who + ": error: " + e.getMessage());
@@ -55,6 +62,11 @@ public final class MetaReplica {
             }
             if (rootHash != null) {
                 inject(server, new Tuple("ns_root", rootHash));
+            }
+            if (server.config().clusterKey() != null) {
+                // The key was checked when the replica started: loading it again cannot fail differently.
+                byte[] clusterKey = io.boomfs.engine.runtime.ClusterKey.load(server.config().clusterKey()).bytes();
+                inject(server, new Tuple("ns_token_key", io.boomfs.datanode.ChunkToken.deriveKeyHex(clusterKey)));
             }
             AuditLog audit = new AuditLog(server.config().dataDir().resolve("audit"), Long.getLong("boomfs.audit.max_bytes", 16L << 20),
                 Integer.getInteger("boomfs.audit.keep", 5));

@@ -67,6 +67,9 @@ public final class MetaShard {
             .register("pages", 2, 2, Type.ANY, (a, now) -> a[0] instanceof List<?> rows && a[1] instanceof Long bytes
                 ? pages(rows, bytes) : null)
             .register("inner", 1, 1, Type.ANY, (a, now) -> Access.inner(a[0]))
+            .register("ns_token", 4, 4, Type.STRING, (a, now) -> a[0] instanceof String key && a[1] instanceof Long chunk
+                && a[2] instanceof String mode && a[3] instanceof Long expiry
+                ? io.boomfs.datanode.ChunkToken.issue(key, chunk, io.boomfs.datanode.ChunkToken.Mode.valueOf(mode), expiry) : null)
             .register("sha256", 1, 1, Type.STRING, (a, now) -> a[0] instanceof String t ? Access.hash(t) : null)
             .register("may", 5, 5, Type.BOOL, (a, now) -> a[0] instanceof Long m && a[1] instanceof String o
                 && a[2] instanceof String u && a[3] instanceof List<?> gs && a[4] instanceof Long w ? Access.may(m, o, u, gs, w) : null)

@@ -164,7 +164,8 @@ class NamespaceSimulationTest {
             + " answered");
     }
 
-    private static boolean converged(Simulator sim, List<String> reps) {
+    /** Every replica applied as far as the others, and none has a proposal in flight. */
+    static boolean converged(Simulator sim, List<String> reps) {
         Object first = sim.node(reps.get(0)).contents("l_next");
         for (String r : reps) {
             if (!sim.node(r).contents("l_next").equals(first) || !sim.node(r).contents("p_proposal").isEmpty()) {

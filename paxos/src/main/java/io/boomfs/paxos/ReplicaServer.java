@@ -4,6 +4,7 @@ import io.boomfs.engine.Tuple;
 import io.boomfs.engine.program.Program;
 import io.boomfs.engine.runtime.AeronHost;
 import io.boomfs.engine.runtime.AeronTransport;
+import io.boomfs.engine.runtime.ClusterKey;
 import io.boomfs.engine.runtime.DurableStore;
 import io.boomfs.engine.runtime.NodeServer;
 import io.boomfs.engine.runtime.ProcessStop;
@@ -51,7 +52,7 @@ import java.util.function.Consumer;
 public final class ReplicaServer implements AutoCloseable {
     public static final String USAGE = "usage: ReplicaServer --id HOST:PORT (--members HOST:PORT,HOST:PORT,... | --join) --data DIR"
         + " [--durability sync|async] [--low-latency] [--seed N] [--set NAME=VALUE]... [--snapshot-every N]"
-        + " [--aeron-dir DIR] [--exit-on-stdin-close]";
+        + " [--aeron-dir DIR] [--cluster-key FILE] [--exit-on-stdin-close]";
     private static final String HOST_PORT = "[^:\\s,=]+:\\d{1,5}";
 
     /**
@@ -65,10 +66,13 @@ public final class ReplicaServer implements AutoCloseable {
      * @param exitOnStdinClose stop when stdin ends: a replica started by another JVM dies with it
      * @param aeronDir         the directory of a media driver this host's processes share, or null
      *                         for a driver of this process's own
+     * @param clusterKey       the cluster key file ({@code ./boom keygen}), read and checked at the
+     *                         start: the replica signs its frames and accepts only members' (and the
+     *                         client requests); null for no membership auth
      */
     public record Config(String id, List<String> members, Path dataDir, DurableStore.Durability durability,
                          boolean lowLatency, long seed, Map<String, Long> settings, long snapshotEvery,
-                         boolean exitOnStdinClose, String aeronDir) {
+                         boolean exitOnStdinClose, String aeronDir, Path clusterKey) {
         public Config {
             members = List.copyOf(members);
             settings = Map.copyOf(settings);
@@ -105,31 +109,36 @@ public final class ReplicaServer implements AutoCloseable {
         /** A replica with the defaults: sync durability, a random seed, no overrides. */
         public static Config of(String id, List<String> members, Path dataDir) {
             return new Config(id, members, dataDir, DurableStore.Durability.SYNC, false, System.nanoTime(), Map.of(),
-                10_000, false, null);
+                10_000, false, null, null);
         }
 
         public Config withSettings(Map<String, Long> s) {
-            return new Config(id, members, dataDir, durability, lowLatency, seed, s, snapshotEvery, exitOnStdinClose, aeronDir);
+            return new Config(id, members, dataDir, durability, lowLatency, seed, s, snapshotEvery, exitOnStdinClose, aeronDir, clusterKey);
         }
 
         public Config withSeed(long s) {
-            return new Config(id, members, dataDir, durability, lowLatency, s, settings, snapshotEvery, exitOnStdinClose, aeronDir);
+            return new Config(id, members, dataDir, durability, lowLatency, s, settings, snapshotEvery, exitOnStdinClose, aeronDir, clusterKey);
         }
 
         public Config withLowLatency(boolean l) {
-            return new Config(id, members, dataDir, durability, l, seed, settings, snapshotEvery, exitOnStdinClose, aeronDir);
+            return new Config(id, members, dataDir, durability, l, seed, settings, snapshotEvery, exitOnStdinClose, aeronDir, clusterKey);
         }
 
         public Config withDurability(DurableStore.Durability d) {
-            return new Config(id, members, dataDir, d, lowLatency, seed, settings, snapshotEvery, exitOnStdinClose, aeronDir);
+            return new Config(id, members, dataDir, d, lowLatency, seed, settings, snapshotEvery, exitOnStdinClose, aeronDir, clusterKey);
         }
 
         public Config withAeronDir(String dir) {
-            return new Config(id, members, dataDir, durability, lowLatency, seed, settings, snapshotEvery, exitOnStdinClose, dir);
+            return new Config(id, members, dataDir, durability, lowLatency, seed, settings, snapshotEvery, exitOnStdinClose, dir, clusterKey);
+        }
+
+        /** This configuration with a cluster key file (null: no membership auth). */
+        public Config withClusterKey(Path file) {
+            return new Config(id, members, dataDir, durability, lowLatency, seed, settings, snapshotEvery, exitOnStdinClose, aeronDir, file);
         }
 
         public Config withExitOnStdinClose(boolean e) {
-            return new Config(id, members, dataDir, durability, lowLatency, seed, settings, snapshotEvery, e, aeronDir);
+            return new Config(id, members, dataDir, durability, lowLatency, seed, settings, snapshotEvery, e, aeronDir, clusterKey);
         }
 
         /** The command line that {@link #parse} turns back into this configuration. */
@@ -156,6 +165,10 @@ public final class ReplicaServer implements AutoCloseable {
                 a.add("--aeron-dir");
                 a.add(aeronDir);
             }
+            if (clusterKey != null) {
+                a.add("--cluster-key");
+                a.add(clusterKey.toString());
+            }
             return a;
         }
 
@@ -171,13 +184,15 @@ public final class ReplicaServer implements AutoCloseable {
             long snapshotEvery = 10_000;
             Map<String, Long> settings = new LinkedHashMap<>();
             String aeronDir = null;
+            Path clusterKey = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
                     case "--low-latency" -> lowLatency = true;
                     case "--exit-on-stdin-close" -> exitOnStdinClose = true;
                     case "--join" -> members = List.of();
-                    case "--id", "--members", "--data", "--durability", "--seed", "--set", "--snapshot-every", "--aeron-dir" -> {
+                    case "--id", "--members", "--data", "--durability", "--seed", "--set", "--snapshot-every", "--aeron-dir",
+                        "--cluster-key" -> {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException(a + " needs a value; " + USAGE);
                         }
@@ -194,6 +209,7 @@ public final class ReplicaServer implements AutoCloseable {
                             case "--seed" -> seed = number(a, v);
                             case "--snapshot-every" -> snapshotEvery = number(a, v);
                             case "--aeron-dir" -> aeronDir = v;
+                            case "--cluster-key" -> clusterKey = Path.of(v);
                             default -> {
                                 int eq = v.indexOf('=');
                                 if (eq <= 0) {
@@ -210,7 +226,8 @@ public final class ReplicaServer implements AutoCloseable {
             if (id == null || members == null) {
                 throw new IllegalArgumentException((id == null ? "--id" : "--members (or --join)") + " is required; " + USAGE);
             }
-            return new Config(id, members, data, durability, lowLatency, seed, settings, snapshotEvery, exitOnStdinClose, aeronDir);
+            return new Config(id, members, data, durability, lowLatency, seed, settings, snapshotEvery, exitOnStdinClose, aeronDir,
+                clusterKey);
         }
 
         private static long number(String option, String v) {
@@ -250,6 +267,7 @@ public final class ReplicaServer implements AutoCloseable {
      * @throws IllegalArgumentException a setting the rules do not have (ReplicatedLog.SETTINGS)
      * @throws AeronTransport.EndpointException the endpoint cannot be bound
      * @throws DurableStore.StoreException the data directory cannot be used
+     * @throws ClusterKey.KeyFileException the cluster key file is missing, readable by others, or not a key
      */
     public static ReplicaServer start(Config cfg, AeronHost host, PrintStream out, Consumer<String> log) {
         return start(cfg, program(), host, out, log);
@@ -261,6 +279,8 @@ public final class ReplicaServer implements AutoCloseable {
      * a metadata shard's namespace.
      */
     public static ReplicaServer start(Config cfg, Program program, AeronHost host, PrintStream out, Consumer<String> log) {
+        // The key first: a bad key file is the one error line, before anything is opened.
+        ClusterKey key = cfg.clusterKey() == null ? null : ClusterKey.load(cfg.clusterKey());
         boolean fresh = !holdsGroup(cfg.dataDir(), program, cfg.durability(), log);
         List<Tuple> facts = new ArrayList<>();
         for (Tuple t : ReplicatedLog.configuration(cfg.members(), cfg.seed(), cfg.settings())) {
@@ -275,7 +295,8 @@ public final class ReplicaServer implements AutoCloseable {
             }
         }
         NodeServer.Config nc = new NodeServer.Config(null, cfg.id(), cfg.id(), peers, null, cfg.dataDir(), cfg.durability(),
-            cfg.aeronDir(), List.of(), cfg.snapshotEvery(), 65_536, cfg.lowLatency());
+            cfg.aeronDir(), List.of(), cfg.snapshotEvery(), 65_536, cfg.lowLatency())
+            .withClusterKey(key);
         NodeServer node = NodeServer.start(program, nc, facts, host, out, log);
         node.agent().syncOnly(ReplicatedLog.SYNC_RELATIONS);
         Snapshots snapshots = new Snapshots(cfg.id(), log);
@@ -471,8 +492,16 @@ public final class ReplicaServer implements AutoCloseable {
         Runnable detach;
         try {
             Config cfg = Config.parse(args);
+            if (cfg.clusterKey() != null) {
+                // Checked before the program compiles (seconds for a shard's): a bad key file is an error at once.
+                ClusterKey.load(cfg.clusterKey());
+            }
             server = start(cfg, program.get(), null, out, log);
             detach = attach.apply(server);
+        } catch (ClusterKey.KeyFileException e) {
+            // Exit code 2, as for every configuration the node cannot start with (a usage error).
+            err.println(who + ": error: " + e.getMessage());
+            return 2;
         } catch (IllegalArgumentException | IllegalStateException | AeronTransport.EndpointException
                  | DurableStore.StoreException e) {
             if (server != null) {

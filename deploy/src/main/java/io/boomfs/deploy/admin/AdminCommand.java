@@ -58,11 +58,7 @@ public final class AdminCommand implements Callable<Integer> {
 
     /** The token of --token-file or $BOOMFS_TOKEN_FILE, or null when neither names one. */
     io.boomfs.meta.Tokens.Token token() {
-        try {
-            return io.boomfs.meta.Tokens.fromOption(tokenFile);
-        } catch (IllegalArgumentException e) {
-            throw new CliException(Boom.USAGE, e.getMessage());
-        }
+        return app().token(tokenFile);
     }
 
     Boom app() {

@@ -30,8 +30,12 @@ import java.util.concurrent.Callable;
 @Command(name = "user", mixinStandardHelpOptions = true, versionProvider = Boom.Version.class,
     description = "The cluster's users: add (prints or writes the new token), del, list. Needs a superuser's --token-file"
         + " where the cluster runs with sm.auth.",
-    subcommands = {UserCommands.Add.class, UserCommands.Del.class, UserCommands.ListUsers.class, CommandLine.HelpCommand.class})
+    subcommands = {UserCommands.Add.class, UserCommands.Del.class, UserCommands.ListUsers.class, UserCommands.RootToken.class,
+        CommandLine.HelpCommand.class})
 final class UserCommands implements Callable<Integer> {
+    /** A user's or a group's name: it goes into owners (USER:GROUP) and audit lines. */
+    private static final String NAME = "[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}";
+
     @ParentCommand
     AdminCommand admin;
 
@@ -82,15 +86,16 @@ final class UserCommands implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            if (!name.matches("[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}")) {
+            if (!name.matches(NAME)) {
                 throw new CliException(Boom.USAGE, "user add: a user name is 1-64 letters, digits or _ . @ - (not starting with . @ -), not '"
                     + name + "'");
             }
             for (String g : groups) {
-                if (!g.matches("[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}")) {
+                if (!g.matches(NAME)) {
                     throw new CliException(Boom.USAGE, "user add: a group name is 1-64 letters, digits or _ . @ -, not '" + g + "'");
                 }
             }
+            Path out = this.out == null ? null : users.admin.app().path(this.out.toString());
             if (out != null && java.nio.file.Files.exists(out)) {
                 throw new CliException(Boom.USAGE, "user add: " + out + " exists: give a new file");
             }
@@ -108,6 +113,34 @@ final class UserCommands implements Callable<Integer> {
                 }
                 o.println("user " + name + " added; its token is in " + out);
             }
+            return Boom.OK;
+        }
+    }
+
+    @Command(name = "root-token", mixinStandardHelpOptions = true, versionProvider = Boom.Version.class,
+        description = {"Write a new root token to FILE (mode 0600), on this host, without a cluster: name it in the topology as "
+            + "security: { rootTokenFile: FILE } (every replica reads it at its start; clients must then prove their user), "
+            + "and pass it as --token-file to act as root."})
+    static final class RootToken implements Callable<Integer> {
+        @ParentCommand
+        UserCommands users;
+        @Parameters(index = "0", paramLabel = "FILE")
+        Path out;
+
+        @Override
+        public Integer call() {
+            Path out = users.admin.app().path(this.out.toString());
+            if (java.nio.file.Files.exists(out)) {
+                throw new CliException(Boom.USAGE, "user root-token: " + out + " exists: give a new file (a new root token "
+                    + "replaces the old one only once every replica restarts with it)");
+            }
+            try {
+                Tokens.write(out, new Tokens.Token("root", Access.newSecret(new SecureRandom())));
+            } catch (IOException e) {
+                throw new CliException("user root-token: cannot write " + out + ": " + e.getMessage());
+            }
+            users.admin.app().out().println("root token written to " + out + "; name it in the topology as security: { rootTokenFile: "
+                + out.getFileName() + " }");
             return Boom.OK;
         }
     }

@@ -146,12 +146,8 @@ public final class FsCommand implements Callable<Integer> {
 
     /** The token of --token-file or $BOOMFS_TOKEN_FILE, or null when neither names one. */
     private String token() {
-        try {
-            io.boomfs.meta.Tokens.Token t = io.boomfs.meta.Tokens.fromOption(tokenFile);
-            return t == null ? null : t.toString();
-        } catch (IllegalArgumentException e) {
-            throw new CliException(Boom.USAGE, e.getMessage());
-        }
+        io.boomfs.meta.Tokens.Token t = ((Boom) spec.root().userObject()).token(tokenFile);
+        return t == null ? null : t.toString();
     }
 
     /**

@@ -2,6 +2,7 @@ package io.boomfs.deploy.node;
 
 import io.boomfs.engine.runtime.AeronTransport;
 import io.boomfs.engine.runtime.DurableStore;
+import io.boomfs.engine.runtime.FrameDecoder;
 import io.boomfs.engine.runtime.NodeAgent;
 
 /**
@@ -34,6 +35,14 @@ final class EngineMetrics {
         p.counter("boom_dropped_total", "What was dropped, by why.", t.unencodable(), "what", "unencodable_tuples");
         p.counter("boom_dropped_total", "What was dropped, by why.", t.unknownDestination(), "what", "no_endpoint_tuples");
         p.counter("boom_dropped_total", "What was dropped, by why.", t.decoder().refusedTotal(), "what", "refused_frames");
+        // Membership auth's refusals by reason, also within refused_frames above: what a scrape
+        // alerts on (a wrong-key node, a replay, a non-member sending member messages).
+        for (FrameDecoder.Refusal r : FrameDecoder.Refusal.values()) {
+            if (r.isAuth()) {
+                p.counter("boom_auth_refused_frames_total", "Frames refused by cluster membership auth, by reason.", t.decoder().refused(r),
+                    "reason", r.name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
         p.counter("boom_die_total", "Invariant violations (die rules that fired).", m.dies.get());
         DurableStore store = agent.store();
         if (store != null) {

@@ -35,7 +35,8 @@ import java.util.stream.Collectors;
     description = {"Run one node of a topology (a shard replica or a datanode) until Ctrl-C or SIGTERM.",
         "",
         "Prints READY and the node's address once it listens (a replica then prints ROLE leader BALLOT / ROLE follower). "
-            + "It serves Prometheus metrics on http://HOST:METRICSPORT/metrics. Errors are one line and exit code 1."})
+            + "It serves Prometheus metrics on http://HOST:METRICSPORT/metrics. Errors are one line and exit code 1; a cluster key "
+            + "file (security.clusterKeyFile) that is missing, readable by others or not a key, exit code 2."})
 public final class NodeCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -56,7 +57,13 @@ public final class NodeCommand implements Callable<Integer> {
         Topology.Node node = t.node(id).orElseThrow(() -> new CliException("no node " + id + " in " + t.source() + "; its nodes are "
             + t.nodeIds()));
         int code = node instanceof Topology.Replica r ? runReplica(app, t, r) : runDatanode(app, t, (Topology.Datanode) node);
-        return code == 0 ? Boom.OK : Boom.ERROR;
+        // 2: a cluster key file the node cannot start with, a configuration error like a bad option.
+        return code == 0 ? Boom.OK : code == 2 ? Boom.USAGE : Boom.ERROR;
+    }
+
+    /** {@code --cluster-key FILE} when the topology names a key, resolved as the node sees it. */
+    private static List<String> clusterKey(Boom app, Topology t) {
+        return t.clusterKeyFile() == null ? List.of() : List.of("--cluster-key", app.path(t.clusterKeyFile()).toString());
     }
 
     private int runReplica(Boom app, Topology t, Topology.Replica r) {
@@ -65,6 +72,10 @@ public final class NodeCommand implements Callable<Integer> {
             "--data", app.path(r.dataDir()).toString(), "--durability", t.durability()));
         t.replicaSettings().forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
         args.addAll(List.of("--set", "sm.vparts=" + t.vparts()));
+        args.addAll(clusterKey(app, t));
+        if (t.rootTokenFile() != null) {
+            args.addAll(List.of("--root-token-file", app.path(t.rootTokenFile()).toString()));
+        }
         if (t.groups().size() > 1) {
             args.addAll(List.of("--groups", t.groups().stream().map(x -> String.join(",", x.addresses())).collect(Collectors.joining(";"))));
         }
@@ -113,6 +124,7 @@ public final class NodeCommand implements Callable<Integer> {
         List<String> args = new ArrayList<>(List.of("--id", d.id(), "--host", d.host(), "--port", Integer.toString(d.port()),
             "--data", app.path(d.dataDir()).toString(), "--capacity", Long.toString(d.capacityBytes()), "--node", d.controlAddress(),
             "--meta", meta, "--vparts", Long.toString(t.vparts()), "--heartbeat-ms", Long.toString(t.timing().datanodeHeartbeatMs())));
+        args.addAll(clusterKey(app, t));
         if (exitOnStdinClose) {
             args.add("--exit-on-stdin-close");
         }

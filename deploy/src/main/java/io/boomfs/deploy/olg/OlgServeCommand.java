@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
     description = {"Run one node of an Overlog program over the network until Ctrl-C or SIGTERM.",
         "",
         "Prints READY NAME HOST:PORT once it listens, then the changes of the --print relations (+tuple, -tuple). "
-            + "Errors (port in use, unreadable data directory, program errors) are one line and exit code 1."})
+            + "Errors (port in use, unreadable data directory, program errors) are one line and exit code 1; an unusable "
+            + "--cluster-key file, exit code 2."})
 public final class OlgServeCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -58,6 +59,10 @@ public final class OlgServeCommand implements Callable<Integer> {
     @Option(names = "--snapshot-every", paramLabel = "N", defaultValue = "100000", description = "Log excerpts between snapshots (0: never).")
     private long snapshotEvery;
 
+    @Option(names = "--cluster-key", paramLabel = "FILE",
+        description = "A cluster key (boom keygen): sign every frame and accept only signed ones, or the program's open_message relations.")
+    private String clusterKey;
+
     @Option(names = "--low-latency",
         description = "Driver and node threads yield instead of parking when idle: about 30 us round trips instead of 450, at the cost of a busy core.")
     private boolean lowLatency;
@@ -84,6 +89,9 @@ public final class OlgServeCommand implements Callable<Integer> {
         }
         if (lowLatency) {
             args.add("--low-latency");
+        }
+        if (clusterKey != null) {
+            args.addAll(List.of("--cluster-key", app.path(clusterKey).toString()));
         }
         return NodeServer.serve(args.toArray(new String[0]), app.out(), app.err());
     }

@@ -27,6 +27,7 @@ public final class Keys {
         new Key("settings", "map name: int", "{}",
             "More replica settings, each passed as --set NAME=VALUE (paxos/PAXOS.md, metadata-shard/DESIGN.md sm.*)."),
         new Key("timing", "map", "{}", "The timing options (the timing section)."),
+        new Key("security", "map", "{}", "Cluster membership auth (the security section); without it any host can join, vote and report."),
         new Key("groups", "list", null, "The shard groups: each runs the namespace on its own replicated log."),
         new Key("datanodes", "list", "[]", "The datanodes: each heartbeats to every replica of every group."));
 
@@ -37,6 +38,13 @@ public final class Keys {
         new Key("leaseMs", "int ms", "200", "The read lease a follower grants per heartbeat (lease_ms); above heartbeatMs."),
         new Key("datanodeHeartbeatMs", "int ms", "1000", "How often a datanode heartbeats to every replica."),
         new Key("datanodeDeadMs", "int ms", "10000", "A datanode silent this long is dead to the shard (sm.dn_dead_ms)."));
+
+    public static final List<Key> SECURITY = List.of(
+        new Key("clusterKeyFile", "path", "none",
+            "The cluster key (`boom keygen FILE`, mode 0600), relative to this file; every frame between nodes is signed with it."),
+        new Key("rootTokenFile", "path", "none",
+            "The root user's token (`boom admin user root-token FILE`, mode 0600), relative to this file; with it every client"
+                + " request must prove its user (sm.auth 1)."));
 
     public static final List<Key> GROUP = List.of(
         new Key("id", "name", "g<N>", "The group's name (`boom admin snapshot g1`); g1, g2, ... by position."),
@@ -68,6 +76,7 @@ public final class Keys {
         Map<String, List<Key>> m = new LinkedHashMap<>();
         m.put("", TOP);
         m.put("timing", TIMING);
+        m.put("security", SECURITY);
         m.put("groups[]", GROUP);
         m.put("groups[].replicas[]", REPLICA);
         m.put("datanodes[]", DATANODE);

@@ -12,11 +12,15 @@ import java.util.stream.Collectors;
  * once, before anything starts; the keys and their defaults are in {@link Keys}. Paths are as the
  * file gives them: relative ones are resolved against the working directory of the command.
  *
- * @param settings replica settings ({@code --set NAME=VALUE}) beyond those of {@code timing}
+ * @param settings       replica settings ({@code --set NAME=VALUE}) beyond those of {@code timing}
+ * @param clusterKeyFile the cluster key file ({@code security.clusterKeyFile}), resolved against the
+ *                       topology file's directory; null when the cluster runs without membership auth
+ * @param rootTokenFile  the root user's token file ({@code security.rootTokenFile}), resolved the same
+ *                       way; null when clients are not authenticated (sm.auth 0)
  */
 public record Topology(String source, String cluster, int vparts, String durability, long chunkSizeBytes, int replication,
                        boolean allowNonHA, String logDir, Map<String, Long> settings, Timing timing, List<Group> groups,
-                       List<Datanode> datanodes) {
+                       List<Datanode> datanodes, String clusterKeyFile, String rootTokenFile) {
     public Topology {
         settings = Map.copyOf(settings);
         groups = List.copyOf(groups);
@@ -118,6 +122,10 @@ public record Topology(String source, String cluster, int vparts, String durabil
         Map<String, Long> s = new java.util.TreeMap<>(Map.of("heartbeat_ms", timing.heartbeatMs(), "election_min_ms",
             timing.electionMinMs(), "election_max_ms", timing.electionMaxMs(), "lease_ms", timing.leaseMs(), "sm.dn_dead_ms",
             timing.datanodeDeadMs()));
+        if (rootTokenFile != null) {
+            // A root token means client authentication (metadata-shard/DESIGN.md, "Users and permissions").
+            s.put("sm.auth", 1L);
+        }
         s.putAll(settings);
         return s;
     }

@@ -92,6 +92,9 @@ public final class TopologyLoader {
             .forEach(s -> top.problem("settings", "unknown replica setting " + s + " (known: " + String.join(", ", ReplicatedLog.SETTINGS)
                 + ", and the shard's sm.NAME)"));
         Topology.Timing timing = timing(top.section("timing", Keys.TIMING));
+        Fields security = top.section("security", Keys.SECURITY);
+        String clusterKeyFile = besideTopology(security, "clusterKeyFile", name);
+        String rootTokenFile = besideTopology(security, "rootTokenFile", name);
 
         List<Topology.Group> groups = new ArrayList<>();
         List<Map.Entry<String, Node>> groupNodes = top.list("groups");
@@ -107,7 +110,23 @@ public final class TopologyLoader {
             datanodes.add(datanode(new Fields(problems, d.getValue(), d.getKey(), Keys.DATANODE), cluster, uniques));
         }
         return new Topology(name, cluster, vparts, durability, chunkSize, replication, allowNonHA, logDir, settings, timing, groups,
-            datanodes);
+            datanodes, clusterKeyFile, rootTokenFile);
+    }
+
+    /**
+     * The path of the file {@code key} names (the cluster key, the root token), relative ones
+     * resolved against the topology file's directory (the file travels with the topology, wherever
+     * the command runs), or null when none is named. Whether the file is usable is checked where
+     * it is read, at the start of each node: a client host reading the topology need not hold it.
+     */
+    private static String besideTopology(Fields f, String key, String topologyFile) {
+        String file = f.string(key, () -> null);
+        if (file == null) {
+            return null;
+        }
+        Path p = Path.of(file);
+        Path dir = Path.of(topologyFile).getParent();
+        return p.isAbsolute() || dir == null ? p.toString() : dir.resolve(p).toString();
     }
 
     private static Topology.Timing timing(Fields f) {

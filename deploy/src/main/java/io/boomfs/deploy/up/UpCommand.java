@@ -6,6 +6,7 @@ import io.boomfs.deploy.status.ClusterStatus;
 import io.boomfs.deploy.topology.Hosts;
 import io.boomfs.deploy.topology.Topology;
 import io.boomfs.deploy.topology.TopologyCommand;
+import io.boomfs.engine.runtime.ClusterKey;
 import io.boomfs.engine.runtime.ProcessStop;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,6 +57,8 @@ public final class UpCommand implements Callable<Integer> {
         }
         Path logDir = app.path(t.logDir()).toAbsolutePath();
         Preflight.check(local, d -> app.path(d).toAbsolutePath(), logDir);
+        String auth = membershipAuth(app, t);
+        String users = clientAuth(app, t);
         Path file = Path.of(t.source()).toAbsolutePath();
         List<Child> children = new ArrayList<>();
         for (Topology.Node n : local) {
@@ -68,6 +71,8 @@ public final class UpCommand implements Callable<Integer> {
         try {
             sup.event("cluster " + t.cluster() + " from " + t.source() + ": starting " + local.size() + " of its " + t.nodes().size()
                 + " nodes on this host; logs in " + logDir);
+            sup.event(auth);
+            sup.event(users);
             sup.startAll();
             sup.awaitReady(READY_TIMEOUT_MS);
             sup.awaitLeaders(LEADER_TIMEOUT_MS);
@@ -83,5 +88,42 @@ public final class UpCommand implements Callable<Integer> {
             stop.closed();
         }
         return Boom.OK;
+    }
+
+    /**
+     * The line that says whether clients must prove their user; the root token file is read once
+     * here, as the key is, so that a bad one stops {@code up} before any node starts.
+     */
+    private static String clientAuth(Boom app, Topology t) {
+        if (t.rootTokenFile() == null) {
+            return "clients are not authenticated: a request that names a user is believed, one that names none acts as a"
+                + " superuser (security.rootTokenFile in the topology; README, Security)";
+        }
+        try {
+            io.boomfs.meta.Tokens.read(app.path(t.rootTokenFile()), "root");
+            return "client auth on: every request proves its user with a token (root's is " + t.rootTokenFile()
+                + "; boom admin --token-file " + t.rootTokenFile() + " user add NAME)";
+        } catch (IllegalArgumentException e) {
+            throw new CliException(Boom.USAGE, e.getMessage());
+        }
+    }
+
+    /**
+     * The line that says whether the cluster runs with membership auth. The key file is read
+     * once here, so that a bad one stops {@code up} before any node starts (exit code 2, as each
+     * node would), rather than every node dying with the same line in its log.
+     */
+    private static String membershipAuth(Boom app, Topology t) {
+        if (t.clusterKeyFile() == null) {
+            return "the cluster runs without membership auth: anyone who reaches its ports can join, vote and report"
+                + " (security.clusterKeyFile in the topology; README, Security)";
+        }
+        try {
+            ClusterKey key = ClusterKey.load(app.path(t.clusterKeyFile()));
+            return "membership auth on: every frame between nodes is signed with the cluster key " + key.fingerprint()
+                + " of " + t.clusterKeyFile();
+        } catch (ClusterKey.KeyFileException e) {
+            throw new CliException(Boom.USAGE, e.getMessage());
+        }
     }
 }

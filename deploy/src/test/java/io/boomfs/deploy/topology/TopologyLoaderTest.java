@@ -71,7 +71,30 @@ class TopologyLoaderTest {
     @Test
     void unknownTopLevelKey() {
         assertEquals("t.yaml:1:1: clustre: unknown key (known here: cluster, vparts, durability, chunkSize, replication, allowNonHA,"
-            + " logDir, settings, timing, groups, datanodes)", problem(GOOD.replace("cluster:", "clustre:")));
+            + " logDir, settings, timing, security, groups, datanodes)", problem(GOOD.replace("cluster:", "clustre:")));
+    }
+
+    @Test
+    void theClusterKeyFileIsRelativeToTheTopologyFileAndAbsentByDefault() {
+        assertEquals(null, TopologyLoader.parse("t.yaml", GOOD).clusterKeyFile(), "no key: no membership auth");
+        String keyed = "security: {clusterKeyFile: cluster.key}\n" + GOOD;
+        assertEquals(Path.of("deploy/topologies/cluster.key").toString(),
+            TopologyLoader.parse("deploy/topologies/t.yaml", keyed).clusterKeyFile());
+        assertEquals("cluster.key", TopologyLoader.parse("t.yaml", keyed).clusterKeyFile());
+        assertEquals("/etc/boomfs/cluster.key",
+            TopologyLoader.parse("deploy/t.yaml", "security: {clusterKeyFile: /etc/boomfs/cluster.key}\n" + GOOD).clusterKeyFile());
+        assertEquals("t.yaml:1:12: security.keyFile: unknown key (known here: clusterKeyFile, rootTokenFile)",
+            problem("security: {keyFile: cluster.key}\n" + GOOD));
+    }
+
+    @Test
+    void aRootTokenFileTurnsClientAuthOn() {
+        Topology open = TopologyLoader.parse("t.yaml", GOOD);
+        assertEquals(null, open.rootTokenFile());
+        assertEquals(null, open.replicaSettings().get("sm.auth"), "no root token: clients are believed");
+        Topology auth = TopologyLoader.parse("deploy/t.yaml", "security: {rootTokenFile: root.token}\n" + GOOD);
+        assertEquals(Path.of("deploy/root.token").toString(), auth.rootTokenFile());
+        assertEquals(1L, auth.replicaSettings().get("sm.auth"));
     }
 
     @Test

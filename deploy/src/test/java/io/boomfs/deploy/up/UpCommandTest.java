@@ -160,6 +160,8 @@ class UpCommandTest {
             up.await(l -> l.contains("up; Ctrl-C stops every node"), 60_000);
             String out = up.output();
             assertTrue(out.contains("starting 2 of its 3 nodes on this host"), out);
+            assertTrue(out.contains("the cluster runs without membership auth: anyone who reaches its ports can join, vote and report"),
+                out);
             assertTrue(out.contains("group g1 has replicas on other hosts: its leader changes are not followed here"), out);
             assertTrue(Pattern.compile("group g1: leader m[12] \\(ballot \\d+\\)").matcher(out).find(), out);
             assertTrue(Pattern.compile("m3 +192\\.0\\.2\\.1:\\d+ +down ").matcher(out).find(), "m3 is down in the status: " + out);

@@ -71,7 +71,11 @@ public final class AeronHost implements AutoCloseable {
      */
     public static AeronHost embedded(Consumer<String> log, boolean lowLatency) {
         String dir = driverBase() + "/" + DIR_PREFIX + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
-        MediaDriver driver = MediaDriver.launch(driverContext(dir, lowLatency));
+        // The only client of an embedded driver is this JVM, and a killed JVM takes its driver
+        // and its endpoints with it: the 2 s client liveness a shared driver needs only makes a
+        // JVM stalled that long (GC, a loaded machine: seen at load 25) lose its Aeron client for
+        // good (ConductorServiceTimeoutException). Aeron's default of 10 s applies here.
+        MediaDriver driver = MediaDriver.launch(driverContext(dir, lowLatency).clientLivenessTimeoutNs(TimeUnit.SECONDS.toNanos(10)));
         try {
             return new AeronHost(driver, connect(dir, log), dir);
         } catch (RuntimeException e) {

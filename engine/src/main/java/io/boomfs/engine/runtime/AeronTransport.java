@@ -158,6 +158,16 @@ public final class AeronTransport implements AutoCloseable {
      */
     public AeronTransport(AeronHost host, String address, String endpoint, Map<String, String> directory, Schemas schemas,
                           int maxQueuedFrames, Consumer<String> log) {
+        this(host, address, endpoint, directory, schemas, maxQueuedFrames, log, null);
+    }
+
+    /**
+     * A transport of a cluster member when {@code auth} is not null: it signs every frame it
+     * sends and accepts only what {@link FrameDecoder} lets through for a member (signed by a
+     * member, or open relations). Null: no cluster key, nothing signed or checked.
+     */
+    public AeronTransport(AeronHost host, String address, String endpoint, Map<String, String> directory, Schemas schemas,
+                          int maxQueuedFrames, Consumer<String> log, FrameAuth auth) {
         this.aeron = host.aeron();
         this.address = address;
         this.endpoint = endpoint;
@@ -167,8 +177,8 @@ public final class AeronTransport implements AutoCloseable {
         }
         this.maxQueuedFrames = maxQueuedFrames;
         this.log = log;
-        this.encoder = new FrameEncoder(schemas, address, AeronHost.MAX_FRAME_BYTES);
-        this.decoder = new FrameDecoder(schemas, 1 << 20, log);
+        this.encoder = new FrameEncoder(schemas, address, AeronHost.MAX_FRAME_BYTES, auth);
+        this.decoder = new FrameDecoder(schemas, 1 << 20, log, auth);
         this.host = host;
         if (!host.claim(endpoint)) {
             throw new EndpointException("cannot listen on " + endpoint + ": address already in use (by another node of this process)");

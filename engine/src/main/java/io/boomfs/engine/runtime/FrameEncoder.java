@@ -28,6 +28,7 @@ public final class FrameEncoder {
     private final Schemas schemas;
     private final byte[] sender;
     private final int maxFrameBytes;
+    private final FrameAuth auth;
     private final ExpandableArrayBuffer body = new ExpandableArrayBuffer(4096);
     private final ExpandableArrayBuffer frame = new ExpandableArrayBuffer(4096);
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(256);
@@ -41,7 +42,16 @@ public final class FrameEncoder {
     private int tupleCount;
 
     public FrameEncoder(Schemas schemas, String senderAddress, int maxFrameBytes) {
+        this(schemas, senderAddress, maxFrameBytes, null);
+    }
+
+    /**
+     * An encoder whose frames are signed with {@code auth} (see {@link FrameAuth}), or unsigned
+     * when it is null. The trailer is counted within {@code maxFrameBytes}.
+     */
+    public FrameEncoder(Schemas schemas, String senderAddress, int maxFrameBytes, FrameAuth auth) {
         this.schemas = schemas;
+        this.auth = auth;
         this.sender = senderAddress.getBytes(StandardCharsets.UTF_8);
         if (sender.length > 0xffff) {
             throw new IllegalArgumentException("sender address longer than 65535 bytes");
@@ -106,9 +116,9 @@ public final class FrameEncoder {
         return at + 2;
     }
 
-    /** Everything of a frame but its relation table and body: header, sender, relation count, tuple count. */
+    /** Everything of a frame but its relation table and body: header, sender, relation count, tuple count, trailer. */
     private int headerBytes() {
-        return FrameFormat.HEADER_BYTES + 2 + sender.length + 2 + 4;
+        return FrameFormat.HEADER_BYTES + 2 + sender.length + 2 + 4 + (auth == null ? 0 : FrameAuth.TRAILER_BYTES);
     }
 
     private static int relEntryBytes(String name) {
@@ -156,6 +166,9 @@ public final class FrameEncoder {
         frame.putBytes(at, body, 0, bodyBytes);
         at += bodyBytes;
         frame.putInt(lengthAt, at, ValueCodec.ORDER);
+        if (auth != null) {
+            at = auth.sign(frame, at);
+        }
         sink.frame(frame, 0, at, tupleCount);
         reset();
     }

@@ -42,36 +42,49 @@ public final class NodeServer implements AutoCloseable {
      *                      (NodeAgent; default {@link NodeAgent#DEFAULT_MAX_GROUP_STEPS})
      * @param snapshotOn    an event relation after whose steps the durable tables are
      *                      snapshotted, or null (NodeAgent)
+     * @param clusterKey    the cluster key: the node is a member that signs its frames and
+     *                      accepts only members' (and open relations, {@link FrameAuth}); null
+     *                      for no membership auth
      */
     public record Config(Path programFile, String name, String endpoint, Map<String, String> peers, Path factsDir,
                          Path dataDir, DurableStore.Durability durability, String aeronDir, List<String> print,
-                         long snapshotEvery, int injectCapacity, boolean lowLatency, int maxGroupSteps, String snapshotOn) {
+                         long snapshotEvery, int injectCapacity, boolean lowLatency, int maxGroupSteps, String snapshotOn,
+                         ClusterKey clusterKey) {
 
         public static final String USAGE = "usage: serve FILE --addr [NAME=]HOST:PORT [--peers [NAME=]HOST:PORT,...] [--facts DIR]"
             + " [--data DIR] [--durability sync|async] [--aeron-dir DIR] [--print REL,...] [--snapshot-every N]"
-            + " [--snapshot-on EVENT] [--group-steps N] [--low-latency]";
+            + " [--snapshot-on EVENT] [--group-steps N] [--cluster-key FILE] [--low-latency]";
 
         /** A configuration with the default group size and no snapshot trigger. */
         public Config(Path programFile, String name, String endpoint, Map<String, String> peers, Path factsDir,
                       Path dataDir, DurableStore.Durability durability, String aeronDir, List<String> print,
                       long snapshotEvery, int injectCapacity, boolean lowLatency) {
             this(programFile, name, endpoint, peers, factsDir, dataDir, durability, aeronDir, print, snapshotEvery,
-                injectCapacity, lowLatency, NodeAgent.DEFAULT_MAX_GROUP_STEPS, null);
+                injectCapacity, lowLatency, NodeAgent.DEFAULT_MAX_GROUP_STEPS, null, null);
+        }
+
+        /** This configuration with a cluster key (null: no membership auth). */
+        public Config withClusterKey(ClusterKey key) {
+            return new Config(programFile, name, endpoint, peers, factsDir, dataDir, durability, aeronDir, print,
+                snapshotEvery, injectCapacity, lowLatency, maxGroupSteps, snapshotOn, key);
         }
 
         /** This configuration with another group size (1: one msync per step with durable changes). */
         public Config withMaxGroupSteps(int steps) {
             return new Config(programFile, name, endpoint, peers, factsDir, dataDir, durability, aeronDir, print,
-                snapshotEvery, injectCapacity, lowLatency, steps, snapshotOn);
+                snapshotEvery, injectCapacity, lowLatency, steps, snapshotOn, clusterKey);
         }
 
         /** This configuration with a snapshot after every step in which {@code event} holds a tuple (null: none). */
         public Config withSnapshotOn(String event) {
             return new Config(programFile, name, endpoint, peers, factsDir, dataDir, durability, aeronDir, print,
-                snapshotEvery, injectCapacity, lowLatency, maxGroupSteps, event);
+                snapshotEvery, injectCapacity, lowLatency, maxGroupSteps, event, clusterKey);
         }
 
-        /** Parses serve's arguments; a bad one is an IllegalArgumentException with one line. */
+        /**
+         * Parses serve's arguments; a bad one is an IllegalArgumentException with one line, a
+         * cluster key file that cannot be used a {@link ClusterKey.KeyFileException}.
+         */
         public static Config parse(String[] args) {
             Path file = null;
             String addr = null;
@@ -85,6 +98,7 @@ public final class NodeServer implements AutoCloseable {
             String snapshotOn = null;
             int groupSteps = NodeAgent.DEFAULT_MAX_GROUP_STEPS;
             boolean lowLatency = false;
+            ClusterKey key = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--low-latency")) {
@@ -118,6 +132,7 @@ public final class NodeServer implements AutoCloseable {
                         case "--print" -> print.addAll(List.of(v.split(",")));
                         case "--snapshot-every" -> snapshotEvery = Long.parseLong(v);
                         case "--snapshot-on" -> snapshotOn = v;
+                        case "--cluster-key" -> key = ClusterKey.load(Path.of(v));
                         case "--group-steps" -> {
                             groupSteps = Integer.parseInt(v);
                             if (groupSteps < 1) {
@@ -137,7 +152,7 @@ public final class NodeServer implements AutoCloseable {
             }
             String[] nv = named(addr);
             return new Config(file, nv[0], nv[1], peers, facts, data, durability, aeronDir, print, snapshotEvery, 65_536, lowLatency,
-                groupSteps, snapshotOn);
+                groupSteps, snapshotOn, key);
         }
 
         /** "NAME=HOST:PORT" or "HOST:PORT" (then the name is the endpoint). */
@@ -214,7 +229,12 @@ public final class NodeServer implements AutoCloseable {
             if (cfg.dataDir() != null) {
                 store = DurableStore.open(cfg.dataDir(), program, cfg.durability(), log);
             }
-            transport = new AeronTransport(host, cfg.name(), cfg.endpoint(), cfg.peers(), new Schemas(program), 4096, log);
+            FrameAuth auth = cfg.clusterKey() == null ? null : FrameAuth.forProgram(cfg.clusterKey(), program, System::currentTimeMillis);
+            if (auth != null) {
+                log.accept(cfg.name() + ": cluster membership auth on (key " + auth.keyFingerprint() + "); accepted without it: "
+                    + (auth.open().isEmpty() ? "nothing" : String.join(", ", auth.open())));
+            }
+            transport = new AeronTransport(host, cfg.name(), cfg.endpoint(), cfg.peers(), new Schemas(program), 4096, log, auth);
             NodeAgent agent = new NodeAgent(program, cfg.name(), NodeOptions.defaults(), transport, store,
                 SystemEpochClock.INSTANCE, cfg.injectCapacity(), cfg.snapshotEvery(), log, cfg.maxGroupSteps(), cfg.snapshotOn());
             agent.recover(loaded);
@@ -281,6 +301,9 @@ public final class NodeServer implements AutoCloseable {
         try {
             cfg = Config.parse(args);
             program = compile(cfg.programFile());
+        } catch (ClusterKey.KeyFileException e) {
+            err.println("boom olg serve: " + e.getMessage());
+            return 2;
         } catch (IllegalArgumentException e) {
             err.println("boom olg serve: " + e.getMessage());
             return 1;

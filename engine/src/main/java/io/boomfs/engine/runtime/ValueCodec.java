@@ -31,6 +31,8 @@ public final class ValueCodec {
     static final byte SET = 7;
     /** Bounds recursion, so that a crafted frame of nested lists cannot overflow the stack. */
     public static final int MAX_DEPTH = 16;
+    /** The most elements a decoded collection reserves room for before they arrive. */
+    private static final int INITIAL_CAPACITY_MAX = 64;
 
     private ValueCodec() {
     }
@@ -231,7 +233,10 @@ public final class ValueCodec {
                     if (size < 0 || size > remaining()) {
                         throw new MalformedException("collection size " + size + " with " + remaining() + " bytes left");
                     }
-                    List<Object> items = new ArrayList<>(size);
+                    // Grown as elements arrive, not sized by the claim: nested lists that each
+                    // claim every byte left would otherwise reserve MAX_DEPTH times the frame's
+                    // bytes in references before the lie shows.
+                    List<Object> items = new ArrayList<>(Math.min(size, INITIAL_CAPACITY_MAX));
                     for (int i = 0; i < size; i++) {
                         items.add(readValue(depth + 1));
                     }

@@ -6,6 +6,13 @@ import io.boomfs.engine.OverlogNode;
 import io.boomfs.engine.StepResult;
 import io.boomfs.engine.Tuple;
 import io.boomfs.engine.program.Program;
+import io.boomfs.engine.runtime.ClusterKey;
+import io.boomfs.engine.runtime.FrameAuth;
+import io.boomfs.engine.runtime.FrameDecoder;
+import io.boomfs.engine.runtime.FrameEncoder;
+import io.boomfs.engine.runtime.Schemas;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -50,6 +57,13 @@ import java.util.function.Supplier;
  * {@link #restart} builds a new node of the same program and options and loads the node's durable
  * tables as they were at the crash, so that views and the other tables are rebuilt from them.
  *
+ * <p><b>Frames.</b> Once a node is given a cluster key ({@link #clusterKey}), every message
+ * travels as a network frame, as over Aeron: encoded by its sender's {@link FrameEncoder} (signed
+ * when the sender has a key), decoded by its receiver's {@link FrameDecoder} (which checks the
+ * MAC, the counter and the open relations when the receiver has a key). So membership
+ * authentication runs here the same code as in a process. A duplicated message is then a
+ * replayed frame: the receiver refuses the copy. A refused frame counts as dropped.
+ *
  * <p>Counters obey {@code sent + duplicated == delivered + dropped + in flight} at all times.
  * Not thread-safe: one thread drives it.
  */
@@ -75,6 +89,8 @@ public final class Simulator {
     private long dropped;
     private long duplicated;
     private long toUnknown;
+    private long refusedFrames;
+    private boolean framed;
     private String stoppedBy;
     private Consumer<String> trace;
 
@@ -86,6 +102,10 @@ public final class Simulator {
         OverlogNode node;
         boolean up = true;
         List<Tuple> durableAtCrash = List.of();
+        /** Its cluster key, or null; the wire state below is a process's, rebuilt at a restart. */
+        ClusterKey key;
+        FrameEncoder encoder;
+        FrameDecoder decoder;
 
         Slot(String address, Program program, NodeOptions options) {
             this.address = address;
@@ -99,7 +119,7 @@ public final class Simulator {
      * One delivery of a tuple. {@code seq} is unique and grows in send order: it orders a
      * destination's batch, so that messages arrive in send order unless {@code reordered}.
      */
-    private record Message(long seq, long sentRound, String from, String to, Tuple tuple, boolean reordered) {
+    private record Message(long seq, long sentRound, String from, String to, Tuple tuple, boolean reordered, byte[] frame) {
     }
 
     /**
@@ -144,6 +164,7 @@ public final class Simulator {
         }
         Slot s = new Slot(address, program, options);
         nodes.put(address, s);
+        wire(s);
         return s.node;
     }
 
@@ -158,6 +179,43 @@ public final class Simulator {
     /** Every node's address, in the order added. */
     public List<String> addresses() {
         return List.copyOf(nodes.keySet());
+    }
+
+    /**
+     * Makes a node a member of a cluster keyed by {@code key} (null: a node without a key). From
+     * the first call on, every message travels as a frame (see the class comment): a node with
+     * a key signs what it sends and accepts only frames a member with the same key signed, or
+     * the relations its program declares open ({@link FrameAuth#OPEN_RELATION}); a node without
+     * one signs nothing and checks nothing.
+     */
+    public void clusterKey(String address, ClusterKey key) {
+        Slot s = slot(address);
+        s.key = key;
+        framed = true;
+        for (Slot other : nodes.values()) {
+            wire(other);
+        }
+    }
+
+    /** A node's frame decoder (its refusals by reason), or null before any node has a key. */
+    public FrameDecoder decoder(String address) {
+        return slot(address).decoder;
+    }
+
+    /** Frames refused by their receiver (also counted in {@link #messagesDropped()}). */
+    public long framesRefused() {
+        return refusedFrames;
+    }
+
+    /** Builds a node's encoder and decoder: at the first key, for a node added later, at a restart. */
+    private void wire(Slot s) {
+        if (!framed) {
+            return;
+        }
+        Schemas schemas = new Schemas(s.program);
+        FrameAuth auth = s.key == null ? null : FrameAuth.forProgram(s.key, s.program, () -> nowMs);
+        s.encoder = new FrameEncoder(schemas, s.address, 1 << 16, auth);
+        s.decoder = new FrameDecoder(schemas, 1 << 20, line -> log.println(where() + s.address + ": " + line), auth);
     }
 
     /** Whether the node is running (added and not crashed, or restarted since). */
@@ -350,6 +408,7 @@ public final class Simulator {
         }
         s.node = fresh;
         s.up = true;
+        wire(s);
         log.println(where() + "restart " + address + " (" + s.durableAtCrash.size() + " durable tuples loaded)");
         s.durableAtCrash = List.of();
         emit(() -> "restart " + address);
@@ -480,8 +539,14 @@ public final class Simulator {
                 }
             }
             List<Tuple> tuples = new ArrayList<>(batch.size());
+            Slot dest = nodes.get(address);
             for (Message m : batch) {
-                tuples.add(m.tuple());
+                if (m.frame() != null && !receive(dest, m, tuples)) {
+                    continue;
+                }
+                if (m.frame() == null) {
+                    tuples.add(m.tuple());
+                }
                 emit(() -> "deliver " + m.from() + " -> " + m.to() + " " + m.tuple() + " (sent in round "
                     + m.sentRound() + (m.reordered() ? ", reordered" : "") + ")");
             }
@@ -489,6 +554,36 @@ public final class Simulator {
             inbound.put(address, tuples);
         }
         return inbound;
+    }
+
+    /** Decodes a message's frame at its receiver; false (counted as dropped) when the receiver refuses it. */
+    private boolean receive(Slot dest, Message m, List<Tuple> into) {
+        DirectBuffer b = new UnsafeBuffer(m.frame());
+        if (dest.decoder.decode(b, 0, m.frame().length, into::add) < 0) {
+            refusedFrames++;
+            dropped++;
+            traceDrop(m, "frame refused: " + dest.decoder.lastSender());
+            return false;
+        }
+        return true;
+    }
+
+    /** The one-tuple frame a message travels in, from its sender's encoder; null when it cannot be encoded. */
+    private byte[] frameOf(String from, Tuple t) {
+        byte[][] out = new byte[1][];
+        nodes.get(from).encoder.encode(List.of(t), new FrameEncoder.Sink() {
+            @Override
+            public void frame(DirectBuffer buffer, int offset, int length, int tuples) {
+                out[0] = new byte[length];
+                buffer.getBytes(offset, out[0]);
+            }
+
+            @Override
+            public void oversized(Tuple tuple, String why) {
+                log.println(where() + from + " cannot send " + tuple.relation() + ": " + why + " (dropped)");
+            }
+        });
+        return out[0];
     }
 
     /** Decides the fate of every tuple one node sent in this round. */
@@ -540,20 +635,28 @@ public final class Simulator {
         } else if (config.dropRate() > 0 && random.nextDouble() < config.dropRate()) {
             lost = "dropped by the network";
         }
+        byte[] frame = null;
+        if (lost == null && framed) {
+            frame = frameOf(from, t);
+            if (frame == null) {
+                lost = "cannot be encoded";
+            }
+        }
         if (lost != null) {
             dropped++;
             String why = lost;
             emit(() -> "drop " + from + " -> " + to + " " + t + " (" + why + ")");
             return;
         }
-        schedule(from, to, t, false);
+        schedule(from, to, t, false, frame);
         if (config.duplicateRate() > 0 && random.nextDouble() < config.duplicateRate()) {
             duplicated++;
-            schedule(from, to, t, true);
+            // The same frame: the network copies bytes, so a receiver with a key sees a replay.
+            schedule(from, to, t, true, frame);
         }
     }
 
-    private void schedule(String from, String to, Tuple t, boolean copy) {
+    private void schedule(String from, String to, Tuple t, boolean copy, byte[] frame) {
         long span = config.maxDelayMs() - config.minDelayMs();
         long delayMs = config.minDelayMs() + (span > 0 ? random.nextLong(span + 1) : 0);
         long delay = config.delayRounds(delayMs);
@@ -562,7 +665,7 @@ public final class Simulator {
             delay += 1 + random.nextInt(SimConfig.REORDER_MAX_EXTRA_ROUNDS);
         }
         long at = rounds + delay;
-        inFlight.computeIfAbsent(at, k -> new ArrayList<>()).add(new Message(nextSeq++, rounds, from, to, t, reordered));
+        inFlight.computeIfAbsent(at, k -> new ArrayList<>()).add(new Message(nextSeq++, rounds, from, to, t, reordered, frame));
         inFlightCount++;
         boolean held = reordered;
         emit(() -> (copy ? "duplicate " : "send ") + from + " -> " + to + " " + t + " (due in round " + at

@@ -25,9 +25,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>durable steps per second in sync mode (one msynced excerpt per step), unbatched and
  *       batched, and the cost of Chronicle's msync next to a plain fdatasync of the same bytes.</li>
  * </ol>
- * Arguments: {@code [seconds per phase, default 5] [pingpong] [oneway] [durable]} (default: all
- * phases); {@code -Dbench.lowLatency=false} runs with the default idle strategies. Prints
- * p50/p99 and rates.
+ * Arguments: {@code [seconds per phase, default 5] [pingpong] [oneway] [durable] [auth]} (default:
+ * the first three; {@code auth} is the CPU cost of signing and checking frames, in-process); {@code -Dbench.lowLatency=false} runs with the default idle strategies;
+ * {@code -Dbench.auth=true} gives both nodes of the ping-pong and one-way phases a cluster key,
+ * so that every frame is signed and checked ({@link FrameAuth}): the cost of membership auth.
+ * Prints p50/p99 and rates.
  */
 public final class RuntimeBench {
     static final String PINGPONG = """
@@ -58,6 +60,9 @@ public final class RuntimeBench {
         """;
 
     static final boolean LOW_LATENCY = Boolean.parseBoolean(System.getProperty("bench.lowLatency", "true"));
+    static final boolean AUTH = Boolean.getBoolean("bench.auth");
+    /** The cluster key file both nodes read when {@link #AUTH}; written by main. */
+    static Path keyFile;
 
     public static void main(String[] args) throws Exception {
         System.setProperty("slf4j.internal.verbosity", "ERROR");
@@ -68,6 +73,12 @@ public final class RuntimeBench {
         List<String> phases = args.length > 1 ? List.of(args).subList(1, args.length) : List.of("pingpong", "oneway", "durable");
         System.out.println("idle strategy: " + (LOW_LATENCY ? "low-latency (yield long before parking)" : "default backoff")
             + " (-Dbench.lowLatency=" + LOW_LATENCY + ")");
+        if (AUTH) {
+            keyFile = tmp.resolve("cluster.key");
+            ClusterKey.generate(keyFile, false, new java.security.SecureRandom());
+        }
+        System.out.println("cluster membership auth: " + (AUTH ? "on, every frame signed and checked (HMAC-SHA256)" : "off")
+            + " (-Dbench.auth=" + AUTH + ")");
         if (phases.contains("pingpong")) {
             pingPong(tmp, seconds);
         }
@@ -76,6 +87,75 @@ public final class RuntimeBench {
         }
         if (phases.contains("durable")) {
             durable(tmp, seconds);
+        }
+        if (phases.contains("auth")) {
+            frameAuth(seconds);
+        }
+    }
+
+    /**
+     * The CPU cost of membership auth alone, in this thread, no network: encoding a frame of one
+     * small tuple, and of a full batch (about 8 KiB), unsigned and signed, then decoding it,
+     * without a key and with one (MAC and replay check).
+     */
+    static void frameAuth(int seconds) {
+        Program program = Programs.compile("auth.olg", ONEWAY);
+        Schemas schemas = new Schemas(program);
+        ClusterKey key = ClusterKey.random(new java.security.SecureRandom());
+        for (int batch : new int[] {1, 400}) {
+            List<Tuple> tuples = new ArrayList<>();
+            for (int i = 0; i < batch; i++) {
+                tuples.add(new Tuple("msg", "127.0.0.1:40001", (long) i));
+            }
+            for (boolean signed : new boolean[] {false, true}) {
+                // A fixed clock: the counter then grows by one a frame, well within the window.
+                AtomicLong clock = new AtomicLong(System.currentTimeMillis());
+                FrameAuth sender = signed ? FrameAuth.of(key, java.util.Set.of(), clock::get) : null;
+                FrameAuth receiver = signed ? FrameAuth.of(key, java.util.Set.of(), clock::get) : null;
+                FrameEncoder enc = new FrameEncoder(schemas, "127.0.0.1:40000", AeronHost.MAX_FRAME_BYTES, sender);
+                FrameDecoder dec = new FrameDecoder(schemas, 1 << 20, line -> { }, receiver);
+                long[] frames = {0};
+                long[] bytes = {0};
+                long[] delivered = {0};
+                FrameEncoder.Sink sink = new FrameEncoder.Sink() {
+                    @Override
+                    public void frame(org.agrona.DirectBuffer b, int offset, int length, int n) {
+                        frames[0]++;
+                        bytes[0] += length;
+                        delivered[0] += dec.decode(b, offset, length, t -> { });
+                    }
+
+                    @Override
+                    public void oversized(Tuple t, String why) {
+                        throw new IllegalStateException(why);
+                    }
+                };
+                long end = System.nanoTime() + 2_000_000_000L;
+                while (System.nanoTime() < end) {
+                    enc.encode(tuples, sink);
+                }
+                // The best of five windows: on a machine shared with other work, the least
+                // disturbed window is the closest to the cost itself.
+                double best = Double.MAX_VALUE;
+                for (int w = 0; w < 5; w++) {
+                    frames[0] = 0;
+                    bytes[0] = 0;
+                    long t0 = System.nanoTime();
+                    end = t0 + seconds * 200_000_000L;
+                    while (System.nanoTime() < end) {
+                        for (int i = 0; i < 100; i++) {
+                            enc.encode(tuples, sink);
+                        }
+                    }
+                    best = Math.min(best, (System.nanoTime() - t0) / (double) frames[0]);
+                }
+                double ns = best;
+                if (dec.refusedTotal() > 0) {
+                    throw new IllegalStateException("frames refused: " + dec.refusedTotal());
+                }
+                System.out.printf("frame encode + decode, %d tuple(s) a frame (%d bytes), %s: %.2f us a frame (best of 5 windows)%n", batch,
+                    bytes[0] / Math.max(1, frames[0]), signed ? "signed and checked (HMAC-SHA256)" : "without a key", ns / 1e3);
+            }
         }
     }
 
@@ -86,16 +166,21 @@ public final class RuntimeBench {
     }
 
     static ProcessNode peer(String name, Path file, String addr, String peers) {
-        ProcessNode p = ProcessNode.start(name, List.of("-Xmx512m", "-XX:+UseSerialGC"), NodeServer.class.getName(),
-            LOW_LATENCY ? List.of(file.toString(), "--addr", addr, "--peers", peers, "--low-latency")
-                : List.of(file.toString(), "--addr", addr, "--peers", peers));
+        List<String> args = new ArrayList<>(List.of(file.toString(), "--addr", addr, "--peers", peers));
+        if (LOW_LATENCY) {
+            args.add("--low-latency");
+        }
+        if (AUTH) {
+            args.addAll(List.of("--cluster-key", keyFile.toString()));
+        }
+        ProcessNode p = ProcessNode.start(name, List.of("-Xmx512m", "-XX:+UseSerialGC"), NodeServer.class.getName(), args);
         p.awaitReady(60_000);
         return p;
     }
 
     static NodeServer.Config config(Path file, String name, String ep, Map<String, String> peers, Path data) {
         return new NodeServer.Config(file, name, ep, peers, null, data, DurableStore.Durability.SYNC, null, List.of(),
-            0, 1 << 16, LOW_LATENCY);
+            0, 1 << 16, LOW_LATENCY).withClusterKey(AUTH && data == null ? ClusterKey.load(keyFile) : null);
     }
 
     // The peer is closed early on purpose, to read its metrics before the try block ends.
