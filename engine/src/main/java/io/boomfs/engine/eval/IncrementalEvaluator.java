@@ -957,16 +957,18 @@ public final class IncrementalEvaluator implements Evaluator {
      */
     private Object[] exprVals(Plan.Op op, Object[] frame) {
         Object[] vals = op.scratchVals;
-        int n = op.probeCols.length;
-        for (int k = 0; k < n; k++) {
-            int s = op.probeSlots[k];
-            vals[k] = s >= 0 ? frame[s] : op.probeConsts[k];
-        }
-        for (int j = 0; j < op.probeExprs.length; j++) {
-            try {
-                vals[n + j] = op.probeExprs[j].eval(frame, nowMs);
-            } catch (EvalException e) {
-                return null;
+        int[] from = op.probeSource;
+        for (int p = 0; p < from.length; p++) {
+            int k = from[p];
+            if (k >= 0) {
+                int s = op.probeSlots[k];
+                vals[p] = s >= 0 ? frame[s] : op.probeConsts[k];
+            } else {
+                try {
+                    vals[p] = op.probeExprs[-1 - k].eval(frame, nowMs);
+                } catch (EvalException e) {
+                    return null;
+                }
             }
         }
         return vals;
@@ -1081,10 +1083,18 @@ public final class IncrementalEvaluator implements Evaluator {
                     return;
                 }
                 int h = Index.probeHash(vals);
-                each(p, i, op, s.exprIndex(op.exprIndexId).get(vals, h), frame, out);
-                if (overDeleteFromMinus(op)) {
-                    ExprIndex mi = delta[op.atom.rel().id].minusExprIndex(op.exprName, op.exprKey);
-                    each(p, i, op, mi.get(vals, h), frame, out);
+                if (op.exprIndexId >= 0) {
+                    each(p, i, op, s.exprIndex(op.exprIndexId).get(vals, h), frame, out);
+                    if (overDeleteFromMinus(op)) {
+                        ExprIndex mi = delta[op.atom.rel().id].minusExprIndex(op.exprName, op.exprKey);
+                        each(p, i, op, mi.get(vals, h), frame, out);
+                    }
+                } else {
+                    // The key is a set of columns (Plan.exprOp): a secondary index, probed with computed values.
+                    each(p, i, op, s.index(op.indexId).get(vals, h), frame, out);
+                    if (overDeleteFromMinus(op)) {
+                        each(p, i, op, delta[op.atom.rel().id].minusIndex(op.accessCols).get(vals, h), frame, out);
+                    }
                 }
                 return;
             }

@@ -66,6 +66,11 @@ final class Plan {
         String exprName;
         ExprIndex.RowKey exprKey;
         CExpr[] probeExprs;
+        /**
+         * EXPR: where each probe value comes from: k >= 0 the k-th probe column's slot or
+         * constant, -1 - j the j-th known side.
+         */
+        int[] probeSource;
         /** Scratch arrays: a probe row (MEMBER/KEY/NOTIN) and probe values (INDEX/EXPR). */
         Object[] scratchRow;
         Object[] scratchVals;
@@ -287,16 +292,38 @@ final class Plan {
      * The access of {@code a} through an expression index on its bound columns and the row sides
      * of {@code keys}. The index is named by its bound columns and each row side's text with its
      * variables written as the columns they come from, so every rule asking for the same key
-     * shares one index.
+     * shares one index. When every row side is a plain variable of a column of its own, the key
+     * is a set of columns: the access is then the secondary index on them, probed with values
+     * the known sides compute.
      */
     private static Op exprOp(Rule rule, Lit.Atom a, List<ExprKey> keys, boolean[] bound, Store[] stores, int stratum) {
         int[] known = knownCols(a, bound);
         int m = keys.size();
+        CExpr[] probeExprs = new CExpr[m];
+        for (int j = 0; j < m; j++) {
+            probeExprs[j] = keys.get(j).known().expr();
+        }
+        int[] plainCols = plainColumns(a, keys, known);
+        if (plainCols != null) {
+            int[] cols = new int[known.length + m];
+            System.arraycopy(known, 0, cols, 0, known.length);
+            System.arraycopy(plainCols, 0, cols, known.length, m);
+            Arrays.sort(cols);
+            Op op = atomOp(EXPR, a, bound, stores, stratum, cols);
+            op.indexId = op.store.indexFor(cols);
+            op.probeExprs = probeExprs;
+            op.probeSource = new int[cols.length];
+            for (int p = 0; p < cols.length; p++) {
+                int k = indexOf(known, cols[p]);
+                op.probeSource[p] = k >= 0 ? k : -1 - indexOf(plainCols, cols[p]);
+            }
+            op.scratchVals = new Object[cols.length];
+            return op;
+        }
         StringBuilder name = new StringBuilder(Arrays.toString(known));
         CExpr[] rowExprs = new CExpr[m];
         int[][] rowSlots = new int[m][];
         int[][] rowCols = new int[m][];
-        CExpr[] probeExprs = new CExpr[m];
         for (int j = 0; j < m; j++) {
             Lit.Side side = keys.get(j).onRow();
             rowExprs[j] = side.expr();
@@ -305,19 +332,49 @@ final class Plan {
             for (int k = 0; k < side.vars().length; k++) {
                 rowCols[j][k] = columnOf(a, side.vars()[k]);
             }
-            probeExprs[j] = keys.get(j).known().expr();
             name.append(" | ").append(side.parts()[0]);
             for (int k = 0; k < side.partSlots().length; k++) {
                 name.append('#').append(columnOf(a, side.partSlots()[k])).append(side.parts()[k + 1]);
             }
         }
-        Op op = atomOp(EXPR, a, bound, stores, stratum);
+        Op op = atomOp(EXPR, a, bound, stores, stratum, known);
         op.exprName = name.toString();
         op.exprKey = rowKey(known, rowExprs, rowSlots, rowCols, rule.frameSize);
         op.exprIndexId = op.store.exprIndexFor(op.exprName, op.exprKey);
         op.probeExprs = probeExprs;
+        op.probeSource = new int[known.length + m];
+        for (int p = 0; p < op.probeSource.length; p++) {
+            op.probeSource[p] = p < known.length ? p : -1 - (p - known.length);
+        }
         op.scratchVals = new Object[known.length + m];
         return op;
+    }
+
+    /**
+     * The column of each row side when every one is a plain variable and the columns differ
+     * from each other and from the known ones; else null.
+     */
+    private static int[] plainColumns(Lit.Atom a, List<ExprKey> keys, int[] known) {
+        int[] cols = new int[keys.size()];
+        for (int j = 0; j < cols.length; j++) {
+            Lit.Side side = keys.get(j).onRow();
+            boolean plain = side.partSlots().length == 1 && side.parts()[0].isEmpty() && side.parts()[1].matches(":\\w+");
+            int c = plain ? columnOf(a, side.partSlots()[0]) : -1;
+            if (c < 0 || indexOf(known, c) >= 0 || indexOf(Arrays.copyOf(cols, j), c) >= 0) {
+                return null;
+            }
+            cols[j] = c;
+        }
+        return cols;
+    }
+
+    private static int indexOf(int[] xs, int x) {
+        for (int i = 0; i < xs.length; i++) {
+            if (xs[i] == x) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -360,6 +417,11 @@ final class Plan {
     }
 
     private static Op atomOp(int kind, Lit.Atom a, boolean[] bound, Store[] stores, int stratum) {
+        return atomOp(kind, a, bound, stores, stratum, null);
+    }
+
+    /** The op of an atom; {@code exprAccess} are the columns an EXPR access guarantees equal. */
+    private static Op atomOp(int kind, Lit.Atom a, boolean[] bound, Store[] stores, int stratum, int[] exprAccess) {
         Op op = new Op();
         op.kind = kind;
         op.atom = a;
@@ -379,7 +441,9 @@ final class Plan {
         } else if (kind == INDEX) {
             op.accessCols = known;
             op.indexId = op.store.indexFor(known);
-        } else if (kind == MEMBER || kind == EXPR) {
+        } else if (kind == EXPR) {
+            op.accessCols = exprAccess;
+        } else if (kind == MEMBER) {
             op.accessCols = known;
         } else {
             op.accessCols = new int[0];
@@ -490,7 +554,7 @@ final class Plan {
         String[] names = {"seed", "scan", "member", "key", "index", "filter", "assign", "check", "notin", "expr"};
         for (Op op : ops) {
             sb.append(' ').append(names[op.kind]);
-            if (op.kind == EXPR) {
+            if (op.kind == EXPR && op.exprName != null) {
                 sb.append('(').append(op.atom.rel().name).append(' ').append(op.exprName).append(')');
             } else if (op.atom != null) {
                 sb.append('(').append(op.atom.rel().name).append(Arrays.toString(op.accessCols)).append(')');
