@@ -86,7 +86,6 @@ class ExprIndexTest {
     @Test
     void rulesProbeAnExpressionIndexWhereTheyWouldScan() {
         OverlogNode n = new OverlogNode(compile(true), "local", NodeOptions.defaults());
-        System.out.println("PLANS\n" + String.join("\n", n.plans()));
         // Seeded at want: t is found by (f(P), g(P, N, 7)), both literals consumed by the probe.
         assertTrue(plansOf(n, "both").contains("both: seed(want[]) expr(t [] | f(#0:long) | g(#0:long, #1:string, L7))"),
             () -> String.join("\n", n.plans()));
