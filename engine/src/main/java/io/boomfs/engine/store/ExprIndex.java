@@ -174,11 +174,17 @@ public final class ExprIndex {
         }
     }
 
-    /** Empties the index. */
+    /**
+     * Empties the index, keeping its arrays while they fit what it held (an event's index is
+     * emptied every step and filled again to about the same size; see Index.clear).
+     */
     public void clear() {
-        if (used > 0 || slots.length > MIN_CAPACITY) {
-            allocate(MIN_CAPACITY);
-            used = 0;
+        if (slots.length > 64 && (slots.length > 8 * used || slots.length > (1 << 18))) {
+            allocate(Math.max(MIN_CAPACITY, Integer.highestOneBit(Math.max(1, used)) * 4));
+        } else {
+            java.util.Arrays.fill(slots, null);
+            java.util.Arrays.fill(keys, null);
         }
+        used = 0;
     }
 }

@@ -158,6 +158,44 @@ class ExprIndexTest {
         assertTrue(drops > 10, "only " + drops + " drop_v events");
     }
 
+    /**
+     * That a probe touches no other row, counted: the function is called once per row as the
+     * row enters the index and never by a lookup, where a scan calls it on every row.
+     */
+    @Test
+    void aLookupComputesNothingOnTheRowsItDoesNotFind() {
+        long[] calls = {0};
+        for (boolean pure : new boolean[] {true, false}) {
+            calls[0] = 0;
+            Functions fs = new Functions().register("grp", 1, 1, Type.LONG, (a, now) -> {
+                calls[0]++;
+                return (Long) a[0] / 100;
+            });
+            Compiler.Result r = Compiler.compileSource("count.olg", """
+                table t(P: long, N: long).
+                event want(V: long).
+                event hit(P: long).
+                hit(P) :- want(V), t(P, _), V == grp(P).
+                """, pure ? fs.pure("grp") : fs, p -> null);
+            assertTrue(r.ok(), () -> r.diagnostics().toString());
+            OverlogNode n = new OverlogNode(r.program(), "local", NodeOptions.defaults());
+            for (long p = 0; p < 10_000; p++) {
+                n.load(new Tuple("t", p, p));
+            }
+            n.step(1, List.of());
+            long afterLoad = calls[0];
+            n.step(2, List.of(new Tuple("want", 42L)));
+            assertEquals(100, n.count("hit"));
+            if (pure) {
+                assertEquals(10_000, afterLoad, "one call per row, as it entered the index");
+                assertEquals(afterLoad, calls[0], "the lookup computed nothing");
+            } else {
+                assertEquals(0, afterLoad);
+                assertEquals(10_000, calls[0], "the scan computed grp on every row");
+            }
+        }
+    }
+
     @Test
     void indexFindsRowsByComputedKeyAndNeverARowWithoutOne() {
         // Key: the first column divided by ten; a row whose first column is negative has none.
