@@ -42,6 +42,14 @@ public final class OverlogNode {
         return eval instanceof IncrementalEvaluator ie ? ie.ruleProfile(top) : "no rule profile (the naive evaluator)\n";
     }
 
+    /**
+     * The incremental evaluator's plans, one line per plan (see IncrementalEvaluator.plans);
+     * empty for the naive evaluator, which plans nothing.
+     */
+    public List<String> plans() {
+        return eval instanceof IncrementalEvaluator ie ? ie.plans() : List.of();
+    }
+
     public Program program() {
         return program;
     }
