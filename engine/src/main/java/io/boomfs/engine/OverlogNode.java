@@ -43,6 +43,14 @@ public final class OverlogNode {
     }
 
     /**
+     * The rules that took the most time in the last step, as " (ms rule; ...)" (empty without
+     * {@code -Dboomfs.profile.rules=true} or with the naive evaluator).
+     */
+    public String stepProfile(int top) {
+        return eval instanceof IncrementalEvaluator ie ? ie.stepProfile(top) : "";
+    }
+
+    /**
      * The incremental evaluator's plans, one line per plan (see IncrementalEvaluator.plans);
      * empty for the naive evaluator, which plans nothing.
      */

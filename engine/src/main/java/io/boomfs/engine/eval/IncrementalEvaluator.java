@@ -223,6 +223,7 @@ public final class IncrementalEvaluator implements Evaluator {
         touchedRemoved = new List[n];
         fired = new long[program.rules().size()];
         ruleNanos = PROFILE_RULES ? new long[program.rules().size()] : null;
+        ruleNanosBefore = PROFILE_RULES ? new long[program.rules().size()] : null;
         seeded = new Plan[program.rules().size()][];
         seededKeepingNot = new Plan[program.rules().size()][];
         headBound = new Plan[program.rules().size()];
@@ -665,6 +666,9 @@ public final class IncrementalEvaluator implements Evaluator {
     public StepResult step(long nowMs, List<Tuple> inbound) {
         this.nowMs = nowMs;
         step++;
+        if (ruleNanos != null) {
+            System.arraycopy(ruleNanos, 0, ruleNanosBefore, 0, ruleNanos.length);
+        }
         derivedThisStep = 0;
         pendingChanges = false;
         receive(inbound);
@@ -848,6 +852,8 @@ public final class IncrementalEvaluator implements Evaluator {
      */
     private static final boolean PROFILE_RULES = Boolean.getBoolean("boomfs.profile.rules");
     private final long[] ruleNanos;
+    /** {@link #ruleNanos} as the last step began, for {@link #stepProfile}. */
+    private final long[] ruleNanosBefore;
 
     /**
      * Every plan compiled for the rules, one line each: the rule's name and its steps, each atom
@@ -871,6 +877,22 @@ public final class IncrementalEvaluator implements Evaluator {
             }
         }
         return out;
+    }
+
+    /** The rules that took the most time in the last step, as " (ms rule; ...)"; empty without the rule profile. */
+    public String stepProfile(int top) {
+        if (ruleNanos == null) {
+            return "";
+        }
+        List<Rule> rules = new ArrayList<>(program.rules());
+        rules.sort((a, b) -> Long.compare(ruleNanos[b.id] - ruleNanosBefore[b.id], ruleNanos[a.id] - ruleNanosBefore[a.id]));
+        StringBuilder out = new StringBuilder(" (");
+        for (Rule r : rules.subList(0, Math.min(top, rules.size()))) {
+            String text = r.text.replaceAll("\\s+", " ");
+            out.append(out.length() > 2 ? "; " : "").append((ruleNanos[r.id] - ruleNanosBefore[r.id]) / 1_000_000).append(" ms ")
+                .append(text, 0, Math.min(160, text.length()));
+        }
+        return out.append(')').toString();
     }
 
     /** The rules that took the most time so far (needs {@code -Dboomfs.profile.rules=true}), one per line. */
