@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * One step that looks up the rows of a table of a million by a function of their key, as the
  * metadata shard finds a vpart's rows: {@code hit(P) :- want(V), t(P, _), V == vpart(P)}, with
  * {@code vpart} declared pure (an expression index: one probe, 1,024 rows found) or not (the
- * table is scanned and vpart computed on each row).
+ * table is scanned and vpart computed on each row). Run it with {@code engine/bench.sh ExprIndexBench}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
