@@ -235,19 +235,30 @@ final class Plan {
         if (kind != INDEX && kind != SCAN) {
             return List.of();
         }
+        // A key computed from the row is computed for every row the relation gains: worth it on a
+        // table (state that stays), not on an event or a view (rows of one op that come and go
+        // every step: keying `apply` by list("a", S, I) cost every op of the namespace a list and
+        // an index insert per replica, +22% CPU per create). Plain columns cost nothing extra.
+        boolean computed = a.rel().kind == io.boomfs.engine.program.Relation.Kind.TABLE;
         List<ExprKey> keys = new ArrayList<>();
         for (int li : remaining) {
             Lit.Equality eq = equality(rule.body.get(li), bound);
             if (eq == null) {
                 continue;
             }
-            if (isKnown(eq.left(), bound) && readsOnlyRow(eq.right(), a, bound)) {
+            if (isKnown(eq.left(), bound) && readsOnlyRow(eq.right(), a, bound) && (computed || plain(eq.right(), a))) {
                 keys.add(new ExprKey(li, eq.left(), eq.right()));
-            } else if (isKnown(eq.right(), bound) && readsOnlyRow(eq.left(), a, bound)) {
+            } else if (isKnown(eq.right(), bound) && readsOnlyRow(eq.left(), a, bound) && (computed || plain(eq.left(), a))) {
                 keys.add(new ExprKey(li, eq.right(), eq.left()));
             }
         }
         return keys;
+    }
+
+    /** Whether {@code side} is a plain variable of a column of {@code a}. */
+    private static boolean plain(Lit.Side side, Lit.Atom a) {
+        return side.partSlots().length == 1 && side.parts()[0].isEmpty() && side.parts()[1].matches(":\\w+")
+            && columnOf(a, side.partSlots()[0]) >= 0;
     }
 
     /** The comparison a literal makes, or null when it makes none (or binds instead). */
@@ -358,8 +369,7 @@ final class Plan {
         int[] cols = new int[keys.size()];
         for (int j = 0; j < cols.length; j++) {
             Lit.Side side = keys.get(j).onRow();
-            boolean plain = side.partSlots().length == 1 && side.parts()[0].isEmpty() && side.parts()[1].matches(":\\w+");
-            int c = plain ? columnOf(a, side.partSlots()[0]) : -1;
+            int c = plain(side, a) ? columnOf(a, side.partSlots()[0]) : -1;
             if (c < 0 || indexOf(known, c) >= 0 || indexOf(Arrays.copyOf(cols, j), c) >= 0) {
                 return null;
             }
