@@ -27,6 +27,8 @@ public final class LocalCluster implements AutoCloseable {
     private final List<DatanodeProcess> datanodes = new ArrayList<>();
     private io.boomfs.meta.Tokens.Token root;
     private Path clusterKey;
+    /** The shard settings every replica starts with (a joiner too). */
+    private Map<String, Long> settings = Map.of();
 
     private LocalCluster(Path dir) {
         this.dir = dir;
@@ -61,12 +63,13 @@ public final class LocalCluster implements AutoCloseable {
         LocalCluster c = new LocalCluster(dir);
         c.root = root;
         c.clusterKey = clusterKey;
+        c.settings = settings;
         try {
             for (int i = 0; i < 3; i++) {
                 c.replicas.add(FreePorts.loopbackEndpoint());
             }
             for (int i = 0; i < 3; i++) {
-                c.metas.add(c.startReplica(c.replicas.get(i), c.replicas, dir.resolve("meta" + i), settings));
+                c.metas.add(c.startReplica(c.replicas.get(i), c.replicas, dir.resolve("meta" + i)));
             }
             for (int i = 0; i < datanodes; i++) {
                 c.startDatanode(i);
@@ -89,10 +92,7 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private Map<String, Long> settings = Map.of();
-
-    private ReplicaProcess startReplica(String id, List<String> members, Path data, Map<String, Long> settings) throws java.io.IOException {
-        this.settings = settings;
+    private ReplicaProcess startReplica(String id, List<String> members, Path data) throws java.io.IOException {
         ReplicaServer.Config config = ReplicaServer.Config.of(id, members, data).withSettings(settings).withClusterKey(clusterKey);
         List<String> args = new ArrayList<>(config.withExitOnStdinClose(true).toArgs());
         if (root != null) {
@@ -111,7 +111,7 @@ public final class LocalCluster implements AutoCloseable {
      */
     public ReplicaProcess startJoiner(String id, Path data) {
         try {
-            ReplicaProcess p = startReplica(id, List.of(), data, settings);
+            ReplicaProcess p = startReplica(id, List.of(), data);
             metas.add(p);
             p.awaitReady(60_000);
             return p;

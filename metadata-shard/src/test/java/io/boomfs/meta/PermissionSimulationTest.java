@@ -44,12 +44,9 @@ class PermissionSimulationTest {
     private static final String[] NAMES = {"a", "b", "c"};
     private static final Map<String, List<String>> GROUPS = Map.of("alice", List.of("staff"), "bob", List.of("staff"),
         "carol", List.of());
-    /** Modes that all let the owner through (execute): its own tree never locks it out of the way down. */
     /** Reads bob sends in each run. */
     private static final int READS = 10;
-    private static int readsSent;
-    private static long crashAt;
-    private static String crashed;
+    /** Modes that all let the owner through (execute): its own tree never locks it out of the way down. */
     static final long[] DIR_MODES = {0755, 0700, 0777, 0750, 0711, 0555, 0500};
     private static final long[] FILE_MODES = {0644, 0600, 0666, 0640};
 
@@ -129,6 +126,9 @@ class PermissionSimulationTest {
         Map<String, Long> learnt = new HashMap<>();
         Map<String, Integer> next = new HashMap<>();
         TreeMap<long[], Tuple> history = new TreeMap<>(Comparator.<long[]>comparingLong(p -> p[0]).thenComparingLong(p -> p[1]));
+        int readsSent = 0;
+        long crashAt = -1;
+        String crashed = null;
         for (int round = 0; round < 5000; round++) {
             Map<String, Long> answered = new HashMap<>();
             for (Tuple t : sim.node("client").contents("c_acked")) {
@@ -143,11 +143,6 @@ class PermissionSimulationTest {
             }
             boolean done = true;
             boolean setupDone = answered.getOrDefault("root", 0L) == setup.size();
-            if (round == 0) {
-                readsSent = 0;
-                crashAt = -1;
-                crashed = null;
-            }
             for (Map.Entry<String, List<Object>> e : work.entrySet()) {
                 int k = next.getOrDefault(e.getKey(), 0);
                 boolean go = e.getKey().equals("root") || setupDone;
