@@ -79,6 +79,8 @@ public final class Router {
         private boolean done;
         private int hops;
         private int retries;
+        /** Times the current transaction's result was asked for. */
+        private int polls;
         private int wrongs;
         /** What resolving a rename's destination parent said when it is not a directory. */
         private Object dstError;
@@ -178,7 +180,11 @@ public final class Router {
             boolean polling = c.sent != null && "tx_result".equals(c.sent.get(0));
             c.sent = List.of("tx_result", r.get(1));
             c.group = ((Long) ((List<?>) r.get(1)).get(0)).intValue();
-            c.delayMs = polling ? 1 : 0;
+            // Polled again after 1, 2, ... up to 10 ms: a result that takes long is not asked for
+            // every millisecond by every waiting client (64 sessions polling each millisecond
+            // kept the coordinator's leader busy answering them).
+            c.polls = polling ? c.polls + 1 : 0;
+            c.delayMs = polling ? Math.min(10, c.polls) : 0;
             return c;
         }
         if (head.equals("ok") && r.size() > 1 && "tx_result".equals(c.sent.get(0)) && r.get(1) instanceof Long id) {

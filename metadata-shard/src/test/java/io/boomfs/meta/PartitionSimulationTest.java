@@ -77,6 +77,36 @@ class PartitionSimulationTest {
         seeds("own subtrees as users", false, true);
     }
 
+    /**
+     * A crowd: 64 clients at once make their directories under one shared parent, then create
+     * files and make directories in them, as {@code boom bench scale}'s setups and loads do, on two
+     * groups of 256 vparts (so that about half of the mkdirs cross groups; reads go as reads, and a
+     * transaction's result waits at its coordinator). Every op answers ok and the run ends. (On
+     * processes, the groups' state machine requests went through the log one a millisecond and
+     * were sent again every 200 ms: the transactions' prepares and decisions queued until every
+     * transaction timed out; -Dcrowd.seeds=N, default 2: the first on a clean network.)
+     */
+    @Test
+    void crowdOfMkdirs() {
+        for (long seed = 1; seed <= Integer.getInteger("crowd.seeds", 2); seed++) {
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            try {
+                REDIRECTS.set(0);
+                TXS.set(0);
+                RETRIES.set(0);
+                long t0 = System.nanoTime();
+                Run run = new Run(seed, false, false, 64, new PrintStream(buf, true, StandardCharsets.UTF_8));
+                long ops = run.go();
+                System.out.printf("crowd seed %d: %d ops in %d rounds (%.1f s), %d redirects, %d transactions, %d retries;"
+                    + " applied by group %s%n", seed, ops, run.rounds, (System.nanoTime() - t0) / 1e9, REDIRECTS.get(), TXS.get(),
+                    RETRIES.get(), run.appliedByGroup());
+            } catch (AssertionError | RuntimeException e) {
+                System.out.print(buf.toString(StandardCharsets.UTF_8));
+                fail("SEED=" + seed + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
     private void seeds(String what, boolean conflicts) {
         seeds(what, conflicts, false);
     }
@@ -122,6 +152,8 @@ class PartitionSimulationTest {
         final long seed;
         final boolean conflicts;
         final boolean users;
+        /** Clients of a crowd (crowdOfMkdirs), 0 for the random runs. */
+        final int crowd;
         final PrintStream log;
         final SplittableRandom rnd;
         final int groups;
@@ -129,17 +161,26 @@ class PartitionSimulationTest {
         final Simulator sim;
         final List<List<String>> members = new ArrayList<>();
         final Map<String, Long> settings;
+        int rounds;
 
         Run(long seed, boolean conflicts, boolean users, PrintStream log) {
+            this(seed, conflicts, users, 0, log);
+        }
+
+        Run(long seed, boolean conflicts, boolean users, int crowd, PrintStream log) {
             this.seed = seed;
             this.conflicts = conflicts;
             this.users = users;
+            this.crowd = crowd;
             this.log = log;
             this.rnd = new SplittableRandom(seed * 131 + 3);
-            this.groups = 2 + rnd.nextInt(2);
-            this.vparts = 4 + rnd.nextInt(13);
-            double drop = rnd.nextBoolean() ? 0.0 : 0.05;
-            SimConfig config = new SimConfig(TICK_MS, drop, rnd.nextBoolean() ? 0.0 : 0.05, rnd.nextBoolean() ? 0.0 : 0.1, 0,
+            this.groups = crowd > 0 ? 2 : 2 + rnd.nextInt(2);
+            this.vparts = crowd > 0 ? 256 : 4 + rnd.nextInt(13);
+            double drop = crowd > 0 || rnd.nextBoolean() ? 0.0 : 0.05;
+            // A crowd's first seed runs on a clean network, the others with some loss and delay.
+            SimConfig config = crowd > 0 ? (seed == 1 ? new SimConfig(TICK_MS, 0.0, 0.0, 0.0, 0, 0L)
+                : new SimConfig(TICK_MS, 0.02, 0.02, 0.05, 0, 20L))
+                : new SimConfig(TICK_MS, drop, rnd.nextBoolean() ? 0.0 : 0.05, rnd.nextBoolean() ? 0.0 : 0.1, 0,
                 rnd.nextBoolean() ? 0L : 20L);
             this.sim = new Simulator(seed, config, log);
             this.settings = rnd.nextBoolean() ? Map.of() : Map.of("checkpoint_slots", 3L, "retain_slots", 1L);
@@ -177,12 +218,22 @@ class PartitionSimulationTest {
                 }
             }
             List<Client> clients = new ArrayList<>();
-            for (int c = 1; c <= 3; c++) {
+            for (int c = 1; c <= crowd; c++) {
+                Client cl = new Client("c" + c, List.of(), groups, vparts, rnd.split(), false);
+                cl.strict = true;
+                cl.work.add(List.of("mkdirs", List.of("bench", "create", "s" + c), 493L, "u", 1L));
+                for (int k = 0; k < 3; k++) {
+                    cl.work.add(List.of("create", List.of("bench", "create", "s" + c, "f" + k), false, 3L, 1024L, "h" + c, 420L, "u", 2L));
+                    cl.work.add(List.of("mkdirs", List.of("bench", "create", "s" + c, "d" + k), 493L, "u", 1L));
+                }
+                clients.add(cl);
+            }
+            for (int c = 1; c <= (crowd > 0 ? 0 : 3); c++) {
                 clients.add(new Client("c" + c, conflicts ? List.of() : List.of("c" + c), groups, vparts, rnd.split(), users));
             }
             // The subtrees first (each client's first op; as users, given to them by a superuser:
             // an op without a user), then random ops.
-            for (Client c : clients) {
+            for (Client c : crowd > 0 ? List.<Client>of() : clients) {
                 if (!conflicts) {
                     c.work.add(List.of("mkdirs", List.of(c.name), 493L, "u", 1L));
                 }
@@ -197,7 +248,7 @@ class PartitionSimulationTest {
             members.forEach(all::addAll);
             Map<String, Integer> down = new HashMap<>();
             for (int round = 0; round < 20_000; round++) {
-                if (round < 600 && rnd.nextDouble() < 0.01 && down.isEmpty()) {
+                if (crowd == 0 && round < 600 && rnd.nextDouble() < 0.01 && down.isEmpty()) {
                     String r = all.get(rnd.nextInt(all.size()));
                     sim.crash(r);
                     down.put(r, round + 20 + rnd.nextInt(80));
@@ -211,7 +262,7 @@ class PartitionSimulationTest {
                         down.remove(r);
                     }
                 }
-                if (round < 600 && rnd.nextDouble() < 0.006) {
+                if (crowd == 0 && round < 600 && rnd.nextDouble() < 0.006) {
                     startMove();
                 }
                 boolean done = true;
@@ -224,6 +275,7 @@ class PartitionSimulationTest {
                     throw new AssertionError("invariant violated: " + dies);
                 }
                 checkLogs();
+                rounds = round;
                 if (done && down.isEmpty() && quiet()) {
                     long ops = 0;
                     for (Client c : clients) {
@@ -253,6 +305,15 @@ class PartitionSimulationTest {
         }
 
         private final Map<String, TreeMap<long[], Tuple>> history = new HashMap<>();
+
+        /** How many log entries each group applied, in group order. */
+        List<Integer> appliedByGroup() {
+            List<Integer> out = new ArrayList<>();
+            for (int g = 0; g < groups; g++) {
+                out.add(history.getOrDefault("g" + g, new TreeMap<>()).size());
+            }
+            return out;
+        }
         private final Map<Integer, Long> adminSeq = new HashMap<>();
         static final AtomicLong MOVES = new AtomicLong();
         static final AtomicLong MOVED = new AtomicLong();
@@ -452,6 +513,9 @@ class PartitionSimulationTest {
         /** With users: the client acts as user {@link #name} after its first ops (the superuser's). */
         final PermissionModel perm;
         final int setupOps;
+        /** Every op must answer ok, and reads go as reads. */
+        boolean strict;
+        boolean sentRead;
         final Map<Integer, Long> seqs = new HashMap<>();
         int next;
         Router.Call call;
@@ -505,7 +569,7 @@ class PartitionSimulationTest {
                 return;
             }
             Object answer = null;
-            for (Tuple t : run.sim.node("cl" + sentGroup).contents("c_acked")) {
+            for (Tuple t : run.sim.node("cl" + sentGroup).contents(sentRead ? "c_read_acked" : "c_acked")) {
                 if (t.get(0).equals(name) && (Long) t.get(1) == sentSeq) {
                     answer = t.get(2);
                 }
@@ -545,13 +609,19 @@ class PartitionSimulationTest {
             sentGroup = call.group();
             sentSeq = seqs.merge(sentGroup, 1L, Long::sum);
             Object op = perm != null && next >= setupOps ? Access.envelope(name, null, call.op()) : call.op();
-            run.sim.load("cl" + sentGroup, new Tuple("c_submit", name, sentSeq, op));
+            // A crowd's reads go as reads (answered from the leader's lease, or waiting there for
+            // a transaction's result); the other runs send every op through the log.
+            sentRead = strict && call.read();
+            run.sim.load("cl" + sentGroup, new Tuple(sentRead ? "c_read_submit" : "c_submit", name, sentSeq, op));
         }
 
         @SuppressWarnings("unchecked")
         private void finishOp(List<Object> op, Object result, String last) {
             List<Object> r = (List<Object>) result;
             if (model == null && perm == null) {
+                if (strict && !"ok".equals(r.get(0))) {
+                    throw new AssertionError(name + ": " + op + " gave " + result + " (last call " + last + ")");
+                }
                 if (!"ok".equals(r.get(0)) && List.of("UNAVAILABLE", "PROTOCOL", "INVALID_OP").contains(r.get(1))) {
                     throw new AssertionError(name + ": " + op + " gave " + result + " (last call " + last + ")");
                 }

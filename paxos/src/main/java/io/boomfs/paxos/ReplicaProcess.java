@@ -71,6 +71,7 @@ public final class ReplicaProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(inheritedJvmFlags());
+        cmd.addAll(JIT_FLAGS);
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
@@ -82,6 +83,17 @@ public final class ReplicaProcess implements AutoCloseable {
             throw new UncheckedIOException("cannot start a replica JVM: " + e.getMessage(), e);
         }
     }
+
+    /**
+     * C2 inlines less in a replica JVM (the caller's options come after and may say otherwise).
+     * With the defaults, a workload that reached new paths of the evaluator (cross-shard mkdirs
+     * after creates) kept C2 busy for minutes: methods of 60-100 KB of code, 2-4 s each and
+     * compiled again after deoptimizations, about 160 s of compile time in one replica JVM over a
+     * 90 s run, while six replicas shared two cores. {@code bench scale --groups 2 --sessions 64
+     * --phases mkdirs}: 45-195 mkdirs/s with the defaults, 849 with these; create+close of one
+     * group 3,240/s at 488 us per op, as with the defaults (3,274-3,436 at 486-516).
+     */
+    public static final List<String> JIT_FLAGS = List.of("-XX:InlineSmallCode=1000", "-XX:FreqInlineSize=100", "-XX:MaxInlineLevel=6");
 
     /** The flags of this JVM that Aeron and Chronicle need in every JVM (the root pom's boom.jvm.flags). */
     public static List<String> inheritedJvmFlags() {

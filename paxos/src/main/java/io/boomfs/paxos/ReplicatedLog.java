@@ -50,7 +50,7 @@ public final class ReplicatedLog {
     /** The names of the group's settings, {@code px_config} in messages.olg. */
     public static final List<String> SETTINGS = List.of("heartbeat_ms", "election_min_ms", "election_max_ms", "lease_ms",
         "drift_ppm", "window_slots", "batch_max", "batch_bytes", "op_max_bytes", "checkpoint_slots", "retain_slots",
-        "catchup_slots");
+        "catchup_slots", "sm_lanes");
 
     /**
      * The prefix of the state machine's own settings ({@code px_config("sm.NAME", V)}, whose

@@ -207,8 +207,12 @@ public final class ReplicaGroup implements AutoCloseable {
         ReplicaServer.Config c = configs.get(address);
         List<String> args = new ArrayList<>(c.withExitOnStdinClose(true).toArgs());
         args.addAll(options.machine().args());
-        ReplicaProcess p = ReplicaProcess.start(c, options.machine().jvmOptions(), options.machine().mainClass(), args,
-            io.boomfs.engine.runtime.ChildLog.NONE);
+        // With -Dboomfs.childlogs=DIR (a profiling aid, e.g. beside -Dboomfs.slowstep.ms), each
+        // replica's output goes to DIR/<address>.log; it is dropped otherwise.
+        String logs = System.getProperty("boomfs.childlogs");
+        io.boomfs.engine.runtime.ChildLog log = logs == null ? io.boomfs.engine.runtime.ChildLog.NONE
+            : io.boomfs.engine.runtime.ChildLog.open(java.nio.file.Path.of(logs, address.replace(':', '_') + ".log"));
+        ReplicaProcess p = ReplicaProcess.start(c, options.machine().jvmOptions(), options.machine().mainClass(), args, log);
         started.add(p);
         live.put(address, p);
     }

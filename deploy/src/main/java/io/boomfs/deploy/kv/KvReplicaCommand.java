@@ -59,7 +59,7 @@ public class KvReplicaCommand implements Callable<Integer> {
 
     @Option(names = "--set", paramLabel = "NAME=VALUE",
         description = "A group setting (px_config): heartbeat_ms, election_min_ms, election_max_ms, lease_ms, drift_ppm, "
-            + "window_slots, batch_max, batch_bytes, op_max_bytes, checkpoint_slots, retain_slots, catchup_slots. Repeatable.")
+            + "window_slots, batch_max, batch_bytes, op_max_bytes, checkpoint_slots, retain_slots, catchup_slots, sm_lanes. Repeatable.")
     private List<String> settings = new ArrayList<>();
 
     @Option(names = "--low-latency", description = "Driver and node threads yield instead of parking when idle (a busy core).")

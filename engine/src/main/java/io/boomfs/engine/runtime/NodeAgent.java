@@ -454,6 +454,11 @@ public final class NodeAgent implements Agent {
                 transport.send(e.getKey(), e.getValue());
             }
         }
+        // The changes of relations the program declares with `watch` (none in production): a
+        // tracing aid, e.g. with -Dboomfs.childlogs=DIR for a benchmark's replicas.
+        for (StepResult.WatchEvent w : r.watchEvents()) {
+            log.accept(address + ": watch " + w);
+        }
         for (String m : r.dieMessages()) {
             metrics.dies.incrementAndGet();
             log.accept(address + ": invariant violated in step " + r.step() + ": " + m);
