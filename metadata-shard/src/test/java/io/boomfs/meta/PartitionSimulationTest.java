@@ -217,33 +217,7 @@ class PartitionSimulationTest {
                     sim.load("cl" + g, new Tuple("c_replica", r));
                 }
             }
-            List<Client> clients = new ArrayList<>();
-            for (int c = 1; c <= crowd; c++) {
-                Client cl = new Client("c" + c, List.of(), groups, vparts, rnd.split(), false);
-                cl.strict = true;
-                cl.work.add(List.of("mkdirs", List.of("bench", "create", "s" + c), 493L, "u", 1L));
-                for (int k = 0; k < 3; k++) {
-                    cl.work.add(List.of("create", List.of("bench", "create", "s" + c, "f" + k), false, 3L, 1024L, "h" + c, 420L, "u", 2L));
-                    cl.work.add(List.of("mkdirs", List.of("bench", "create", "s" + c, "d" + k), 493L, "u", 1L));
-                }
-                clients.add(cl);
-            }
-            for (int c = 1; c <= (crowd > 0 ? 0 : 3); c++) {
-                clients.add(new Client("c" + c, conflicts ? List.of() : List.of("c" + c), groups, vparts, rnd.split(), users));
-            }
-            // The subtrees first (each client's first op; as users, given to them by a superuser:
-            // an op without a user), then random ops.
-            for (Client c : crowd > 0 ? List.<Client>of() : clients) {
-                if (!conflicts) {
-                    c.work.add(List.of("mkdirs", List.of(c.name), 493L, "u", 1L));
-                }
-                if (users) {
-                    c.work.add(java.util.Arrays.asList("setattr", List.of(c.name), null, c.name, null, null));
-                }
-                for (int k = 0; k < 14; k++) {
-                    c.work.add(conflicts ? conflictOp(rnd) : c.prefixed(users ? userOp(rnd) : NamespaceSimulationTest.randomOp(rnd)));
-                }
-            }
+            List<Client> clients = crowd > 0 ? crowdClients() : randomClients();
             List<String> all = new ArrayList<>();
             members.forEach(all::addAll);
             Map<String, Integer> down = new HashMap<>();
@@ -302,6 +276,44 @@ class PartitionSimulationTest {
                 }
             }
             throw new AssertionError(sb.toString());
+        }
+
+        /** The crowd's clients: each makes its directory under one shared parent, then files and directories in it. */
+        private List<Client> crowdClients() {
+            List<Client> clients = new ArrayList<>();
+            for (int c = 1; c <= crowd; c++) {
+                Client cl = new Client("c" + c, List.of(), groups, vparts, rnd.split(), false);
+                cl.strict = true;
+                cl.work.add(List.of("mkdirs", List.of("bench", "create", "s" + c), 493L, "u", 1L));
+                for (int k = 0; k < 3; k++) {
+                    cl.work.add(List.of("create", List.of("bench", "create", "s" + c, "f" + k), false, 3L, 1024L, "h" + c, 420L, "u", 2L));
+                    cl.work.add(List.of("mkdirs", List.of("bench", "create", "s" + c, "d" + k), 493L, "u", 1L));
+                }
+                clients.add(cl);
+            }
+            return clients;
+        }
+
+        /** Three clients of random ops: each in a subtree of its own, or all in one tree (conflicts). */
+        private List<Client> randomClients() {
+            List<Client> clients = new ArrayList<>();
+            for (int c = 1; c <= 3; c++) {
+                clients.add(new Client("c" + c, conflicts ? List.of() : List.of("c" + c), groups, vparts, rnd.split(), users));
+            }
+            // The subtrees first (each client's first op; as users, given to them by a superuser:
+            // an op without a user), then random ops.
+            for (Client c : clients) {
+                if (!conflicts) {
+                    c.work.add(List.of("mkdirs", List.of(c.name), 493L, "u", 1L));
+                }
+                if (users) {
+                    c.work.add(java.util.Arrays.asList("setattr", List.of(c.name), null, c.name, null, null));
+                }
+                for (int k = 0; k < 14; k++) {
+                    c.work.add(conflicts ? conflictOp(rnd) : c.prefixed(users ? userOp(rnd) : NamespaceSimulationTest.randomOp(rnd)));
+                }
+            }
+            return clients;
         }
 
         private final Map<String, TreeMap<long[], Tuple>> history = new HashMap<>();
