@@ -245,7 +245,7 @@ public final class ControlPath implements AutoCloseable {
             args[0] instanceof List<?> list && args[1] instanceof Long i && i >= 0 && i < list.size() ? list.get((int) (long) i) : null,
             Type.ANY, Type.LONG).register("vpart", Type.LONG, (args, nowMs) ->
             args[0] instanceof Long c && args[1] instanceof Long n && n > 0 ? Math.floorMod(c >>> 40, n) : null,
-            Type.LONG, Type.LONG);
+            Type.LONG, Type.LONG).pure("vpart");
     }
 
     /**

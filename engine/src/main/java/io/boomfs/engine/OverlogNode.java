@@ -42,6 +42,22 @@ public final class OverlogNode {
         return eval instanceof IncrementalEvaluator ie ? ie.ruleProfile(top) : "no rule profile (the naive evaluator)\n";
     }
 
+    /**
+     * The rules that took the most time in the last step, as " (ms rule; ...)" (empty without
+     * {@code -Dboomfs.profile.rules=true} or with the naive evaluator).
+     */
+    public String stepProfile(int top) {
+        return eval instanceof IncrementalEvaluator ie ? ie.stepProfile(top) : "";
+    }
+
+    /**
+     * The incremental evaluator's plans, one line per plan (see IncrementalEvaluator.plans);
+     * empty for the naive evaluator, which plans nothing.
+     */
+    public List<String> plans() {
+        return eval instanceof IncrementalEvaluator ie ? ie.plans() : List.of();
+    }
+
     public Program program() {
         return program;
     }

@@ -76,7 +76,10 @@ public final class MetaShard {
             .register("owner_user", 1, 1, Type.STRING, (a, now) -> a[0] instanceof String o ? Access.ownerUser(o) : null)
             .register("parent_mode", 1, 1, Type.LONG, (a, now) -> a[0] instanceof Long m ? Access.parentMode(m) : null)
             .register("mode_text", 1, 1, Type.STRING, (a, now) -> a[0] instanceof Long m ? Access.modeText(m) : null)
-            .register("rights_text", 1, 1, Type.STRING, (a, now) -> a[0] instanceof Long w ? Access.rightsText(w) : null);
+            .register("rights_text", 1, 1, Type.STRING, (a, now) -> a[0] instanceof Long w ? Access.rightsText(w) : null)
+            // Functions of their arguments alone: rules may find rows by their values through
+            // expression indexes (engine/LANGUAGE.md, "Expression indexes").
+            .pure("vpart", "place");
     }
 
     /** Whether ops of this kind name a file by its id (they go to the file's group). */

@@ -212,7 +212,9 @@ public final class Router {
             if ("STALE".equals(r.get(1))) {
                 ids.clear();
             }
-            c.delayMs = backoff(c);
+            // A RETRY may say when to try again (a vpart moving: its freeze is short), else the
+            // pause grows with the tries (contended locks).
+            c.delayMs = r.size() >= 4 && r.get(3) instanceof Long ms && ms > 0 && ms <= 1_000 ? ms : backoff(c);
             prepare(c);
             return c;
         }

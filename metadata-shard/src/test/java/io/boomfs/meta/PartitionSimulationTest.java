@@ -256,6 +256,7 @@ class PartitionSimulationTest {
                         ops += c.checked;
                     }
                     checkState(clients);
+                    checkLoad();
                     return ops;
                 }
             }
@@ -272,7 +273,7 @@ class PartitionSimulationTest {
                     sb.append("\n  ").append(r).append(" tx ").append(sim.node(r).contents("tx")).append(" locks ")
                         .append(sim.node(r).contents("tx_lock")).append(" outq ").append(sim.node(r).contents("ns_outq"))
                         .append(" mv_out ").append(sim.node(r).contents("mv_out")).append(" moved ").append(sim.node(r).contents("ns_moved"))
-                        .append(" staged ").append(sim.node(r).contents("mv_stage").size()).append(" epoch ").append(sim.node(r).contents("mv_epoch"));
+                        .append(" coming ").append(sim.node(r).contents("mv_in_at")).append(" dropping ").append(sim.node(r).contents("mv_drop_at")).append(" epoch ").append(sim.node(r).contents("mv_epoch"));
                 }
             }
             throw new AssertionError(sb.toString());
@@ -363,6 +364,52 @@ class PartitionSimulationTest {
             return out;
         }
 
+        /**
+         * Each group's {@code load} (what rebalancing plans from) counts the directories, files and
+         * bytes of the vparts it owns and nothing of the copies it holds or drops: asked at
+         * quiescence as a read, compared with the group's tables.
+         */
+        private void checkLoad() {
+            Map<Long, Integer> own = owners();
+            for (int g = 0; g < groups; g++) {
+                long rid = 1_000_000L + g;
+                sim.load("cl" + g, new Tuple("c_read_submit", "adm", rid, List.of("load")));
+                Object result = null;
+                for (int round = 0; round < 3_000 && result == null; round++) {
+                    sim.round();
+                    for (Tuple t : sim.node("cl" + g).contents("c_read_acked")) {
+                        if (t.get(0).equals("adm") && t.get(1).equals(rid)) {
+                            result = t.get(2);
+                        }
+                    }
+                }
+                if (result == null) {
+                    throw new AssertionError("group " + g + " did not answer load");
+                }
+                Map<List<Object>, Long> expected = new HashMap<>();
+                OverlogNode n = sim.node(members.get(g).get(0));
+                for (Tuple t : n.contents("dir")) {
+                    long v = MetaShard.vpart((Long) t.get(0));
+                    if (own.get(v) == g) {
+                        expected.merge(List.of(v, "dirs"), 1L, Long::sum);
+                    }
+                }
+                for (Tuple t : n.contents("fstate")) {
+                    long v = MetaShard.vpart((Long) t.get(0));
+                    if (own.get(v) == g) {
+                        expected.merge(List.of(v, "files"), 1L, Long::sum);
+                        expected.merge(List.of(v, "bytes"), (Long) t.get(1), Long::sum);
+                    }
+                }
+                Map<List<Object>, Long> got = new HashMap<>();
+                for (Object o : (List<?>) ((List<?>) result).get(1)) {
+                    List<?> x = (List<?>) o;
+                    got.put(List.of(x.get(0), x.get(1)), (Long) x.get(2));
+                }
+                assertEquals(expected, got, "group " + g + "'s load");
+            }
+        }
+
         /** Every replica of a group applied the same entry at every position. */
         private void checkLogs() {
             for (int g = 0; g < groups; g++) {
@@ -390,7 +437,7 @@ class PartitionSimulationTest {
                     OverlogNode n = sim.node(r);
                     if (!n.contents("l_next").equals(first) || !n.contents("p_proposal").isEmpty()
                         || !n.contents("tx_lock").isEmpty() || !n.contents("ns_drop_out").isEmpty() || !n.contents("ns_garbage").isEmpty()
-                        || !n.contents("mv_out").isEmpty() || !n.contents("mv_stage").isEmpty()
+                        || !n.contents("mv_out").isEmpty() || !n.contents("mv_in_at").isEmpty() || !n.contents("mv_drop_at").isEmpty()
                         || n.contents("tx").stream().anyMatch(t -> !"done".equals(t.get(3)))) {
                         return false;
                     }

@@ -84,6 +84,13 @@ class RouterTest {
         c = r.next(c, List.of("@", 0L, b, List.of("error", "RETRY", "locked")));
         assertTrue(c.delayMs() >= 1);
         assertFalse(c.done());
+        // A RETRY that says when (a vpart moving): that long, however many tries went before.
+        for (int i = 0; i < 12; i++) {
+            c = r.next(c, List.of("@", 0L, b, List.of("error", "RETRY", "locked")));
+        }
+        c = r.next(c, List.of("@", 0L, b, List.of("error", "RETRY", "a vpart is moving: try again", 10L)));
+        assertEquals(10, c.delayMs());
+        assertFalse(c.done());
         // A mkdirs whose directory is placed in another group: the client asks the transaction's result.
         c = r.begin(List.of("mkdirs", List.of("a", "b", "x"), 493L, "u", 1L), 0);
         assertEquals(List.of(List.of("a", "b", "x"), 0L, b, 2L), c.op().get(1));

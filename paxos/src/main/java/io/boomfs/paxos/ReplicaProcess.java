@@ -99,7 +99,8 @@ public final class ReplicaProcess implements AutoCloseable {
     public static List<String> inheritedJvmFlags() {
         List<String> flags = new ArrayList<>();
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("--add-exports") || a.startsWith("--add-opens") || a.startsWith("-Dchronicle") || a.startsWith("-Dboomfs.profile")) {
+            if (a.startsWith("--add-exports") || a.startsWith("--add-opens") || a.startsWith("-Dchronicle") || a.startsWith("-Dboomfs.profile")
+                || a.startsWith("-Dboomfs.slowstep")) {
                 flags.add(a);
             }
         }

@@ -207,7 +207,8 @@ public final class ReplicaGroup implements AutoCloseable {
         ReplicaServer.Config c = configs.get(address);
         List<String> args = new ArrayList<>(c.withExitOnStdinClose(true).toArgs());
         args.addAll(options.machine().args());
-        // With -Dboomfs.childlogs=DIR (a profiling aid, e.g. beside -Dboomfs.profile or `watch`), each
+        // With -Dboomfs.childlogs=DIR (a profiling aid, e.g. beside -Dboomfs.profile,
+        // -Dboomfs.slowstep.ms or `watch`), each
         // replica's output goes to DIR/<address>.log; it is dropped otherwise.
         String logs = System.getProperty("boomfs.childlogs");
         io.boomfs.engine.runtime.ChildLog log = logs == null ? io.boomfs.engine.runtime.ChildLog.NONE

@@ -1,5 +1,6 @@
 package io.boomfs.engine.eval;
 
+import io.boomfs.engine.store.ExprIndex;
 import io.boomfs.engine.store.Index;
 import io.boomfs.engine.store.RowSet;
 
@@ -17,6 +18,7 @@ final class Delta {
     final Added plus = new Added();
     final RowSet minus = new RowSet(null);
     private Map<String, Index> minusIndexes;
+    private Map<String, ExprIndex> minusExprIndexes;
     /** Rows in plus and minus: emptiness in one read (a step asks it of every input of a stratum). */
     private int count;
 
@@ -82,6 +84,7 @@ final class Delta {
             plus.add(row);
         }
         minusIndexes = null;
+        minusExprIndexes = null;
         count = plus.size() + minus.size();
     }
 
@@ -90,6 +93,7 @@ final class Delta {
             minus.add(row);
         }
         minusIndexes = null;
+        minusExprIndexes = null;
         count = plus.size() + minus.size();
     }
 
@@ -104,6 +108,19 @@ final class Delta {
             count = 0;
         }
         minusIndexes = null;
+        minusExprIndexes = null;
+    }
+
+    /** An expression index over the removed rows (see Plan), built on first use. */
+    ExprIndex minusExprIndex(String name, ExprIndex.RowKey key) {
+        if (minusExprIndexes == null) {
+            minusExprIndexes = new HashMap<>();
+        }
+        return minusExprIndexes.computeIfAbsent(name, k -> {
+            ExprIndex ix = new ExprIndex(key, 64);
+            minus.forEach(ix::add);
+            return ix;
+        });
     }
 
     /** An index over the removed rows on {@code cols}, built on first use. */

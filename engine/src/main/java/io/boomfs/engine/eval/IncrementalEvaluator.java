@@ -11,6 +11,7 @@ import io.boomfs.engine.program.Lit;
 import io.boomfs.engine.program.Program;
 import io.boomfs.engine.program.Relation;
 import io.boomfs.engine.program.Rule;
+import io.boomfs.engine.store.ExprIndex;
 import io.boomfs.engine.store.Index;
 import io.boomfs.engine.store.RowSet;
 
@@ -222,6 +223,7 @@ public final class IncrementalEvaluator implements Evaluator {
         touchedRemoved = new List[n];
         fired = new long[program.rules().size()];
         ruleNanos = PROFILE_RULES ? new long[program.rules().size()] : null;
+        ruleNanosBefore = PROFILE_RULES ? new long[program.rules().size()] : null;
         seeded = new Plan[program.rules().size()][];
         seededKeepingNot = new Plan[program.rules().size()][];
         headBound = new Plan[program.rules().size()];
@@ -664,6 +666,9 @@ public final class IncrementalEvaluator implements Evaluator {
     public StepResult step(long nowMs, List<Tuple> inbound) {
         this.nowMs = nowMs;
         step++;
+        if (ruleNanos != null) {
+            System.arraycopy(ruleNanos, 0, ruleNanosBefore, 0, ruleNanos.length);
+        }
         derivedThisStep = 0;
         pendingChanges = false;
         receive(inbound);
@@ -847,6 +852,48 @@ public final class IncrementalEvaluator implements Evaluator {
      */
     private static final boolean PROFILE_RULES = Boolean.getBoolean("boomfs.profile.rules");
     private final long[] ruleNanos;
+    /** {@link #ruleNanos} as the last step began, for {@link #stepProfile}. */
+    private final long[] ruleNanosBefore;
+
+    /**
+     * Every plan compiled for the rules, one line each: the rule's name and its steps, each atom
+     * with its access (seed, scan, member, key, index or expr and the index's key), seeded plans
+     * first, then those that start from a head tuple. A diagnostic aid (and what tests check).
+     */
+    public List<String> plans() {
+        List<String> out = new ArrayList<>();
+        for (Plan[][] byRule : List.of(seeded, seededKeepingNot)) {
+            for (Plan[] ps : byRule) {
+                for (Plan p : ps == null ? new Plan[0] : ps) {
+                    if (p != null) {
+                        out.add(p.toString());
+                    }
+                }
+            }
+        }
+        for (Plan p : headBound) {
+            if (p != null) {
+                out.add("head-bound " + p);
+            }
+        }
+        return out;
+    }
+
+    /** The rules that took the most time in the last step, as " (ms rule; ...)"; empty without the rule profile. */
+    public String stepProfile(int top) {
+        if (ruleNanos == null) {
+            return "";
+        }
+        List<Rule> rules = new ArrayList<>(program.rules());
+        rules.sort((a, b) -> Long.compare(ruleNanos[b.id] - ruleNanosBefore[b.id], ruleNanos[a.id] - ruleNanosBefore[a.id]));
+        StringBuilder out = new StringBuilder(" (");
+        for (Rule r : rules.subList(0, Math.min(top, rules.size()))) {
+            String text = r.text.replaceAll("\\s+", " ");
+            out.append(out.length() > 2 ? "; " : "").append((ruleNanos[r.id] - ruleNanosBefore[r.id]) / 1_000_000).append(" ms ")
+                .append(text, 0, Math.min(160, text.length()));
+        }
+        return out.append(')').toString();
+    }
 
     /** The rules that took the most time so far (needs {@code -Dboomfs.profile.rules=true}), one per line. */
     public String ruleProfile(int top) {
@@ -924,6 +971,29 @@ public final class IncrementalEvaluator implements Evaluator {
             int s = op.probeSlots[k];
             row[op.probeCols[k]] = s >= 0 ? frame[s] : op.probeConsts[k];
         }
+    }
+
+    /**
+     * The probe of an expression index: the bound columns' values, then each known side's value;
+     * null when a side fails, since the literal it stands for is then false for every row.
+     */
+    private Object[] exprVals(Plan.Op op, Object[] frame) {
+        Object[] vals = op.scratchVals;
+        int[] from = op.probeSource;
+        for (int p = 0; p < from.length; p++) {
+            int k = from[p];
+            if (k >= 0) {
+                int s = op.probeSlots[k];
+                vals[p] = s >= 0 ? frame[s] : op.probeConsts[k];
+            } else {
+                try {
+                    vals[p] = op.probeExprs[-1 - k].eval(frame, nowMs);
+                } catch (EvalException e) {
+                    return null;
+                }
+            }
+        }
+        return vals;
     }
 
     private Object[] accessVals(Plan.Op op, Object[] frame) {
@@ -1026,6 +1096,27 @@ public final class IncrementalEvaluator implements Evaluator {
                 if (overDeleteFromMinus(op)) {
                     Index mi = delta[op.atom.rel().id].minusIndex(op.accessCols);
                     each(p, i, op, mi.get(vals, h), frame, out);
+                }
+                return;
+            }
+            case Plan.EXPR: {
+                Object[] vals = exprVals(op, frame);
+                if (vals == null) {
+                    return;
+                }
+                int h = Index.probeHash(vals);
+                if (op.exprIndexId >= 0) {
+                    each(p, i, op, s.exprIndex(op.exprIndexId).get(vals, h), frame, out);
+                    if (overDeleteFromMinus(op)) {
+                        ExprIndex mi = delta[op.atom.rel().id].minusExprIndex(op.exprName, op.exprKey);
+                        each(p, i, op, mi.get(vals, h), frame, out);
+                    }
+                } else {
+                    // The key is a set of columns (Plan.exprOp): a secondary index, probed with computed values.
+                    each(p, i, op, s.index(op.indexId).get(vals, h), frame, out);
+                    if (overDeleteFromMinus(op)) {
+                        each(p, i, op, delta[op.atom.rel().id].minusIndex(op.accessCols).get(vals, h), frame, out);
+                    }
                 }
                 return;
             }

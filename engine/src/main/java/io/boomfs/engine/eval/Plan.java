@@ -3,6 +3,7 @@ package io.boomfs.engine.eval;
 import io.boomfs.engine.program.CExpr;
 import io.boomfs.engine.program.Lit;
 import io.boomfs.engine.program.Rule;
+import io.boomfs.engine.store.ExprIndex;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,6 +15,16 @@ import java.util.List;
  * as soon as their variables are bound, then the atom with the most bound columns. Each atom
  * gets the cheapest access its bound columns allow: a membership test, the table's key, a
  * secondary index on exactly those columns (created on the relation), or a scan.
+ *
+ * <p>Expression indexes: an equality literal {@code L == R} (or {@code X = R} with X bound)
+ * whose one side is known before the atom (its variables bound) and whose other side reads only
+ * variables the atom binds from its columns, both sides calling pure functions only, says the
+ * atom's rows have a known value of R. When the atom would otherwise be scanned or probed by a
+ * secondary index, such literals extend the access to an {@link ExprIndex} keyed on the bound
+ * columns and the values of those expressions on each row: one probe. The index stands for the
+ * literals it consumes, which the plan then leaves out: a row is found exactly when the values
+ * are equal, and a row on which an expression fails is never found (LANGUAGE.md: a failing body
+ * expression makes its literal false). Negated atoms do not use expression indexes.
  */
 final class Plan {
     static final int SEED = 0;
@@ -25,6 +36,7 @@ final class Plan {
     static final int ASSIGN = 6;
     static final int CHECK = 7;
     static final int NOTIN = 8;
+    static final int EXPR = 9;
 
     /** One step of the plan. Atom fields are set for SEED/SCAN/MEMBER/KEY/INDEX/NOTIN. */
     static final class Op {
@@ -49,7 +61,17 @@ final class Plan {
         int slot;
         /** The atom's relation is not derived in the stratum being evaluated (see phase 1). */
         boolean lower;
-        /** Scratch arrays: a probe row (MEMBER/KEY/NOTIN) and probe values (INDEX). */
+        /** EXPR: the index, its name and key, and the known sides, probed after the accessCols' values. */
+        int exprIndexId = -1;
+        String exprName;
+        ExprIndex.RowKey exprKey;
+        CExpr[] probeExprs;
+        /**
+         * EXPR: where each probe value comes from: k >= 0 the k-th probe column's slot or
+         * constant, -1 - j the j-th known side.
+         */
+        int[] probeSource;
+        /** Scratch arrays: a probe row (MEMBER/KEY/NOTIN) and probe values (INDEX/EXPR). */
         Object[] scratchRow;
         Object[] scratchVals;
     }
@@ -106,12 +128,15 @@ final class Plan {
             }
             int best = -1;
             int bestScore = Integer.MIN_VALUE;
+            List<ExprKey> bestKeys = List.of();
             for (int li : remaining) {
                 if (rule.body.get(li) instanceof Lit.Atom a && !a.negated()) {
-                    int score = score(a, bound, stores);
+                    List<ExprKey> keys = exprKeys(rule, remaining, a, bound, stores);
+                    int score = score(a, bound, stores, keys.size());
                     if (score > bestScore) {
                         bestScore = score;
                         best = li;
+                        bestKeys = keys;
                     }
                 }
             }
@@ -121,7 +146,14 @@ final class Plan {
             }
             remaining.remove((Integer) best);
             Lit.Atom a = (Lit.Atom) rule.body.get(best);
-            ops.add(atomOp(accessKind(a, bound, stores), a, bound, stores, stratum));
+            if (bestKeys.isEmpty()) {
+                ops.add(atomOp(accessKind(a, bound, stores), a, bound, stores, stratum));
+            } else {
+                for (ExprKey k : bestKeys) {
+                    remaining.remove((Integer) k.lit());
+                }
+                ops.add(exprOp(rule, a, bestKeys, bound, stores, stratum));
+            }
         }
         return new Plan(rule, ops.toArray(new Op[0]), stratum);
     }
@@ -154,14 +186,14 @@ final class Plan {
         return true;
     }
 
-    private static int score(Lit.Atom a, boolean[] bound, Store[] stores) {
-        int known = 0;
+    private static int score(Lit.Atom a, boolean[] bound, Store[] stores, int exprKeys) {
+        int known = exprKeys;
         for (int i = 0; i < a.slots().length; i++) {
             if (a.slots()[i] < 0 || (!a.wild()[i] && bound[a.slots()[i]])) {
                 known++;
             }
         }
-        int kind = accessKind(a, bound, stores);
+        int kind = exprKeys > 0 ? INDEX : accessKind(a, bound, stores);
         int bonus = kind == MEMBER ? 3000 : kind == KEY ? 2000 : kind == INDEX ? 1000 : 0;
         return bonus + known * 10 - a.slots().length;
     }
@@ -189,6 +221,198 @@ final class Plan {
         return known.length > 0 ? INDEX : SCAN;
     }
 
+    /** An equality literal (body index {@code lit}) as a key part of an atom's access. */
+    private record ExprKey(int lit, Lit.Side known, Lit.Side onRow) {
+    }
+
+    /**
+     * The equality literals among {@code remaining} that can extend the access of {@code a} (see
+     * the class comment); none when the atom's bound columns allow a membership test or a key
+     * probe already, which an expression index would not improve.
+     */
+    private static List<ExprKey> exprKeys(Rule rule, List<Integer> remaining, Lit.Atom a, boolean[] bound, Store[] stores) {
+        int kind = accessKind(a, bound, stores);
+        if (kind != INDEX && kind != SCAN) {
+            return List.of();
+        }
+        // A key computed from the row is computed for every row the relation gains: worth it on a
+        // table (state that stays), not on an event or a view (rows of one op that come and go
+        // every step: keying `apply` by list("a", S, I) cost every op of the namespace a list and
+        // an index insert per replica, +22% CPU per create). Plain columns cost nothing extra.
+        boolean computed = a.rel().kind == io.boomfs.engine.program.Relation.Kind.TABLE;
+        List<ExprKey> keys = new ArrayList<>();
+        for (int li : remaining) {
+            Lit.Equality eq = equality(rule.body.get(li), bound);
+            if (eq == null) {
+                continue;
+            }
+            if (isKnown(eq.left(), bound) && readsOnlyRow(eq.right(), a, bound) && (computed || plain(eq.right(), a))) {
+                keys.add(new ExprKey(li, eq.left(), eq.right()));
+            } else if (isKnown(eq.right(), bound) && readsOnlyRow(eq.left(), a, bound) && (computed || plain(eq.left(), a))) {
+                keys.add(new ExprKey(li, eq.right(), eq.left()));
+            }
+        }
+        return keys;
+    }
+
+    /** Whether {@code side} is a plain variable of a column of {@code a}. */
+    private static boolean plain(Lit.Side side, Lit.Atom a) {
+        return side.partSlots().length == 1 && side.parts()[0].isEmpty() && side.parts()[1].matches(":\\w+")
+            && columnOf(a, side.partSlots()[0]) >= 0;
+    }
+
+    /** The comparison a literal makes, or null when it makes none (or binds instead). */
+    private static Lit.Equality equality(Lit l, boolean[] bound) {
+        if (l instanceof Lit.Cond c) {
+            return c.eq();
+        }
+        if (l instanceof Lit.Assign as && !as.bindOnly() && bound[as.slot()]) {
+            return as.eq();
+        }
+        return null;
+    }
+
+    private static boolean isKnown(Lit.Side side, boolean[] bound) {
+        return side.pure() && allBound(side.vars(), bound);
+    }
+
+    /** Whether {@code side} is pure and reads variables, each one that {@code a} binds from a column. */
+    private static boolean readsOnlyRow(Lit.Side side, Lit.Atom a, boolean[] bound) {
+        if (!side.pure() || side.vars().length == 0) {
+            return false;
+        }
+        for (int v : side.vars()) {
+            if (bound[v] || columnOf(a, v) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The first column of {@code a} that binds slot {@code v}, or -1. */
+    private static int columnOf(Lit.Atom a, int v) {
+        for (int i = 0; i < a.slots().length; i++) {
+            if (a.slots()[i] == v && !a.wild()[i]) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The access of {@code a} through an expression index on its bound columns and the row sides
+     * of {@code keys}. The index is named by its bound columns and each row side's text with its
+     * variables written as the columns they come from, so every rule asking for the same key
+     * shares one index. When every row side is a plain variable of a column of its own, the key
+     * is a set of columns: the access is then the secondary index on them, probed with values
+     * the known sides compute.
+     */
+    private static Op exprOp(Rule rule, Lit.Atom a, List<ExprKey> keys, boolean[] bound, Store[] stores, int stratum) {
+        int[] known = knownCols(a, bound);
+        int m = keys.size();
+        CExpr[] probeExprs = new CExpr[m];
+        for (int j = 0; j < m; j++) {
+            probeExprs[j] = keys.get(j).known().expr();
+        }
+        int[] plainCols = plainColumns(a, keys, known);
+        if (plainCols != null) {
+            int[] cols = new int[known.length + m];
+            System.arraycopy(known, 0, cols, 0, known.length);
+            System.arraycopy(plainCols, 0, cols, known.length, m);
+            Arrays.sort(cols);
+            Op op = atomOp(EXPR, a, bound, stores, stratum, cols);
+            op.indexId = op.store.indexFor(cols);
+            op.probeExprs = probeExprs;
+            op.probeSource = new int[cols.length];
+            for (int p = 0; p < cols.length; p++) {
+                int k = indexOf(known, cols[p]);
+                op.probeSource[p] = k >= 0 ? k : -1 - indexOf(plainCols, cols[p]);
+            }
+            op.scratchVals = new Object[cols.length];
+            return op;
+        }
+        StringBuilder name = new StringBuilder(Arrays.toString(known));
+        CExpr[] rowExprs = new CExpr[m];
+        int[][] rowSlots = new int[m][];
+        int[][] rowCols = new int[m][];
+        for (int j = 0; j < m; j++) {
+            Lit.Side side = keys.get(j).onRow();
+            rowExprs[j] = side.expr();
+            rowSlots[j] = side.vars();
+            rowCols[j] = new int[side.vars().length];
+            for (int k = 0; k < side.vars().length; k++) {
+                rowCols[j][k] = columnOf(a, side.vars()[k]);
+            }
+            name.append(" | ").append(side.parts()[0]);
+            for (int k = 0; k < side.partSlots().length; k++) {
+                name.append('#').append(columnOf(a, side.partSlots()[k])).append(side.parts()[k + 1]);
+            }
+        }
+        Op op = atomOp(EXPR, a, bound, stores, stratum, known);
+        op.exprName = name.toString();
+        op.exprKey = rowKey(known, rowExprs, rowSlots, rowCols, rule.frameSize);
+        op.exprIndexId = op.store.exprIndexFor(op.exprName, op.exprKey);
+        op.probeExprs = probeExprs;
+        op.probeSource = new int[known.length + m];
+        for (int p = 0; p < op.probeSource.length; p++) {
+            op.probeSource[p] = p < known.length ? p : -1 - (p - known.length);
+        }
+        op.scratchVals = new Object[known.length + m];
+        return op;
+    }
+
+    /**
+     * The column of each row side when every one is a plain variable and the columns differ
+     * from each other and from the known ones; else null.
+     */
+    private static int[] plainColumns(Lit.Atom a, List<ExprKey> keys, int[] known) {
+        int[] cols = new int[keys.size()];
+        for (int j = 0; j < cols.length; j++) {
+            Lit.Side side = keys.get(j).onRow();
+            int c = plain(side, a) ? columnOf(a, side.partSlots()[0]) : -1;
+            if (c < 0 || indexOf(known, c) >= 0 || indexOf(Arrays.copyOf(cols, j), c) >= 0) {
+                return null;
+            }
+            cols[j] = c;
+        }
+        return cols;
+    }
+
+    private static int indexOf(int[] xs, int x) {
+        for (int i = 0; i < xs.length; i++) {
+            if (xs[i] == x) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * A row's key: the values of {@code cols}, then of each expression with its variables set
+     * from the row's columns. An expression that fails leaves the row without a key.
+     */
+    private static ExprIndex.RowKey rowKey(int[] cols, CExpr[] exprs, int[][] slots, int[][] exprCols, int frameSize) {
+        Object[] frame = new Object[frameSize];
+        return row -> {
+            Object[] key = new Object[cols.length + exprs.length];
+            for (int i = 0; i < cols.length; i++) {
+                key[i] = row[cols[i]];
+            }
+            for (int j = 0; j < exprs.length; j++) {
+                for (int k = 0; k < slots[j].length; k++) {
+                    frame[slots[j][k]] = row[exprCols[j][k]];
+                }
+                try {
+                    // Pure expressions do not read the time.
+                    key[cols.length + j] = exprs[j].eval(frame, 0L);
+                } catch (RuntimeException e) {
+                    return ExprIndex.NO_KEY;
+                }
+            }
+            return key;
+        };
+    }
+
     private static boolean containsAll(int[] cols, int[] key) {
         for (int k : key) {
             boolean found = false;
@@ -203,6 +427,11 @@ final class Plan {
     }
 
     private static Op atomOp(int kind, Lit.Atom a, boolean[] bound, Store[] stores, int stratum) {
+        return atomOp(kind, a, bound, stores, stratum, null);
+    }
+
+    /** The op of an atom; {@code exprAccess} are the columns an EXPR access guarantees equal. */
+    private static Op atomOp(int kind, Lit.Atom a, boolean[] bound, Store[] stores, int stratum, int[] exprAccess) {
         Op op = new Op();
         op.kind = kind;
         op.atom = a;
@@ -222,6 +451,8 @@ final class Plan {
         } else if (kind == INDEX) {
             op.accessCols = known;
             op.indexId = op.store.indexFor(known);
+        } else if (kind == EXPR) {
+            op.accessCols = exprAccess;
         } else if (kind == MEMBER) {
             op.accessCols = known;
         } else {
@@ -330,10 +561,12 @@ final class Plan {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder(rule.name()).append(":");
-        String[] names = {"seed", "scan", "member", "key", "index", "filter", "assign", "check", "notin"};
+        String[] names = {"seed", "scan", "member", "key", "index", "filter", "assign", "check", "notin", "expr"};
         for (Op op : ops) {
             sb.append(' ').append(names[op.kind]);
-            if (op.atom != null) {
+            if (op.kind == EXPR && op.exprName != null) {
+                sb.append('(').append(op.atom.rel().name).append(' ').append(op.exprName).append(')');
+            } else if (op.atom != null) {
                 sb.append('(').append(op.atom.rel().name).append(Arrays.toString(op.accessCols)).append(')');
             }
         }

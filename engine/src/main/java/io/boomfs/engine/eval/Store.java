@@ -1,6 +1,7 @@
 package io.boomfs.engine.eval;
 
 import io.boomfs.engine.program.Relation;
+import io.boomfs.engine.store.ExprIndex;
 import io.boomfs.engine.store.Index;
 import io.boomfs.engine.store.RowSet;
 
@@ -25,6 +26,9 @@ final class Store {
     private int size;
     private final List<Index> indexes = new ArrayList<>();
     private Index[] indexArray = new Index[0];
+    /** Expression indexes by their canonical name (see Plan), and in creation order. */
+    private final List<String> exprNames = new ArrayList<>();
+    private ExprIndex[] exprArray = new ExprIndex[0];
 
     Store(Relation rel) {
         this.rel = rel;
@@ -51,6 +55,29 @@ final class Store {
         indexes.add(ix);
         indexArray = indexes.toArray(new Index[0]);
         return indexes.size() - 1;
+    }
+
+    /**
+     * Returns the id of the expression index called {@code name}, creating it with {@code key}
+     * when new. Plans that name their index the same way (the key's expressions written over
+     * column numbers) share it.
+     */
+    int exprIndexFor(String name, ExprIndex.RowKey key) {
+        int at = exprNames.indexOf(name);
+        if (at >= 0) {
+            return at;
+        }
+        // Like a secondary index, it only adds, removes (by identity) and iterates buckets.
+        ExprIndex ix = new ExprIndex(key, 1024);
+        forEach(ix::add);
+        exprNames.add(name);
+        exprArray = Arrays.copyOf(exprArray, exprArray.length + 1);
+        exprArray[exprArray.length - 1] = ix;
+        return exprArray.length - 1;
+    }
+
+    ExprIndex exprIndex(int id) {
+        return exprArray[id];
     }
 
     /** Once every plan is compiled: a relation without a proper key keeps its rows in its first index. */
@@ -117,7 +144,14 @@ final class Store {
         for (Index ix : indexArray) {
             ix.add(row);
         }
+        addToExprIndexes(row);
         size++;
+    }
+
+    private void addToExprIndexes(Object[] row) {
+        for (ExprIndex ix : exprArray) {
+            ix.add(row);
+        }
     }
 
     /**
@@ -133,6 +167,7 @@ final class Store {
             for (Index ix : indexArray) {
                 ix.add(row);
             }
+            addToExprIndexes(row);
         } else if (rowsIndex != null) {
             if (!rowsIndex.addIfAbsent(row)) {
                 return find(row);
@@ -142,6 +177,7 @@ final class Store {
                     ix.add(row);
                 }
             }
+            addToExprIndexes(row);
         } else {
             Object[] held = primary.add(row);
             if (held != null) {
@@ -150,6 +186,7 @@ final class Store {
             for (Index ix : indexArray) {
                 ix.add(row);
             }
+            addToExprIndexes(row);
         }
         size++;
         return null;
@@ -169,6 +206,9 @@ final class Store {
         for (Index ix : indexArray) {
             ix.remove(stored);
         }
+        for (ExprIndex ix : exprArray) {
+            ix.remove(stored);
+        }
         size--;
         return stored;
     }
@@ -181,6 +221,9 @@ final class Store {
             rowsIndex.clear();
         }
         for (Index ix : indexArray) {
+            ix.clear();
+        }
+        for (ExprIndex ix : exprArray) {
             ix.clear();
         }
         size = 0;

@@ -4,6 +4,7 @@ import io.boomfs.engine.Values;
 import io.boomfs.engine.lang.Ast.*;
 import io.boomfs.engine.program.CExpr;
 import io.boomfs.engine.program.EvalException;
+import io.boomfs.engine.program.Lit;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -419,6 +420,102 @@ final class ExprCompiler {
             t = x;
         }
         return t == null ? Type.ANY : t;
+    }
+
+    /** Sides longer than this are not described (the description recurses; chains may be deep). */
+    private static final int MAX_SIDE_NODES = 64;
+
+    /**
+     * {@code e} as one side of an equality literal (see {@link Lit.Side}), or null when it cannot
+     * serve in an expression index: too big, or holding an aggregate or a constant of no
+     * plain type.
+     */
+    Lit.Side side(Expr e) {
+        int[] nodes = {0};
+        walk(e, x -> nodes[0]++);
+        if (nodes[0] > MAX_SIDE_NODES) {
+            return null;
+        }
+        List<String> parts = new ArrayList<>();
+        List<Integer> partSlots = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean[] pure = {true};
+        if (!describe(e, cur, parts, partSlots, pure)) {
+            return null;
+        }
+        parts.add(cur.toString());
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        vars(e, names);
+        int[] vs = names.stream().mapToInt(slots::get).toArray();
+        return new Lit.Side(compile(e).expr(), vs, parts.toArray(new String[0]),
+            partSlots.stream().mapToInt(Integer::intValue).toArray(), pure[0]);
+    }
+
+    private boolean describe(Expr e, StringBuilder cur, List<String> parts, List<Integer> partSlots, boolean[] pure) {
+        if (e instanceof Var v) {
+            parts.add(cur.toString());
+            cur.setLength(0);
+            partSlots.add(slots.get(v.name()));
+            cur.append(':').append(varTypes.getOrDefault(v.name(), Type.ANY));
+            return true;
+        }
+        if (e instanceof Const c) {
+            Object v = c.value();
+            if (v == null) {
+                cur.append("null");
+            } else if (v instanceof Long l) {
+                cur.append('L').append(l);
+            } else if (v instanceof Double d) {
+                cur.append('D').append(d);
+            } else if (v instanceof Boolean b) {
+                cur.append('B').append(b);
+            } else if (v instanceof String str) {
+                cur.append('S').append(str.length()).append(':').append(str);
+            } else {
+                return false;
+            }
+            return true;
+        }
+        if (e instanceof Unary u) {
+            cur.append('(').append(u.op());
+            boolean ok = describe(u.operand(), cur, parts, partSlots, pure);
+            cur.append(')');
+            return ok;
+        }
+        if (e instanceof Binary b) {
+            cur.append('(');
+            boolean ok = describe(b.left(), cur, parts, partSlots, pure);
+            cur.append(' ').append(b.op()).append(' ');
+            ok &= describe(b.right(), cur, parts, partSlots, pure);
+            cur.append(')');
+            return ok;
+        }
+        if (e instanceof Ternary t) {
+            cur.append('(');
+            boolean ok = describe(t.cond(), cur, parts, partSlots, pure);
+            cur.append(" ? ");
+            ok &= describe(t.then(), cur, parts, partSlots, pure);
+            cur.append(" : ");
+            ok &= describe(t.otherwise(), cur, parts, partSlots, pure);
+            cur.append(')');
+            return ok;
+        }
+        if (e instanceof Call call) {
+            Functions.Def def = functions.get(call.name());
+            if (def == null) {
+                return false;
+            }
+            pure[0] &= def.pure();
+            cur.append(call.name()).append('(');
+            boolean ok = true;
+            for (int i = 0; i < call.args().size(); i++) {
+                cur.append(i > 0 ? ", " : "");
+                ok &= describe(call.args().get(i), cur, parts, partSlots, pure);
+            }
+            cur.append(')');
+            return ok;
+        }
+        return false;
     }
 
     static Object sortedSet(java.util.Collection<Object> values) {

@@ -69,11 +69,18 @@ public final class Functions {
      * A registered function: arity range ({@code maxArgs} -1 for any), the kind of each argument
      * ({@code args.get(i)} for argument i, the last one repeating for further arguments; all ANY
      * when empty), and the result type; {@code sameTypeAsArgs} when the result has the type that
-     * all arguments share (ANY when they differ), as for {@code abs}, {@code min}, {@code max}.
+     * all arguments share (ANY when they differ), as for {@code abs}, {@code min}, {@code max};
+     * {@code pure} when its result depends on its arguments alone (not on the time, a random
+     * source or any state), which lets the planner keep its values in an expression index.
      */
-    public record Def(String name, int minArgs, int maxArgs, Type result, Fn fn, List<Arg> args, boolean sameTypeAsArgs) {
+    public record Def(String name, int minArgs, int maxArgs, Type result, Fn fn, List<Arg> args, boolean sameTypeAsArgs,
+                      boolean pure) {
         public Def {
             args = List.copyOf(args);
+        }
+
+        Def impure() {
+            return new Def(name, minArgs, maxArgs, result, fn, args, sameTypeAsArgs, false);
         }
 
         /** What argument {@code i} must be. */
@@ -87,11 +94,13 @@ public final class Functions {
     /** A registry holding the built-ins. */
     public Functions() {
         def("now", 0, 0, Type.LONG, (a, now) -> now);
+        // now() is the one built-in whose result is not a function of its arguments.
+        defs.put("now", defs.get("now").impure());
         def("hash", 1, -1, Type.LONG, (a, now) -> a.length == 1 ? Values.hash(a[0]) : Values.hashAll(a), Arg.ANY);
         defs.put("abs", new Def("abs", 1, 1, Type.ANY, (a, now) -> a[0] == null ? null : a[0] instanceof Long l
-            ? (Object) Math.abs(l) : (Object) Math.abs(number("abs", a[0]).doubleValue()), List.of(Arg.NUMBER), true));
-        defs.put("min", new Def("min", 2, -1, Type.ANY, (a, now) -> extreme(a, -1), List.of(Arg.ANY), true));
-        defs.put("max", new Def("max", 2, -1, Type.ANY, (a, now) -> extreme(a, 1), List.of(Arg.ANY), true));
+            ? (Object) Math.abs(l) : (Object) Math.abs(number("abs", a[0]).doubleValue()), List.of(Arg.NUMBER), true, true));
+        defs.put("min", new Def("min", 2, -1, Type.ANY, (a, now) -> extreme(a, -1), List.of(Arg.ANY), true, true));
+        defs.put("max", new Def("max", 2, -1, Type.ANY, (a, now) -> extreme(a, 1), List.of(Arg.ANY), true, true));
         def("str", 1, 1, Type.STRING, (a, now) -> a[0] instanceof String s ? s : Values.format(a[0]), Arg.ANY);
         def("len", 1, 1, Type.LONG, (a, now) -> a[0] == null ? null : (Object) (long) string("len", a[0]).length(),
             Arg.STRING);
@@ -176,8 +185,9 @@ public final class Functions {
         return best;
     }
 
+    /** Defines a built-in: every built-in but now() is pure. */
     private void def(String name, int min, int max, Type result, Fn fn, Arg... args) {
-        defs.put(name, new Def(name, min, max, result, fn, List.of(args), false));
+        defs.put(name, new Def(name, min, max, result, fn, List.of(args), false, true));
     }
 
     /**
@@ -186,7 +196,7 @@ public final class Functions {
      */
     public Functions register(String name, int minArgs, int maxArgs, Type result, Fn fn) {
         checkName(name);
-        def(name, minArgs, maxArgs, result, fn);
+        defs.put(name, new Def(name, minArgs, maxArgs, result, fn, List.of(), false, false));
         return this;
     }
 
@@ -200,7 +210,25 @@ public final class Functions {
         for (Type t : params) {
             args.add(Arg.of(t));
         }
-        defs.put(name, new Def(name, params.length, params.length, result, fn, args, false));
+        defs.put(name, new Def(name, params.length, params.length, result, fn, args, false, false));
+        return this;
+    }
+
+    /**
+     * Declares registered functions pure: each result depends on the arguments alone, never on
+     * the time, a random source or other state. The planner may then keep the function's values
+     * on a relation's rows in an expression index (engine/LANGUAGE.md, "Expression indexes"),
+     * so a function wrongly declared pure gives wrong answers. Registered functions are impure
+     * until declared so.
+     */
+    public Functions pure(String... names) {
+        for (String name : names) {
+            Def d = defs.get(name);
+            if (d == null) {
+                throw new IllegalArgumentException("cannot declare function " + name + " pure: it is not registered");
+            }
+            defs.put(name, new Def(d.name(), d.minArgs(), d.maxArgs(), d.result(), d.fn(), d.args(), d.sameTypeAsArgs(), true));
+        }
         return this;
     }
 

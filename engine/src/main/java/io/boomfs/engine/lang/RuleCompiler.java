@@ -443,6 +443,9 @@ final class RuleCompiler {
 
     private void lower(List<Resolved> body, Relation head, boolean sends, Set<String> bound) {
         ExprCompiler ec = new ExprCompiler(c.functions(), diags, slots, types, c::isRelation);
+        // The sides of equalities are compiled again on their own; the whole literal's
+        // compilation above has reported any error in them already.
+        ExprCompiler sides = new ExprCompiler(c.functions(), new ArrayList<>(), slots, types, c::isRelation);
         List<Lit> lits = new ArrayList<>();
         for (Resolved b : body) {
             if (b.rel != null) {
@@ -471,7 +474,12 @@ final class RuleCompiler {
                 }
                 Set<String> vs = new LinkedHashSet<>();
                 ExprCompiler.vars(a.expr(), vs);
-                lits.add(new Lit.Assign(slot(a.var()), t.expr(), slotsOf(vs), a.bindOnly()));
+                Lit.Equality eq = null;
+                if (!a.bindOnly()) {
+                    Lit.Side rhs = sides.side(a.expr());
+                    eq = rhs == null ? null : new Lit.Equality(sides.side(new Var(a.pos(), a.var())), rhs);
+                }
+                lits.add(new Lit.Assign(slot(a.var()), t.expr(), slotsOf(vs), a.bindOnly(), eq));
             } else {
                 ExprCompiler.Typed t = ec.compile(b.cond);
                 if (t.type() != Type.BOOL && t.type() != Type.ANY) {
@@ -479,7 +487,13 @@ final class RuleCompiler {
                 }
                 Set<String> vs = new LinkedHashSet<>();
                 ExprCompiler.vars(b.cond, vs);
-                lits.add(new Lit.Cond(t.expr(), slotsOf(vs), b.lit.pos().toString()));
+                Lit.Equality eq = null;
+                if (b.cond instanceof Binary bin && bin.op().equals("==")) {
+                    Lit.Side l = sides.side(bin.left());
+                    Lit.Side r = sides.side(bin.right());
+                    eq = l == null || r == null ? null : new Lit.Equality(l, r);
+                }
+                lits.add(new Lit.Cond(t.expr(), slotsOf(vs), b.lit.pos().toString(), eq));
             }
         }
         int n = head.arity();

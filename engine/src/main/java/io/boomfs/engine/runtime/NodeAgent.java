@@ -387,7 +387,12 @@ public final class NodeAgent implements Agent {
             groupHeldFrom = group.size();
         }
         metrics.steps.incrementAndGet();
-        metrics.stepNanos.record(System.nanoTime() - t0);
+        long took = System.nanoTime() - t0;
+        metrics.stepNanos.record(took);
+        if (SLOW_STEP_MS > 0 && took >= SLOW_STEP_MS * 1_000_000L) {
+            log.accept(address + ": step " + r.step() + " took " + took / 1_000_000 + " ms (" + st.result().durableChanges().size()
+                + " durable changes)" + node.stepProfile(6));
+        }
         if (PROFILE != null && now - profiledMs >= 5_000) {
             profiledMs = now;
             writeProfile();
@@ -400,6 +405,12 @@ public final class NodeAgent implements Agent {
      * last: where a node's steps spend their time, by rule. A profiling aid.
      */
     private static final String PROFILE = System.getProperty("boomfs.profile");
+    /**
+     * With {@code -Dboomfs.slowstep.ms=N}, every step of N ms or more is logged with its number, its
+     * durable changes and (with {@code -Dboomfs.profile.rules=true}) the rules that took its time:
+     * what a pause seen by clients was. A profiling aid, off by default.
+     */
+    private static final long SLOW_STEP_MS = Long.getLong("boomfs.slowstep.ms", 0);
     private long profiledMs;
 
     private void writeProfile() {

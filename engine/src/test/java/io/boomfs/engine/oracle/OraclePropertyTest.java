@@ -48,6 +48,8 @@ class OraclePropertyTest {
         long casesEndingInError;
         long tuplesCompared;
         long outboundCompared;
+        /** Cases whose program made the subject plan a probe of an index on computed values. */
+        long casesWithExprIndex;
     }
 
     @Test
@@ -72,13 +74,18 @@ class OraclePropertyTest {
         }
         double secs = (System.nanoTime() - start) / 1e9;
         System.out.printf("oracle: %d cases (seeds %d..%d) against %s in %.1f s: %d steps, %d tuples and %d messages"
-                + " compared, %d cases ended in an error both raised%n", cases, first, first + cases - 1, subject, secs,
-            stats.steps, stats.tuplesCompared, stats.outboundCompared, stats.casesEndingInError);
+                + " compared, %d cases ended in an error both raised, %d cases probed expression indexes%n", cases, first,
+            first + cases - 1, subject, secs, stats.steps, stats.tuplesCompared, stats.outboundCompared,
+            stats.casesEndingInError, stats.casesWithExprIndex);
         if (only == null && cases >= 1000) {
             // A generator that drifts into trivial or always-failing programs would make this test vacuous.
             assertTrue(stats.casesEndingInError < cases / 4, "too many cases end in an error: " + stats.casesEndingInError);
             assertTrue(stats.tuplesCompared > 20L * cases, "too few tuples compared: " + stats.tuplesCompared);
             assertTrue(stats.outboundCompared > cases / 20, "too few messages compared: " + stats.outboundCompared);
+            if (subject == EvaluatorKind.INCREMENTAL) {
+                assertTrue(stats.casesWithExprIndex > cases / 10, "too few cases use expression indexes: "
+                    + stats.casesWithExprIndex);
+            }
         }
     }
 
@@ -145,6 +152,10 @@ class OraclePropertyTest {
             b = new Side("NAIVE", new OverlogNode(program, ADDRESS, NodeOptions.defaults().withEvaluator(EvaluatorKind.NAIVE)));
         } catch (RuntimeException e) {
             return new Disagreement(0, "building the nodes threw " + e);
+        }
+        // An expression index on computed values is described as "expr(rel [cols] | expression ...)".
+        if (a.node.plans().stream().anyMatch(p -> p.matches(".* expr\\([^()\\[]+ \\[[^]]*\\] \\| .*"))) {
+            stats.casesWithExprIndex++;
         }
         List<Tuple> fedA = List.of();
         List<Tuple> fedB = List.of();

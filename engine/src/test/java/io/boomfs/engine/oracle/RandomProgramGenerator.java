@@ -21,6 +21,11 @@ import java.util.Random;
  * always terminates. Deferred rules ({@code @next}, {@code delete}, sends) and {@code die} rules
  * write relations nobody reads in the same step, so they may read and negate anything.
  *
+ * <p>Some bodies get an equality between a bound value and a pure function of one atom's
+ * columns ({@code X0 == X3 % 3}, {@code hash(X2) % 3 == 1}, {@code X1 = X4 / 2}), the literals
+ * the planner turns into expression indexes. Those choices draw from a second random source, so
+ * that every other part of a seed's case is what it was before they were added.
+ *
  * <p>Values come from tiny domains (longs 0..4, a few doubles and strings, the odd null) so that
  * joins, repeated variables, key collisions and aggregates over several matches actually happen.
  */
@@ -142,6 +147,8 @@ final class RandomProgramGenerator {
 
     private final long seed;
     private final Random rnd;
+    /** Draws the equality literals (see the class comment) apart from {@link #rnd}. */
+    private final Random eqRnd;
     private final List<Rel> rels = new ArrayList<>();
     private final List<String> rules = new ArrayList<>();
     private final List<String> facts = new ArrayList<>();
@@ -153,6 +160,7 @@ final class RandomProgramGenerator {
     private RandomProgramGenerator(long seed) {
         this.seed = seed;
         this.rnd = new Random(seed);
+        this.eqRnd = new Random(seed * 0x9E3779B97F4A7C15L + 1);
     }
 
     /** The case of a seed: the same seed always gives the same case. */
@@ -308,6 +316,8 @@ final class RandomProgramGenerator {
     private final class Scope {
         final Map<String, Ty> vars = new LinkedHashMap<>();
         final List<String> body = new ArrayList<>();
+        /** The long variables of each positive atom, in body order. */
+        final List<List<String>> atomLongs = new ArrayList<>();
         int next;
 
         String fresh(Ty ty) {
@@ -330,6 +340,8 @@ final class RandomProgramGenerator {
     /** A positive atom over {@code r}; it shares a variable with the atoms before it when it can. */
     private String positive(Scope s, Rel r) {
         List<String> terms = new ArrayList<>();
+        List<String> longs = new ArrayList<>();
+        s.atomLongs.add(longs);
         boolean joined = s.vars.isEmpty();
         for (int i = 0; i < r.cols.size(); i++) {
             Ty ty = r.cols.get(i);
@@ -355,6 +367,9 @@ final class RandomProgramGenerator {
                 terms.add("_");
             } else {
                 terms.add(s.fresh(ty));
+            }
+            if (ty == Ty.LONG && Character.isUpperCase(terms.get(terms.size() - 1).charAt(0))) {
+                longs.add(terms.get(terms.size() - 1));
             }
         }
         return r.name + "(" + String.join(", ", terms) + ")";
@@ -427,6 +442,12 @@ final class RandomProgramGenerator {
 
     /** Adds conditions, assignments and negations that use the variables bound so far. */
     private void extras(Scope s, List<Rel> negatable, boolean newValues) {
+        if (eqRnd.nextInt(100) < 35) {
+            String eq = equality(s);
+            if (eq != null) {
+                s.body.add(eq);
+            }
+        }
         if (newValues && rnd.nextInt(100) < 35) {
             assignment(s);
         }
@@ -443,6 +464,54 @@ final class RandomProgramGenerator {
                 s.body.add(n);
             }
         }
+    }
+
+    /**
+     * An equality whose one side is a pure function of one atom's long variables and whose
+     * other side is a long variable of another atom or a constant, in one of the three forms
+     * the planner reads: {@code K == E}, {@code E == K}, {@code K = E}. Null when no atom binds a
+     * long. It may divide by zero: a failing body literal is false, whatever the join order.
+     */
+    private String equality(Scope s) {
+        List<List<String>> withLongs = s.atomLongs.stream().filter(l -> !l.isEmpty()).toList();
+        if (withLongs.isEmpty()) {
+            return null;
+        }
+        List<String> row = withLongs.get(eqRnd.nextInt(withLongs.size()));
+        String x = row.get(eqRnd.nextInt(row.size()));
+        String y = row.get(eqRnd.nextInt(row.size()));
+        String e = switch (eqRnd.nextInt(10)) {
+            case 0 -> x + " / 2";
+            case 1 -> x + " % 3";
+            case 2 -> "hash(" + x + ") % 3";
+            case 3 -> "abs(" + x + " - " + y + ")";
+            case 4 -> x + " + " + y;
+            case 5 -> "len(str(" + x + "))";
+            case 6 -> "(" + x + " > " + y + " ? " + x + " : " + y + ")";
+            case 7 -> x + " / " + y;
+            case 8 -> "min(" + x + ", " + y + ")";
+            default -> x;
+        };
+        List<String> others = new ArrayList<>();
+        for (List<String> l : s.atomLongs) {
+            if (l != row) {
+                for (String v : l) {
+                    if (!row.contains(v)) {
+                        others.add(v);
+                    }
+                }
+            }
+        }
+        if (others.isEmpty() || eqRnd.nextInt(100) < 25) {
+            String k = eqRnd.nextInt(20) == 0 ? "null" : String.valueOf(eqRnd.nextInt(4));
+            return eqRnd.nextBoolean() ? k + " == " + e : e + " == " + k;
+        }
+        String k = others.get(eqRnd.nextInt(others.size()));
+        return switch (eqRnd.nextInt(3)) {
+            case 0 -> k + " == " + e;
+            case 1 -> e + " == " + k;
+            default -> k + " = " + e;
+        };
     }
 
     private void assignment(Scope s) {
