@@ -49,9 +49,12 @@ import java.util.function.Consumer;
  * <p><b>Leader discovery and retries.</b> An operation goes to the replica believed to lead (the
  * last one that answered or was named by a {@code not_leader}), or to every replica when none is
  * known. A {@code not_leader} naming another replica redirects it there at once. Without an
- * answer for the retry interval it is sent again, with the same (ClientId, Seq), to every replica,
- * and again every half interval after that (a group without a leader elects one within a few
- * hundred milliseconds): the replicas apply a write once however many copies arrive. After the deadline (counted from
+ * answer for the retry timeout it is sent again, with the same (ClientId, Seq): the replicas
+ * apply a write once however many copies arrive. The timeout follows the group's answer times
+ * ({@link RetryClock}: the retry interval at least, 2 s at most). When a leader answered any
+ * operation within that timeout the group is working, only slow: the copy goes to the leader alone
+ * and the next waits twice as long. When none did, the copy goes to every replica, and again every
+ * half retry interval (a group without a leader elects one within a few hundred milliseconds). After the deadline (counted from
  * when it is first sent: an operation waiting behind another of its session has not started) it
  * fails with {@link KvException.Timeout}, naming the replicas tried; its outcome is then unknown.
  *
@@ -73,6 +76,11 @@ public final class KvClient implements AutoCloseable {
     private final List<String> replicas;
     private final String address;
     private final long retryNs;
+    private final RetryClock retryClock;
+    /** When a leader last answered an operation (a response or a read response; not a not_leader). */
+    private long lastAnswerNs = Long.MIN_VALUE / 2;
+    /** The most a retry timeout grows to (answer times and backing off). */
+    static final long MAX_RETRY_MS = 2_000;
     private final long deadlineNs;
     private final long opMaxBytes;
     private final AeronHost host;
@@ -131,7 +139,11 @@ public final class KvClient implements AutoCloseable {
             return this;
         }
 
-        /** How long an operation waits for an answer before it is sent again to every replica (default 100 ms). */
+        /**
+         * The shortest time an operation waits for an answer before it is sent again (default 100
+         * ms; longer when the group's answers take longer), and twice the interval of the copies
+         * sent to every replica while no leader answers.
+         */
         public Builder retryMs(long ms) {
             this.retryMs = positive("retryMs", ms);
             return this;
@@ -204,6 +216,7 @@ public final class KvClient implements AutoCloseable {
     private KvClient(Builder b) {
         this.replicas = b.replicas;
         this.retryNs = TimeUnit.MILLISECONDS.toNanos(b.retryMs);
+        this.retryClock = new RetryClock(retryNs, TimeUnit.MILLISECONDS.toNanos(Math.max(b.retryMs, MAX_RETRY_MS)));
         this.deadlineNs = TimeUnit.MILLISECONDS.toNanos(b.deadlineMs);
         this.opMaxBytes = b.opMaxBytes;
         this.ownsHost = b.host == null;
@@ -407,7 +420,9 @@ public final class KvClient implements AutoCloseable {
         long id;
         long deadlineNs;
         long nextRetryNs;
+        long firstSentNs;
         int sends;
+        int resends;
         String redirectedTo;
         String lastHint;
 
@@ -534,7 +549,8 @@ public final class KvClient implements AutoCloseable {
         busy.add(s);
         op.id = op.read ? ++s.readId : ++s.seq;
         op.deadlineNs = now + deadlineNs;
-        op.nextRetryNs = now + retryNs;
+        op.firstSentNs = now;
+        op.nextRetryNs = now + retryClock.timeoutNs();
         String l = leader;
         if (l == null) {
             broadcast(op);
@@ -561,9 +577,15 @@ public final class KvClient implements AutoCloseable {
     private void onTuple(Tuple t) {
         switch (t.relation()) {
             case "response", "read_response" -> {
+                long now = System.nanoTime();
+                lastAnswerNs = now;
                 Op op = outstanding((String) t.get(2), (Long) t.get(3), t.relation().equals("read_response"));
                 if (op != null) {
                     leader = (String) t.get(1);
+                    // Writes only: a read may wait at the leader on purpose (a transaction's result).
+                    if (!op.read && op.sends == 1) {
+                        retryClock.sample(now - op.firstSentNs);
+                    }
                     finish(op, t.get(4), null);
                 }
             }
@@ -623,11 +645,20 @@ public final class KvClient implements AutoCloseable {
                 work++;
             } else if (now - op.nextRetryNs >= 0) {
                 retries.incrementAndGet();
-                // After the first retry the group is probably electing a leader: later ones come
-                // twice as often, so that the new leader gets the op soon after it is elected.
-                op.nextRetryNs = now + retryNs / 2;
                 op.redirectedTo = null;
-                broadcast(op);
+                String l = leader;
+                if (l != null && now - lastAnswerNs < retryClock.timeoutNs()) {
+                    // The group answers others: this one is queued or its copy was lost. One copy
+                    // to the leader, and longer to wait each time.
+                    op.resends++;
+                    op.nextRetryNs = now + retryClock.backedOffNs(op.resends);
+                    send(op, l);
+                } else {
+                    // Nobody answered lately: the group is probably electing a leader. Every
+                    // replica, twice as often, so that the new leader gets the op soon after it is elected.
+                    op.nextRetryNs = now + retryNs / 2;
+                    broadcast(op);
+                }
                 work++;
             }
         }
