@@ -28,23 +28,7 @@ final class Store {
     private Index[] indexArray = new Index[0];
     /** Expression indexes by their canonical name (see Plan), and in creation order. */
     private final List<String> exprNames = new ArrayList<>();
-    private final List<ExprIndex.RowKey> exprKeys = new ArrayList<>();
-    /**
-     * The expression indexes being kept, null where one is not: each is built when a probe needs
-     * it and let go once the table has changed more since its last probe than rebuilding it then
-     * would have cost ({@link #EXPR_SLACK} plus the table's size at that probe), so a table probed by expression only now
-     * and then (a vpart's rows, found only while a move is in play) does not compute every row's
-     * key on every write in between.
-     */
     private ExprIndex[] exprArray = new ExprIndex[0];
-    /** Rows added to or removed from each kept expression index since its last probe. */
-    private long[] exprWrites = new long[0];
-    /** The writes each kept expression index is kept through without a probe. */
-    private long[] exprBudget = new long[0];
-    /** Changes an unprobed expression index is kept through beyond the table's size. */
-    static final int EXPR_SLACK = 4096;
-    /** {@link #EXPR_SLACK}, lowered by tests that let indexes go at every chance. */
-    static volatile int exprSlack = EXPR_SLACK;
 
     Store(Relation rel) {
         this.rel = rel;
@@ -83,31 +67,17 @@ final class Store {
         if (at >= 0) {
             return at;
         }
+        // Like a secondary index, it only adds, removes (by identity) and iterates buckets.
+        ExprIndex ix = new ExprIndex(key, 1024);
+        forEach(ix::add);
         exprNames.add(name);
-        exprKeys.add(key);
         exprArray = Arrays.copyOf(exprArray, exprArray.length + 1);
-        exprWrites = Arrays.copyOf(exprWrites, exprWrites.length + 1);
-        exprBudget = Arrays.copyOf(exprBudget, exprBudget.length + 1);
+        exprArray[exprArray.length - 1] = ix;
         return exprArray.length - 1;
     }
 
-    /** The expression index {@code id} for a probe: built from the rows when it is not kept. */
     ExprIndex exprIndex(int id) {
-        ExprIndex ix = exprArray[id];
-        if (ix == null) {
-            // Like a secondary index, it only adds, removes (by identity) and iterates buckets.
-            ix = new ExprIndex(exprKeys.get(id), 1024);
-            forEach(ix::add);
-            exprArray[id] = ix;
-        }
-        exprWrites[id] = 0;
-        exprBudget[id] = exprSlack + (long) size;
-        return ix;
-    }
-
-    /** Whether expression index {@code id} is kept now (for tests). */
-    boolean exprIndexKept(int id) {
-        return exprArray[id] != null;
+        return exprArray[id];
     }
 
     /** Once every plan is compiled: a relation without a proper key keeps its rows in its first index. */
@@ -179,30 +149,9 @@ final class Store {
     }
 
     private void addToExprIndexes(Object[] row) {
-        for (int i = 0; i < exprArray.length; i++) {
-            ExprIndex ix = exprArray[i];
-            if (ix != null && keptThroughWrite(i)) {
-                ix.add(row);
-            }
+        for (ExprIndex ix : exprArray) {
+            ix.add(row);
         }
-    }
-
-    private void removeFromExprIndexes(Object[] row) {
-        for (int i = 0; i < exprArray.length; i++) {
-            ExprIndex ix = exprArray[i];
-            if (ix != null && keptThroughWrite(i)) {
-                ix.remove(row);
-            }
-        }
-    }
-
-    /** Counts a write to kept expression index {@code i}; lets it go when it has cost a rebuild. */
-    private boolean keptThroughWrite(int i) {
-        if (++exprWrites[i] > exprBudget[i]) {
-            exprArray[i] = null;
-            return false;
-        }
-        return true;
     }
 
     /**
@@ -257,7 +206,9 @@ final class Store {
         for (Index ix : indexArray) {
             ix.remove(stored);
         }
-        removeFromExprIndexes(stored);
+        for (ExprIndex ix : exprArray) {
+            ix.remove(stored);
+        }
         size--;
         return stored;
     }
@@ -273,9 +224,7 @@ final class Store {
             ix.clear();
         }
         for (ExprIndex ix : exprArray) {
-            if (ix != null) {
-                ix.clear();
-            }
+            ix.clear();
         }
         size = 0;
     }
