@@ -52,6 +52,6 @@ final class RetryClock {
         for (int i = 0; i < resends && t < ceilNs; i++) {
             t *= 2;
         }
-        return Math.min(t, Math.max(ceilNs, timeoutNs()));
+        return Math.min(t, ceilNs);
     }
 }
