@@ -53,6 +53,11 @@ public final class MetaClient implements FileMeta, AutoCloseable {
     }
 
     private static final int PAGE = 1000;
+    /**
+     * With {@code -Dboomfs.client.trace=true}, every call to a group is printed to stderr with its
+     * time, group, op, answer and latency: what a client waited for (a profiling aid, off by default).
+     */
+    private static final boolean TRACE = Boolean.getBoolean("boomfs.client.trace");
     /** Directories a client remembers the ids of (the Router's cache). */
     private static final int DIR_CACHE = 10_000;
     /** The vparts of a cluster whose count the caller does not say (the topology's default). */
@@ -350,7 +355,18 @@ public final class MetaClient implements FileMeta, AutoCloseable {
             }
             KvClient.Session s = sessions.get(c.group());
             List<?> sent = sealed(c.op());
-            c = router.next(c, await(c.read() ? s.readAsync(sent) : s.submitAsync(sent)));
+            long t0 = TRACE ? System.nanoTime() : 0;
+            KvClient.Stats k0 = TRACE ? clients.get(c.group()).stats() : null;
+            Object answer = await(c.read() ? s.readAsync(sent) : s.submitAsync(sent));
+            if (TRACE) {
+                String a = String.valueOf(answer);
+                KvClient.Stats k1 = clients.get(c.group()).stats();
+                System.err.printf("%s client trace: group %d %s %s -> %s (%.1f ms; the group's client meanwhile: %d sends, %d retries,"
+                    + " %d redirects)%n", java.time.LocalTime.now(), c.group(), c.read() ? "read" : "write", c.op().get(0),
+                    a.length() > 160 ? a.substring(0, 160) + "..." : a, (System.nanoTime() - t0) / 1e6, k1.sends() - k0.sends(),
+                    k1.retries() - k0.retries(), k1.redirects() - k0.redirects());
+            }
+            c = router.next(c, answer);
         }
         return c.result();
     }

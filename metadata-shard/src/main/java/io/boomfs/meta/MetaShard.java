@@ -64,8 +64,8 @@ public final class MetaShard {
             .register("slice", 3, 3, Type.ANY, (a, now) -> a[0] instanceof List<?> l && a[1] instanceof Long from
                 && a[2] instanceof Long n ? ValueList.copyOf(new ArrayList<>(l.subList((int) Math.min(l.size(), Math.max(0, from)),
                 (int) Math.min(l.size(), Math.max(0, from) + Math.max(0, n))))) : null)
-            .register("pages", 2, 2, Type.ANY, (a, now) -> a[0] instanceof List<?> rows && a[1] instanceof Long bytes
-                ? pages(rows, bytes) : null)
+            .register("page", 2, 2, Type.ANY, (a, now) -> a[0] instanceof List<?> rows && a[1] instanceof Long bytes
+                ? page(rows, bytes) : null)
             .register("inner", 1, 1, Type.ANY, (a, now) -> Access.inner(a[0]))
             .register("ns_token", 4, 4, Type.STRING, (a, now) -> a[0] instanceof String key && a[1] instanceof Long chunk
                 && a[2] instanceof String mode && a[3] instanceof Long expiry
@@ -146,25 +146,24 @@ public final class MetaShard {
         return ValueList.copyOf(out);
     }
 
-    /** {@code rows} cut into pages of at most {@code bytes} on the wire (a row alone may exceed it). */
-    static Object pages(List<?> rows, long bytes) {
-        List<Object> out = new ArrayList<>();
+    /**
+     * The first page of {@code rows}: the leading rows that fit {@code bytes} on the wire (one at
+     * least, which may exceed it alone). Only the rows it takes are sized: a move's copy asks for
+     * a page of its whole difference every step (sizing all of it took 15% of a source leader's
+     * CPU at 100,000 files).
+     */
+    static Object page(List<?> rows, long bytes) {
         List<Object> page = new ArrayList<>();
         long size = 0;
         for (Object row : rows) {
             long n = io.boomfs.engine.Values.estimatedSize(row);
             if (!page.isEmpty() && size + n > bytes) {
-                out.add(ValueList.copyOf(page));
-                page = new ArrayList<>();
-                size = 0;
+                break;
             }
             page.add(row);
             size += n;
         }
-        if (!page.isEmpty()) {
-            out.add(ValueList.copyOf(page));
-        }
-        return ValueList.copyOf(out);
+        return ValueList.copyOf(page);
     }
 
     /** {@code list} with element {@code index} set to {@code value} (nulls fill a gap); null for a non-list. */

@@ -71,6 +71,16 @@ public final class ReplicaProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(inheritedJvmFlags());
+        // Profiling aids, only here (other children's first line must be theirs): -Xlog:gc* of
+        // this JVM logs a replica's collections too, to its output (which -Dboomfs.childlogs
+        // keeps); -XX:StartFlightRecording records one, "%r" in it naming the replica (JDK 17's
+        // JFR expands no %p).
+        String me = config.id().replaceAll("[^A-Za-z0-9.-]", "_");
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("-Xlog:gc") || a.startsWith("-XX:StartFlightRecording")) {
+                cmd.add(a.replace("%r", me));
+            }
+        }
         cmd.addAll(JIT_FLAGS);
         cmd.addAll(jvmOptions);
         cmd.add("-cp");

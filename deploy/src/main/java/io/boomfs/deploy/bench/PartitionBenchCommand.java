@@ -187,8 +187,13 @@ public final class PartitionBenchCommand implements Callable<Integer> {
                 last = a[1];
             }
         }
-        String line = String.format("bench-partition move files=%d seconds=%.2f longest_pause_ms=%.1f (from %.3f s; before the move: %.1f)"
-            + " writes=%d", files, (m1 - m0) / 1e9, pause / 1e6, pauseAt / 1e9, before / 1e6, acks.size());
+        long[] lat = acks.stream().filter(a -> a[0] >= m0 && a[1] <= m1).mapToLong(a -> a[1] - a[0]).sorted().toArray();
+        Console.say(out, String.format("bench partition: the writer's creates during the move: %d, p50 %.1f ms, p99 %.1f ms",
+            lat.length, lat.length == 0 ? 0 : lat[lat.length / 2] / 1e6, lat.length == 0 ? 0 : lat[(int) (lat.length * 0.99)] / 1e6));
+        // The wall-clock time of the pause's start, to find it in replica logs (-Dboomfs.childlogs).
+        java.time.LocalTime wall = java.time.LocalTime.now().minusNanos(System.nanoTime() - (m0 + pauseAt));
+        String line = String.format("bench-partition move files=%d seconds=%.2f longest_pause_ms=%.1f (from %.3f s, %s; before the move: %.1f)"
+            + " writes=%d", files, (m1 - m0) / 1e9, pause / 1e6, pauseAt / 1e9, wall, before / 1e6, acks.size());
         Console.say(out, line);
         lines.add(line);
     }

@@ -315,15 +315,19 @@ public final class NodeAgent implements Agent {
         if (failure != null) {
             throw new AgentTerminationException(failure);
         }
+        long c0 = SLOW_STEP_MS > 0 ? System.nanoTime() : 0;
         int work = tasks.drain(Runnable::run);
+        long c1 = SLOW_STEP_MS > 0 ? System.nanoTime() : 0;
         work += injected.drain(inboundAdder::accept);
         work += transport.poll(inboundAdder, 64);
         work += transport.flush();
         long now = clock.time();
         if (!stepDue(now)) {
+            slowCycle(c0, c1, 0, 0);
             return work;
         }
         boolean snapshot = false;
+        long c2 = SLOW_STEP_MS > 0 ? System.nanoTime() : 0;
         try {
             while (true) {
                 step(now);
@@ -345,9 +349,29 @@ public final class NodeAgent implements Agent {
             }
         } finally {
             // A failed step throws after the steps before it are committed, as if it never ran.
+            long c3 = SLOW_STEP_MS > 0 ? System.nanoTime() : 0;
             commit(snapshot);
+            slowCycle(c0, c1, c2, c3);
         }
         return work;
+    }
+
+    /**
+     * With -Dboomfs.slowstep.ms=N, a duty cycle of N ms or more is logged with its parts: what
+     * stalled a node between steps (its tasks, e.g. taking a snapshot's rows, or its commit's
+     * append and msync), which the step times alone do not show.
+     */
+    private void slowCycle(long c0, long c1, long c2, long c3) {
+        if (SLOW_STEP_MS <= 0) {
+            return;
+        }
+        long end = System.nanoTime();
+        if (end - c0 < SLOW_STEP_MS * 1_000_000) {
+            return;
+        }
+        log.accept(String.format("%s: a duty cycle took %.0f ms: tasks %.0f ms, input %.0f ms, steps %.0f ms, commit %.0f ms", address,
+            (end - c0) / 1e6, (c1 - c0) / 1e6, ((c2 > 0 ? c2 : end) - c1) / 1e6, c2 > 0 ? (c3 - c2) / 1e6 : 0.0,
+            c3 > 0 ? (end - c3) / 1e6 : 0.0));
     }
 
     private boolean stepDue(long now) {
