@@ -28,9 +28,9 @@ import java.util.function.Function;
  * The only loop of a node (ARCHITECTURE.md, "The step contract"), as an Agrona {@link Agent}.
  * One duty cycle: take host requests and injected tuples, poll the transport, and when there is
  * input, a timer is due or the program has pending work, {@code step(now, inbound)}. While there
- * is still input or work, it polls again and steps again, up to {@code maxGroupSteps} steps (a
- * group, committed together): it appends the group's durable changes to the log as one excerpt
- * (msynced in SYNC mode: one msync for the group, not one per step) and only then publishes
+ * is still input or work, it polls again and steps again, up to {@code maxGroupSteps} steps and
+ * {@link #MAX_GROUP_NS} (a group, committed together): it appends the group's durable changes to
+ * the log as one excerpt (msynced in SYNC mode: one msync for the group, not one per step) and only then publishes
  * the outbound tuples of every step of the group, in step order. So each step's durable changes
  * are on disk before any of its outbound tuples leave. Tuples a node sends to its own address
  * skip the network and arrive in its next step (within the group, or in the next duty cycle):
@@ -89,6 +89,15 @@ public final class NodeAgent implements Agent {
      * is still one excerpt, as it always was).
      */
     static final int MAX_GROUP_CHANGES = 8192;
+    /**
+     * A group stops growing once its steps took this long: nothing a group's steps send leaves
+     * before its commit, so long steps in a row (a vpart move's clean-up, a bucket a step of
+     * about 20 ms on a loaded machine) held a leader's answers and heartbeats for 16 of them,
+     * 330-370 ms (bench partition, 100,000 files). Short steps still share one msync 16 at a time.
+     */
+    static final long MAX_GROUP_NS = 10_000_000;
+    /** {@link #MAX_GROUP_NS}, or -Dboomfs.group_max_ms (tests that count a group's steps lift it). */
+    private final long maxGroupNs = Long.getLong("boomfs.group_max_ms", MAX_GROUP_NS / 1_000_000) * 1_000_000;
 
     /**
      * A node that commits up to {@link #DEFAULT_MAX_GROUP_STEPS} steps with one msync and takes
@@ -328,6 +337,7 @@ public final class NodeAgent implements Agent {
         }
         boolean snapshot = false;
         long c2 = SLOW_STEP_MS > 0 ? System.nanoTime() : 0;
+        long groupStart = System.nanoTime();
         try {
             while (true) {
                 step(now);
@@ -336,7 +346,8 @@ public final class NodeAgent implements Agent {
                     snapshot = true;
                     break;
                 }
-                if (group.size() >= maxGroupSteps || groupChanges >= MAX_GROUP_CHANGES) {
+                if (group.size() >= maxGroupSteps || groupChanges >= MAX_GROUP_CHANGES
+                    || System.nanoTime() - groupStart >= maxGroupNs) {
                     break;
                 }
                 // Input that arrived meanwhile joins the group: its steps share one msync.

@@ -84,8 +84,18 @@ class GroupCommitTest {
     }
 
     NodeAgent agent(DurableStore store, WatchingClock clock, int maxGroupSteps, String snapshotOn) {
-        NodeAgent a = new NodeAgent(CHAIN, "a", NodeOptions.defaults(), transport, store, clock, 64, 0, log,
-            maxGroupSteps, snapshotOn);
+        // These tests count a group's steps: no time limit (a cold first step takes milliseconds).
+        return agent(store, clock, maxGroupSteps, snapshotOn, 60_000);
+    }
+
+    NodeAgent agent(DurableStore store, WatchingClock clock, int maxGroupSteps, String snapshotOn, long groupMaxMs) {
+        NodeAgent a;
+        System.setProperty("boomfs.group_max_ms", Long.toString(groupMaxMs));
+        try {
+            a = new NodeAgent(CHAIN, "a", NodeOptions.defaults(), transport, store, clock, 64, 0, log, maxGroupSteps, snapshotOn);
+        } finally {
+            System.clearProperty("boomfs.group_max_ms");
+        }
         clock.agent = a;
         a.onStart();
         assertTrue(a.inject(new Tuple("me", "a")));
@@ -195,6 +205,20 @@ class GroupCommitTest {
             assertEquals(3, a.metrics().groups.get(), "groups of 2, 2 and 1 steps");
             assertEquals(3, store.syncNanos().count());
             assertEquals(3, store.excerpts());
+        }
+    }
+
+    /** Long steps do not hold a group's answers for maxGroupSteps of them: a group ends once its steps took the time limit. */
+    @Test
+    void aGroupEndsOnceItsStepsTookTheTimeLimit(@TempDir Path dir) {
+        try (DurableStore store = DurableStore.open(dir, CHAIN, DurableStore.Durability.SYNC, log)) {
+            NodeAgent a = agent(store, new WatchingClock(), 16, null, 0);
+            for (int i = 0; i < 3; i++) {
+                a.doWork();
+            }
+            assertEquals(3, a.metrics().steps.get(), "one step a duty cycle: each step reached the limit of 0 ms");
+            assertEquals(3, a.metrics().groups.get());
+            assertEquals(3, store.syncNanos().count());
         }
     }
 
