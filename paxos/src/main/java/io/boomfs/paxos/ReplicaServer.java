@@ -402,7 +402,13 @@ public final class ReplicaServer implements AutoCloseable {
                 List<Tuple> rows = n.durableContents();
                 changesAtLast = changes;
                 rowsAtLast = rows.size();
-                return store.snapshotLater(rows);
+                Runnable write = store.snapshotLater(rows);
+                return (Runnable) () -> {
+                    long t0 = System.nanoTime();
+                    write.run();
+                    log.accept(String.format("%s: a snapshot of %d rows written in %d ms", who, rows.size(),
+                        (System.nanoTime() - t0) / 1_000_000));
+                };
             }).whenComplete((task, e) -> {
                 if (e != null || task == null) {
                     busy.set(false);

@@ -498,6 +498,9 @@ public final class DurableStore implements AutoCloseable {
      * taken later may be written by another thread), and never one older than the last written:
      * that one dropped the log the older one would need.
      */
+    /** A snapshot is written and forced this many bytes at a time. */
+    private static final int SNAPSHOT_CHUNK = 1 << 20;
+
     private synchronized void writeSnapshot(List<Tuple> tuples, long covered) {
         if (covered < snapshotCovered) {
             return;
@@ -521,9 +524,16 @@ public final class DurableStore implements AutoCloseable {
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer bb = ByteBuffer.wrap(sb.byteArray(), 0, at);
-                while (bb.hasRemaining()) {
-                    ch.write(bb);
+                // A MiB at a time, each on disk before the next: tens of MB written at once and
+                // forced at the end made other processes' msyncs on the same file system wait
+                // for them (ext4 commits them in one journal transaction): a shard leader's
+                // commit took 609-1,046 ms beside a snapshot (bench partition, 100,000 files).
+                for (int from = 0; from < at; from += SNAPSHOT_CHUNK) {
+                    ByteBuffer bb = ByteBuffer.wrap(sb.byteArray(), from, Math.min(SNAPSHOT_CHUNK, at - from));
+                    while (bb.hasRemaining()) {
+                        ch.write(bb);
+                    }
+                    ch.force(false);
                 }
                 ch.force(true);
             }
