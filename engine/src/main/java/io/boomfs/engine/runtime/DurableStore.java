@@ -477,7 +477,7 @@ public final class DurableStore implements AutoCloseable {
      * the last appended excerpt.
      */
     public void snapshot(List<Tuple> tuples) {
-        writeSnapshot(tuples, lastIndex);
+        writeSnapshot(tuples, lastIndex, false);
     }
 
     /**
@@ -490,7 +490,7 @@ public final class DurableStore implements AutoCloseable {
      */
     public Runnable snapshotLater(List<Tuple> tuples) {
         long covered = lastIndex;
-        return () -> writeSnapshot(tuples, covered);
+        return () -> writeSnapshot(tuples, covered, true);
     }
 
     /**
@@ -500,8 +500,14 @@ public final class DurableStore implements AutoCloseable {
      */
     /** A snapshot is written and forced this many bytes at a time. */
     private static final int SNAPSHOT_CHUNK = 1 << 20;
+    /**
+     * Between two chunks of a snapshot written in the background ({@link #snapshotLater}), a
+     * pause: the replicas of a group reach a checkpoint at the same log position and write their
+     * snapshots at once; paced, 30 MB take about a third of a second more.
+     */
+    private static final long SNAPSHOT_PACE_NS = 10_000_000;
 
-    private synchronized void writeSnapshot(List<Tuple> tuples, long covered) {
+    private synchronized void writeSnapshot(List<Tuple> tuples, long covered, boolean paced) {
         if (covered < snapshotCovered) {
             return;
         }
@@ -534,6 +540,9 @@ public final class DurableStore implements AutoCloseable {
                         ch.write(bb);
                     }
                     ch.force(false);
+                    if (paced && from + SNAPSHOT_CHUNK < at) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(SNAPSHOT_PACE_NS);
+                    }
                 }
                 ch.force(true);
             }
