@@ -105,12 +105,16 @@ public final class ReplicaProcess implements AutoCloseable {
      */
     public static final List<String> JIT_FLAGS = List.of("-XX:InlineSmallCode=1000", "-XX:FreqInlineSize=100", "-XX:MaxInlineLevel=6");
 
-    /** The flags of this JVM that Aeron and Chronicle need in every JVM (the root pom's boom.jvm.flags). */
+    /**
+     * The flags of this JVM that Aeron and Chronicle need in every JVM (the root pom's
+     * boom.jvm.flags), and the aids a child shares: -Dboomfs.profile*, -Dboomfs.slowstep*,
+     * -Dboomfs.group_max_ms (an A/B of NodeAgent's group time limit).
+     */
     public static List<String> inheritedJvmFlags() {
         List<String> flags = new ArrayList<>();
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (a.startsWith("--add-exports") || a.startsWith("--add-opens") || a.startsWith("-Dchronicle") || a.startsWith("-Dboomfs.profile")
-                || a.startsWith("-Dboomfs.slowstep")) {
+                || a.startsWith("-Dboomfs.slowstep") || a.startsWith("-Dboomfs.group_max_ms")) {
                 flags.add(a);
             }
         }
