@@ -493,11 +493,6 @@ public final class DurableStore implements AutoCloseable {
         return () -> writeSnapshot(tuples, covered, true);
     }
 
-    /**
-     * Writes a snapshot covering the excerpts up to {@code covered}. One at a time (a snapshot
-     * taken later may be written by another thread), and never one older than the last written:
-     * that one dropped the log the older one would need.
-     */
     /** A snapshot is written and forced this many bytes at a time. */
     private static final int SNAPSHOT_CHUNK = 1 << 20;
     /**
@@ -507,6 +502,11 @@ public final class DurableStore implements AutoCloseable {
      */
     private static final long SNAPSHOT_PACE_NS = 10_000_000;
 
+    /**
+     * Writes a snapshot covering the excerpts up to {@code covered}. One at a time (a snapshot
+     * taken later may be written by another thread), and never one older than the last written:
+     * that one dropped the log the older one would need.
+     */
     private synchronized void writeSnapshot(List<Tuple> tuples, long covered, boolean paced) {
         if (covered < snapshotCovered) {
             return;

@@ -30,8 +30,8 @@ import java.util.function.Function;
  * input, a timer is due or the program has pending work, {@code step(now, inbound)}. While there
  * is still input or work, it polls again and steps again, up to {@code maxGroupSteps} steps and
  * {@link #MAX_GROUP_NS} (a group, committed together): it appends the group's durable changes to
- * the log as one excerpt (msynced in SYNC mode: one msync for the group, not one per step) and only then publishes
- * the outbound tuples of every step of the group, in step order. So each step's durable changes
+ * the log as one excerpt (msynced in SYNC mode: one msync for the group, not one per step) and
+ * only then publishes the outbound tuples of every step of the group, in step order. So each step's durable changes
  * are on disk before any of its outbound tuples leave. Tuples a node sends to its own address
  * skip the network and arrive in its next step (within the group, or in the next duty cycle):
  * they never leave the node, and a crash loses the group whole.
@@ -336,7 +336,6 @@ public final class NodeAgent implements Agent {
             return work;
         }
         boolean snapshot = false;
-        long c2 = SLOW_STEP_MS > 0 ? System.nanoTime() : 0;
         long groupStart = System.nanoTime();
         try {
             while (true) {
@@ -362,7 +361,7 @@ public final class NodeAgent implements Agent {
             // A failed step throws after the steps before it are committed, as if it never ran.
             long c3 = SLOW_STEP_MS > 0 ? System.nanoTime() : 0;
             commit(snapshot);
-            slowCycle(c0, c1, c2, c3);
+            slowCycle(c0, c1, groupStart, c3);
         }
         return work;
     }
@@ -372,17 +371,17 @@ public final class NodeAgent implements Agent {
      * stalled a node between steps (its tasks, e.g. taking a snapshot's rows, or its commit's
      * append and msync), which the step times alone do not show.
      */
-    private void slowCycle(long c0, long c1, long c2, long c3) {
+    private void slowCycle(long start, long tasksEnd, long stepsStart, long commitStart) {
         if (SLOW_STEP_MS <= 0) {
             return;
         }
         long end = System.nanoTime();
-        if (end - c0 < SLOW_STEP_MS * 1_000_000) {
+        if (end - start < SLOW_STEP_MS * 1_000_000) {
             return;
         }
         log.accept(String.format("%s: a duty cycle took %.0f ms: tasks %.0f ms, input %.0f ms, steps %.0f ms, commit %.0f ms", address,
-            (end - c0) / 1e6, (c1 - c0) / 1e6, ((c2 > 0 ? c2 : end) - c1) / 1e6, c2 > 0 ? (c3 - c2) / 1e6 : 0.0,
-            c3 > 0 ? (end - c3) / 1e6 : 0.0));
+            (end - start) / 1e6, (tasksEnd - start) / 1e6, ((stepsStart > 0 ? stepsStart : end) - tasksEnd) / 1e6,
+            stepsStart > 0 ? (commitStart - stepsStart) / 1e6 : 0.0, commitStart > 0 ? (end - commitStart) / 1e6 : 0.0));
     }
 
     private boolean stepDue(long now) {
