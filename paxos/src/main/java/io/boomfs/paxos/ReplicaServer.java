@@ -1,5 +1,6 @@
 package io.boomfs.paxos;
 
+import io.boomfs.engine.OverlogNode;
 import io.boomfs.engine.Tuple;
 import io.boomfs.engine.program.Program;
 import io.boomfs.engine.runtime.AeronHost;
@@ -307,7 +308,7 @@ public final class ReplicaServer implements AutoCloseable {
             // The learner truncates the acceptor's log at its checkpoints and asks the host to
             // snapshot the durable tables then, which bounds the write-ahead log. The snapshot runs
             // before the next step, so it holds the checkpoint step's changes.
-            node.agent().subscribe("l_checkpoint", c -> snapshots.take(node));
+            node.agent().subscribe("l_checkpoint", c -> snapshots.take(node, (Long) c.tuple().get(0)));
             node.agent().subscribe("p_is_leader", c -> {
                 out.println(c.insert() ? "ROLE leader " + c.tuple().get(0) : "ROLE follower");
                 out.flush();
@@ -361,6 +362,26 @@ public final class ReplicaServer implements AutoCloseable {
     }
 
     /**
+     * Whether a replica of id {@code myId} may take a snapshot at the checkpoint of log position
+     * {@code slot} ({@code checkpointSlots} apart): at every third checkpoint, a replica's turn
+     * set by its id, so that the replicas of a group (ids 1, 2, 3 at first) take theirs at
+     * different checkpoints (see {@link Snapshots}).
+     */
+    static boolean snapshotTurn(long slot, long checkpointSlots, long myId) {
+        return Math.floorMod(slot / Math.max(1, checkpointSlots), 3L) == Math.floorMod(myId, 3L);
+    }
+
+    /**
+     * The changes since the last snapshot (of {@code rowsAtLast} rows) that make a checkpoint of
+     * a replica's turn take one: half the rows, four times that on the leader (see {@link
+     * Snapshots}).
+     */
+    static long snapshotBound(long rowsAtLast, boolean leading) {
+        long half = rowsAtLast / 2;
+        return leading ? 4 * half : half;
+    }
+
+    /**
      * The snapshots at checkpoints: the durable tables are taken between two steps (a list of
      * the rows, which are never changed in place) and written by a thread of their own
      * ({@link DurableStore#snapshotLater}), so that a replica with a
@@ -369,6 +390,15 @@ public final class ReplicaServer implements AutoCloseable {
      * since the last one holds changes for half as many rows as it had: a snapshot of the whole
      * state every checkpoint costs in proportion to the state (a shard of a million files), this
      * keeps its cost a row or two a change while the log to replay stays within that bound.
+     *
+     * <p>The replicas of a group reach their checkpoints at the same log positions, so they took
+     * their snapshots together: three replicas took 300,000 rows on their step threads (146-209
+     * ms each) and encoded them (0.7-1.2 s of CPU each) at once, and a 2-core machine starved
+     * (bench partition at 100,000 files: a writer's pause of 557 ms). A bound per replica did
+     * not part them while the state grew (each checkpoint passed every bound). So each replica
+     * takes its turn, every third checkpoint by its id; and the leader, whose step thread every
+     * client waits on, waits for four times the changes (its log to replay stays within twice
+     * its rows).
      */
     private static final class Snapshots implements AutoCloseable {
         private final String who;
@@ -389,25 +419,40 @@ public final class ReplicaServer implements AutoCloseable {
             });
         }
 
-        void take(NodeServer node) {
+        /** Whether this checkpoint is the replica's turn and the log since its last snapshot is long enough. */
+        private boolean due(OverlogNode n, long slot, long changes) {
+            List<Tuple> id = n.contents("px_my_id");
+            long every = 0;
+            for (Tuple t : n.contents("px_config")) {
+                if (t.get(0).equals("checkpoint_slots")) {
+                    every = (Long) t.get(1);
+                }
+            }
+            return snapshotTurn(slot, every, id.isEmpty() ? 0 : (Long) id.get(0).get(0))
+                && changes - changesAtLast >= snapshotBound(rowsAtLast, n.count("p_is_leader") > 0);
+        }
+
+        void take(NodeServer node, long slot) {
             if (!busy.compareAndSet(false, true)) {
                 return;
             }
             node.agent().call(n -> {
                 DurableStore store = node.agent().store();
                 long changes = store.changesAppended();
-                if (changes - changesAtLast < rowsAtLast / 2) {
+                if (!due(n, slot, changes)) {
                     return null;
                 }
+                long taken = System.nanoTime();
                 List<Tuple> rows = n.durableContents();
+                long takenMs = (System.nanoTime() - taken) / 1_000_000;
                 changesAtLast = changes;
                 rowsAtLast = rows.size();
                 Runnable write = store.snapshotLater(rows);
                 return (Runnable) () -> {
                     long t0 = System.nanoTime();
                     write.run();
-                    log.accept(String.format("%s: a snapshot of %d rows written in %d ms", who, rows.size(),
-                        (System.nanoTime() - t0) / 1_000_000));
+                    log.accept(String.format("%s: a snapshot of %d rows (taken in %d ms on the step thread) written in %d ms (%s)",
+                        who, rows.size(), takenMs, (System.nanoTime() - t0) / 1_000_000, store.lastSnapshotPhases()));
                 };
             }).whenComplete((task, e) -> {
                 if (e != null || task == null) {

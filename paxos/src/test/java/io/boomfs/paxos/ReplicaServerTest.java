@@ -184,4 +184,32 @@ class ReplicaServerTest {
             .withLowLatency(true).withSettings(Map.of("heartbeat_ms", 20L, "lease_ms", 100L)).withExitOnStdinClose(true);
         assertEquals(c, ReplicaServer.Config.parse(c.toArgs().toArray(new String[0])));
     }
+
+    /**
+     * Checkpoint snapshots are staggered: of three checkpoints in a row, the replicas of ids 1,
+     * 2 and 3 each take one, a different one; the leader waits for more changes than a follower;
+     * a replica that never took one takes one at its first turn.
+     */
+    @Test
+    void checkpointSnapshotsTakeTurnsByIdAndAreRarestOnTheLeader() {
+        long every = 1_000;
+        for (long first = 0; first < 10 * every; first += every) {
+            java.util.Set<Long> takers = new java.util.TreeSet<>();
+            for (long slot = first; slot < first + 3 * every; slot += every) {
+                List<Long> ids = new ArrayList<>();
+                for (long id = 1; id <= 3; id++) {
+                    if (ReplicaServer.snapshotTurn(slot, every, id)) {
+                        ids.add(id);
+                    }
+                }
+                assertEquals(1, ids.size(), "one replica's turn at slot " + slot + ": " + ids);
+                takers.add(ids.get(0));
+            }
+            assertEquals(java.util.Set.of(1L, 2L, 3L), takers, "each replica once in three checkpoints from " + first);
+        }
+        long rows = 300_000;
+        assertEquals(rows / 2, ReplicaServer.snapshotBound(rows, false));
+        assertEquals(2 * rows, ReplicaServer.snapshotBound(rows, true));
+        assertEquals(0, ReplicaServer.snapshotBound(0, true), "no snapshot yet: the first turn takes one");
+    }
 }

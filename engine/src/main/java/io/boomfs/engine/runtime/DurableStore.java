@@ -27,8 +27,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -106,6 +106,8 @@ public final class DurableStore implements AutoCloseable {
     private long changesAppended;
     /** What the newest snapshot written covers (guarded by this store's lock). */
     private long snapshotCovered = -1;
+    /** The key columns of each durable table whose key is not all its columns. */
+    private final Map<String, int[]> properKeys = new java.util.HashMap<>();
 
     private DurableStore(Path dir, Program program, Durability durability, RollCycle rollCycle, Consumer<String> log) {
         this.dir = dir;
@@ -113,6 +115,11 @@ public final class DurableStore implements AutoCloseable {
         this.durability = durability;
         this.log = log;
         this.schemaFingerprint = durableFingerprint(program);
+        for (Relation r : program.relations()) {
+            if (r.durable && r.key.length < r.arity()) {
+                properKeys.put(r.name, r.key);
+            }
+        }
         this.queue = SingleChronicleQueueBuilder.binary(dir.resolve("wal"))
             .rollCycle(rollCycle)
             // Without a sync mode, appender.sync() does nothing at all: SYNC makes it an msync(MS_SYNC)
@@ -218,13 +225,7 @@ public final class DurableStore implements AutoCloseable {
         boolean syncNow = durability == Durability.SYNC && needSync;
         changesAppended += changes.size();
         int at = header(syncNow ? KIND_CHANGES : KIND_CHANGES_ASYNC);
-        buf.putLong(at, step, ValueCodec.ORDER);
-        buf.putInt(at + 8, changes.size(), ValueCodec.ORDER);
-        at += 12;
-        for (StepResult.Change c : changes) {
-            buf.putByte(at, c.insert() ? (byte) 1 : (byte) 0);
-            at = putTuple(at + 1, c.tuple());
-        }
+        at = putChanges(at, step, changes);
         write(at);
         if (syncNow) {
             sync();
@@ -245,16 +246,52 @@ public final class DurableStore implements AutoCloseable {
         return 13;
     }
 
-    private int putTuple(int at, Tuple t) {
-        return putTuple(buf, at, t);
+    /** Change kinds in an excerpt: a deleted tuple, an inserted one, a deleted one named by its key. */
+    private static final byte DELETE = 0;
+    private static final byte INSERT = 1;
+    private static final byte DELETE_KEY = 2;
+
+    /**
+     * A step's changes after the excerpt header: the step, the count, then each change. A row
+     * deleted from a table with a key goes as its key alone: the changes are in the order the
+     * tables changed, so when it is replayed the row holding that key is the one deleted. (A
+     * whole row was as costly as the row: the acceptor's truncation at a checkpoint deletes a
+     * thousand accepted slots with their batches, megabytes msynced in one step on every
+     * replica of a group at once, commits of 100-650 ms in bench partition.)
+     */
+    private int putChanges(int at, long step, List<StepResult.Change> changes) {
+        buf.putLong(at, step, ValueCodec.ORDER);
+        buf.putInt(at + 8, changes.size(), ValueCodec.ORDER);
+        at += 12;
+        for (StepResult.Change c : changes) {
+            Tuple t = c.tuple();
+            int[] key = c.insert() ? null : properKeys.get(t.relation());
+            if (key == null) {
+                buf.putByte(at, c.insert() ? INSERT : DELETE);
+                at = putTuple(buf, at + 1, t);
+            } else {
+                buf.putByte(at, DELETE_KEY);
+                at = putName(buf, at + 1, t.relation());
+                buf.putShort(at, (short) key.length, ValueCodec.ORDER);
+                at += 2;
+                for (int k : key) {
+                    at = ValueCodec.encode(buf, at, t.get(k));
+                }
+            }
+        }
+        return at;
+    }
+
+    private static int putName(ExpandableArrayBuffer b, int at, String relation) {
+        byte[] name = relation.getBytes(StandardCharsets.UTF_8);
+        b.putShort(at, (short) name.length, ValueCodec.ORDER);
+        b.putBytes(at + 2, name);
+        return at + 2 + name.length;
     }
 
     /** A tuple as excerpts and snapshots hold it: name length, name, arity, values. */
     private static int putTuple(ExpandableArrayBuffer b, int at, Tuple t) {
-        byte[] name = t.relation().getBytes(StandardCharsets.UTF_8);
-        b.putShort(at, (short) name.length, ValueCodec.ORDER);
-        b.putBytes(at + 2, name);
-        at += 2 + name.length;
+        at = putName(b, at, t.relation());
         b.putShort(at, (short) t.arity(), ValueCodec.ORDER);
         at += 2;
         for (Object v : t.valuesUnsafe()) {
@@ -286,14 +323,7 @@ public final class DurableStore implements AutoCloseable {
 
     /** The bytes {@link #append} would write for these changes (for tests that tear them). */
     byte[] encodeForTest(long step, List<StepResult.Change> changes) {
-        int at = header(KIND_CHANGES);
-        buf.putLong(at, step, ValueCodec.ORDER);
-        buf.putInt(at + 8, changes.size(), ValueCodec.ORDER);
-        at += 12;
-        for (StepResult.Change c : changes) {
-            buf.putByte(at, c.insert() ? (byte) 1 : (byte) 0);
-            at = putTuple(at + 1, c.tuple());
-        }
+        int at = putChanges(header(KIND_CHANGES), step, changes);
         crc.reset();
         crc.update(buf.byteArray(), 0, at);
         buf.putInt(at, (int) crc.getValue(), ValueCodec.ORDER);
@@ -310,7 +340,7 @@ public final class DurableStore implements AutoCloseable {
      *                        or the log is corrupt before its tail
      */
     public Recovery recover() {
-        Map<String, Set<Tuple>> state = new LinkedHashMap<>();
+        Map<String, Map<Object, Tuple>> state = new LinkedHashMap<>();
         long snapshotIndex = readSnapshot(state);
         List<Long> bad = new ArrayList<>();
         List<String> badWhy = new ArrayList<>();
@@ -377,17 +407,24 @@ public final class DurableStore implements AutoCloseable {
                     int n = r.readInt("change count");
                     List<Object[]> applied = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) {
-                        boolean insert = r.readByte("change kind") == 1;
-                        Tuple t = readTuple(r);
-                        applied.add(new Object[] {insert, t});
+                        byte kind2 = r.readByte("change kind");
+                        if (kind2 == DELETE_KEY) {
+                            applied.add(readKey(r));
+                        } else if (kind2 == INSERT || kind2 == DELETE) {
+                            Tuple t = readTuple(r);
+                            applied.add(new Object[] {t.relation(), rowKey(t), kind2 == INSERT ? t : null, t});
+                        } else {
+                            throw new ValueCodec.MalformedException("change kind " + kind2);
+                        }
                     }
                     for (Object[] a : applied) {
-                        Tuple t = (Tuple) a[1];
-                        Set<Tuple> s = state.computeIfAbsent(t.relation(), k -> new LinkedHashSet<>());
-                        if ((Boolean) a[0]) {
-                            s.add(t);
+                        Map<Object, Tuple> rows = state.computeIfAbsent((String) a[0], k -> new LinkedHashMap<>());
+                        if (a[2] != null) {
+                            rows.put(a[1], (Tuple) a[2]);
+                        } else if (a[3] != null) {
+                            rows.remove(a[1], a[3]);
                         } else {
-                            s.remove(t);
+                            rows.remove(a[1]);
                         }
                     }
                     lastStep = step;
@@ -416,9 +453,9 @@ public final class DurableStore implements AutoCloseable {
         }
         List<Tuple> tuples = new ArrayList<>();
         for (Relation rel : program.relations()) {
-            Set<Tuple> s = state.get(rel.name);
+            Map<Object, Tuple> s = state.get(rel.name);
             if (rel.durable && s != null) {
-                tuples.addAll(s);
+                tuples.addAll(s.values());
             }
         }
         return new Recovery(tuples, snapshotIndex, replayed, dropped, lastStep);
@@ -471,6 +508,38 @@ public final class DurableStore implements AutoCloseable {
         return Tuple.wrap(name, values);
     }
 
+    /** A row's key in the replayed state: its key columns' values for a table with a key, else the row. */
+    private Object rowKey(Tuple t) {
+        int[] key = properKeys.get(t.relation());
+        if (key == null) {
+            return t;
+        }
+        Object[] k = new Object[key.length];
+        for (int i = 0; i < key.length; i++) {
+            k[i] = t.get(key[i]);
+        }
+        return Arrays.asList(k);
+    }
+
+    /** A deletion by key, as {@link #recover} applies it: relation, key, no insert, no row. */
+    private Object[] readKey(ValueCodec.Reader r) throws ValueCodec.MalformedException {
+        String name = r.readUtf8(r.readUnsignedShort("relation name length"), "relation name");
+        int n = r.readUnsignedShort("key length");
+        int[] key = properKeys.get(name);
+        if (key == null || key.length != n) {
+            throw new ValueCodec.MalformedException("relation " + name + " has no key of " + n + " columns in " + program.name());
+        }
+        Relation rel = program.relation(name);
+        Object[] k = new Object[n];
+        for (int i = 0; i < n; i++) {
+            k[i] = r.readValue();
+            if (!rel.types[key[i]].admits(k[i])) {
+                throw new ValueCodec.MalformedException("key column " + rel.columns[key[i]] + " of " + name + " holds a wrong type");
+            }
+        }
+        return new Object[] {name, Arrays.asList(k), null, null};
+    }
+
     /**
      * Writes every durable tuple to the snapshot (write, force, rename, force the directory),
      * then deletes the queue cycles it covers. {@code tuples} must be the durable state after
@@ -493,67 +562,95 @@ public final class DurableStore implements AutoCloseable {
         return () -> writeSnapshot(tuples, covered, true);
     }
 
-    /** A snapshot is written and forced this many bytes at a time. */
+    /** A snapshot is encoded, written and forced this many bytes at a time. */
     private static final int SNAPSHOT_CHUNK = 1 << 20;
     /**
-     * Between two chunks of a snapshot written in the background ({@link #snapshotLater}), a
-     * pause: the replicas of a group reach a checkpoint at the same log position and write their
-     * snapshots at once; paced, 30 MB take about a third of a second more.
+     * After each chunk of a snapshot written in the background ({@link #snapshotLater}), a
+     * pause as long as the chunk took to encode and write, and at least this long: the replicas
+     * of a group reach a checkpoint at the same log position, and three replicas encoding 300,000
+     * rows at once (0.7-1.2 s of CPU each) starved every other thread of a 2-core machine (bench
+     * partition at 100,000 files: a writer's pause of 557 ms, with commits of 78-103 ms and steps
+     * of 177 ms in the three replicas meanwhile). Paced, a snapshot takes at most half a core.
      */
     private static final long SNAPSHOT_PACE_NS = 10_000_000;
 
     /**
      * Writes a snapshot covering the excerpts up to {@code covered}. One at a time (a snapshot
      * taken later may be written by another thread), and never one older than the last written:
-     * that one dropped the log the older one would need.
+     * that one dropped the log the older one would need. The file is the header, the tuples and
+     * a CRC32C of both; it is encoded a chunk at a time, each chunk on disk before the next.
      */
     private synchronized void writeSnapshot(List<Tuple> tuples, long covered, boolean paced) {
         if (covered < snapshotCovered) {
             return;
         }
         snapshotCovered = covered;
-        int at = 0;
-        ExpandableArrayBuffer sb = new ExpandableArrayBuffer(4096);
-        sb.putInt(at, SNAPSHOT_MAGIC, ValueCodec.ORDER);
-        sb.putLong(at + 4, schemaFingerprint, ValueCodec.ORDER);
-        sb.putLong(at + 12, covered, ValueCodec.ORDER);
-        sb.putInt(at + 20, tuples.size(), ValueCodec.ORDER);
-        at = 24;
-        for (Tuple t : tuples) {
-            at = putTuple(sb, at, t);
-        }
-        CRC32C c = new CRC32C();
-        c.update(sb.byteArray(), 0, at);
-        sb.putInt(at, (int) c.getValue(), ValueCodec.ORDER);
-        at += 4;
         Path tmp = dir.resolve(SNAPSHOT + ".tmp");
+        long t0 = System.nanoTime();
+        long written;
+        long forced;
+        long moved;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-                // A MiB at a time, each on disk before the next: tens of MB written at once and
-                // forced at the end made other processes' msyncs on the same file system wait
-                // for them (ext4 commits them in one journal transaction): a shard leader's
-                // commit took 609-1,046 ms beside a snapshot (bench partition, 100,000 files).
-                for (int from = 0; from < at; from += SNAPSHOT_CHUNK) {
-                    ByteBuffer bb = ByteBuffer.wrap(sb.byteArray(), from, Math.min(SNAPSHOT_CHUNK, at - from));
-                    while (bb.hasRemaining()) {
-                        ch.write(bb);
-                    }
-                    ch.force(false);
-                    if (paced && from + SNAPSHOT_CHUNK < at) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(SNAPSHOT_PACE_NS);
+                ExpandableArrayBuffer sb = new ExpandableArrayBuffer(SNAPSHOT_CHUNK + 4096);
+                CRC32C crc = new CRC32C();
+                sb.putInt(0, SNAPSHOT_MAGIC, ValueCodec.ORDER);
+                sb.putLong(4, schemaFingerprint, ValueCodec.ORDER);
+                sb.putLong(12, covered, ValueCodec.ORDER);
+                sb.putInt(20, tuples.size(), ValueCodec.ORDER);
+                int at = 24;
+                long chunkStart = System.nanoTime();
+                for (Tuple t : tuples) {
+                    at = putTuple(sb, at, t);
+                    if (at >= SNAPSHOT_CHUNK) {
+                        // A MiB at a time, each on disk before the next: tens of MB written at
+                        // once and forced at the end made other processes' msyncs on the same
+                        // file system wait for them (ext4 commits them in one journal
+                        // transaction): a shard leader's commit took 609-1,046 ms beside a
+                        // snapshot (bench partition, 100,000 files).
+                        crc.update(sb.byteArray(), 0, at);
+                        writeChunk(ch, sb, at);
+                        at = 0;
+                        if (paced) {
+                            long spent = System.nanoTime() - chunkStart;
+                            java.util.concurrent.locks.LockSupport.parkNanos(Math.max(SNAPSHOT_PACE_NS, spent));
+                            chunkStart = System.nanoTime();
+                        }
                     }
                 }
+                crc.update(sb.byteArray(), 0, at);
+                sb.putInt(at, (int) crc.getValue(), ValueCodec.ORDER);
+                writeChunk(ch, sb, at + 4);
+                written = System.nanoTime();
                 ch.force(true);
+                forced = System.nanoTime();
             }
             Files.move(tmp, dir.resolve(SNAPSHOT), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             forceDirectory(dir);
+            moved = System.nanoTime();
         } catch (IOException e) {
             throw new StoreException("cannot write snapshot in " + dir + ": " + e);
         }
-        if (covered >= 0) {
-            dropCyclesBefore(queue.rollCycle().toCycle(covered));
+        int dropped = covered >= 0 ? dropCyclesBefore(queue.rollCycle().toCycle(covered)) : 0;
+        lastSnapshotPhases = String.format("written %d ms, forced %d ms, renamed %d ms, %d log files dropped in %d ms",
+            (written - t0) / 1_000_000, (forced - written) / 1_000_000, (moved - forced) / 1_000_000, dropped,
+            (System.nanoTime() - moved) / 1_000_000);
+    }
+
+    private volatile String lastSnapshotPhases = "";
+
+    /** Where the last snapshot's time went (written, forced, renamed, log files dropped): a diagnostic. */
+    public String lastSnapshotPhases() {
+        return lastSnapshotPhases;
+    }
+
+    private static void writeChunk(FileChannel ch, ExpandableArrayBuffer sb, int length) throws IOException {
+        ByteBuffer bb = ByteBuffer.wrap(sb.byteArray(), 0, length);
+        while (bb.hasRemaining()) {
+            ch.write(bb);
         }
+        ch.force(false);
     }
 
     static void forceDirectory(Path dir) throws IOException {
@@ -562,18 +659,21 @@ public final class DurableStore implements AutoCloseable {
         }
     }
 
-    private void dropCyclesBefore(int cycle) {
+    /** Deletes the queue cycles before {@code cycle}; returns how many. */
+    private int dropCyclesBefore(int cycle) {
+        int n = 0;
         try (Stream<Path> files = Files.list(dir.resolve("wal"))) {
             for (Path f : files.filter(p -> p.toString().endsWith(".cq4")).toList()) {
                 int c = cycleOf(f);
-                if (c >= 0 && c < cycle) {
-                    Files.deleteIfExists(f);
+                if (c >= 0 && c < cycle && Files.deleteIfExists(f)) {
+                    n++;
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         queue.refreshDirectoryListing();
+        return n;
     }
 
     private int cycleOf(Path file) {
@@ -600,7 +700,7 @@ public final class DurableStore implements AutoCloseable {
     }
 
     /** Reads the snapshot into {@code state}; returns the queue index it covers, or -1 without one. */
-    private long readSnapshot(Map<String, Set<Tuple>> state) {
+    private long readSnapshot(Map<String, Map<Object, Tuple>> state) {
         Path f = dir.resolve(SNAPSHOT);
         if (!Files.exists(f)) {
             return -1;
@@ -631,7 +731,7 @@ public final class DurableStore implements AutoCloseable {
         try {
             for (int i = 0; i < n; i++) {
                 Tuple t = readTuple(r);
-                state.computeIfAbsent(t.relation(), k -> new LinkedHashSet<>()).add(t);
+                state.computeIfAbsent(t.relation(), k -> new LinkedHashMap<>()).put(rowKey(t), t);
             }
         } catch (ValueCodec.MalformedException e) {
             throw new StoreException("snapshot " + f + " cannot be read: " + e.getMessage());
