@@ -379,10 +379,16 @@ public final class NodeAgent implements Agent {
         if (end - start < SLOW_STEP_MS * 1_000_000) {
             return;
         }
-        log.accept(String.format("%s: a duty cycle took %.0f ms: tasks %.0f ms, input %.0f ms, steps %.0f ms, commit %.0f ms", address,
+        boolean committed = commitStart > 0 && appendedAt >= commitStart;
+        log.accept(String.format("%s: a duty cycle took %.0f ms: tasks %.0f ms, input %.0f ms, steps %.0f ms, commit %.0f ms"
+                + " (append and msync %.0f ms, publish %.0f ms)", address,
             (end - start) / 1e6, (tasksEnd - start) / 1e6, ((stepsStart > 0 ? stepsStart : end) - tasksEnd) / 1e6,
-            stepsStart > 0 ? (commitStart - stepsStart) / 1e6 : 0.0, commitStart > 0 ? (end - commitStart) / 1e6 : 0.0));
+            stepsStart > 0 ? (commitStart - stepsStart) / 1e6 : 0.0, commitStart > 0 ? (end - commitStart) / 1e6 : 0.0,
+            committed ? (appendedAt - commitStart) / 1e6 : 0.0, committed ? (end - appendedAt) / 1e6 : 0.0));
     }
+
+    /** When the last commit's append (and msync) ended, for {@link #slowCycle}; 0 without the slow-step log. */
+    private long appendedAt;
 
     private boolean stepDue(long now) {
         return !inbound.isEmpty() || node.steps() == 0 || node.hasPendingWork() || now >= node.nextTimerDueMs();
@@ -474,6 +480,7 @@ public final class NodeAgent implements Agent {
             store.append(group.get(group.size() - 1).result().step(), changes, groupNeedsSync);
             excerptsSinceSnapshot++;
         }
+        appendedAt = SLOW_STEP_MS > 0 ? System.nanoTime() : 0;
         metrics.groups.incrementAndGet();
         metrics.groupSteps.record(group.size());
         for (int i = groupHeldFrom; i < group.size(); i++) {
