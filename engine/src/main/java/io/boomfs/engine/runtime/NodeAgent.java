@@ -381,11 +381,15 @@ public final class NodeAgent implements Agent {
         }
         boolean committed = commitStart > 0 && appendedAt >= commitStart;
         log.accept(String.format("%s: a duty cycle took %.0f ms: tasks %.0f ms, input %.0f ms, steps %.0f ms, commit %.0f ms"
-                + " (append and msync %.0f ms, publish %.0f ms)", address,
+                + " (append and msync %.0f ms, publish %.0f ms, of which sending %.0f ms)", address,
             (end - start) / 1e6, (tasksEnd - start) / 1e6, ((stepsStart > 0 ? stepsStart : end) - tasksEnd) / 1e6,
             stepsStart > 0 ? (commitStart - stepsStart) / 1e6 : 0.0, commitStart > 0 ? (end - commitStart) / 1e6 : 0.0,
-            committed ? (appendedAt - commitStart) / 1e6 : 0.0, committed ? (end - appendedAt) / 1e6 : 0.0));
+            committed ? (appendedAt - commitStart) / 1e6 : 0.0, committed ? (end - appendedAt) / 1e6 : 0.0,
+            committed ? sendNanos / 1e6 : 0.0));
     }
+
+    /** Time spent in transport sends since the last commit's append, for {@link #slowCycle}. */
+    private long sendNanos;
 
     /** When the last commit's append (and msync) ended, for {@link #slowCycle}; 0 without the slow-step log. */
     private long appendedAt;
@@ -481,6 +485,7 @@ public final class NodeAgent implements Agent {
             excerptsSinceSnapshot++;
         }
         appendedAt = SLOW_STEP_MS > 0 ? System.nanoTime() : 0;
+        sendNanos = 0;
         metrics.groups.incrementAndGet();
         metrics.groupSteps.record(group.size());
         for (int i = groupHeldFrom; i < group.size(); i++) {
@@ -503,7 +508,16 @@ public final class NodeAgent implements Agent {
         for (Map.Entry<String, List<Tuple>> e : r.outbound().entrySet()) {
             metrics.tuplesOut.addAndGet(e.getValue().size());
             if (!e.getKey().equals(address)) {
+                long t0 = SLOW_STEP_MS > 0 ? System.nanoTime() : 0;
                 transport.send(e.getKey(), e.getValue());
+                if (SLOW_STEP_MS > 0) {
+                    long took = System.nanoTime() - t0;
+                    sendNanos += took;
+                    if (took >= SLOW_STEP_MS * 500_000) {
+                        log.accept(String.format("%s: sending %d tuples to %s took %.0f ms", address, e.getValue().size(), e.getKey(),
+                            took / 1e6));
+                    }
+                }
             }
         }
         // The changes of relations the program declares with `watch` (none in production): a

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -89,6 +90,27 @@ class KvClientTest {
             g.replicas.set(i, g.start(i));
             c.put("k", 3L);
             assertEquals(3L, c.get("k"));
+        }
+    }
+
+    /**
+     * An op that no frame can carry (its client allows ops over op_max_bytes) is refused at
+     * once, saying why, instead of timing out after being dropped by the transport at each try;
+     * one just under the limit is sent (and here times out: nobody listens).
+     */
+    @Test
+    void anOpNoFrameCarriesIsRefusedAtOnce() {
+        List<String> nobody = List.of(FreePorts.loopbackEndpoint());
+        try (KvClient c = KvClient.builder(nobody).opMaxBytes(1 << 20).retryMs(20).deadlineMs(200).open()) {
+            KvClient.Session s = c.newSession();
+            List<Object> big = List.of("put", "k", "x".repeat(KvClient.MAX_OP_FRAME_BYTES));
+            long t0 = System.nanoTime();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.submitAsync(big));
+            assertTrue(e.getMessage().contains("more than one frame carries"), e.getMessage());
+            assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 100, "at once");
+            List<Object> fits = List.of("put", "k", "x".repeat(KvClient.MAX_OP_FRAME_BYTES - 100));
+            ExecutionException sent = assertThrows(ExecutionException.class, () -> s.submitAsync(fits).get(10, TimeUnit.SECONDS));
+            assertTrue(sent.getCause() instanceof KvException.Timeout, sent.getCause().toString());
         }
     }
 
