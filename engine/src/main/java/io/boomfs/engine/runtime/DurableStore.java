@@ -405,26 +405,26 @@ public final class DurableStore implements AutoCloseable {
                     }
                     long step = r.readLong("step");
                     int n = r.readInt("change count");
-                    List<Object[]> applied = new ArrayList<>(n);
+                    List<Replayed> applied = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) {
-                        byte kind2 = r.readByte("change kind");
-                        if (kind2 == DELETE_KEY) {
+                        byte change = r.readByte("change kind");
+                        if (change == DELETE_KEY) {
                             applied.add(readKey(r));
-                        } else if (kind2 == INSERT || kind2 == DELETE) {
+                        } else if (change == INSERT || change == DELETE) {
                             Tuple t = readTuple(r);
-                            applied.add(new Object[] {t.relation(), rowKey(t), kind2 == INSERT ? t : null, t});
+                            applied.add(new Replayed(t.relation(), rowKey(t), change == INSERT, t));
                         } else {
-                            throw new ValueCodec.MalformedException("change kind " + kind2);
+                            throw new ValueCodec.MalformedException("change kind " + change);
                         }
                     }
-                    for (Object[] a : applied) {
-                        Map<Object, Tuple> rows = state.computeIfAbsent((String) a[0], k -> new LinkedHashMap<>());
-                        if (a[2] != null) {
-                            rows.put(a[1], (Tuple) a[2]);
-                        } else if (a[3] != null) {
-                            rows.remove(a[1], a[3]);
+                    for (Replayed a : applied) {
+                        Map<Object, Tuple> rows = state.computeIfAbsent(a.relation(), k -> new LinkedHashMap<>());
+                        if (a.insert()) {
+                            rows.put(a.key(), a.row());
+                        } else if (a.row() != null) {
+                            rows.remove(a.key(), a.row());
                         } else {
-                            rows.remove(a[1]);
+                            rows.remove(a.key());
                         }
                     }
                     lastStep = step;
@@ -521,8 +521,12 @@ public final class DurableStore implements AutoCloseable {
         return Arrays.asList(k);
     }
 
-    /** A deletion by key, as {@link #recover} applies it: relation, key, no insert, no row. */
-    private Object[] readKey(ValueCodec.Reader r) throws ValueCodec.MalformedException {
+    /** One change read back: its row's key in the replayed state, and the row (none for a deletion by key). */
+    private record Replayed(String relation, Object key, boolean insert, Tuple row) {
+    }
+
+    /** A deletion by key. */
+    private Replayed readKey(ValueCodec.Reader r) throws ValueCodec.MalformedException {
         String name = r.readUtf8(r.readUnsignedShort("relation name length"), "relation name");
         int n = r.readUnsignedShort("key length");
         int[] key = properKeys.get(name);
@@ -537,7 +541,7 @@ public final class DurableStore implements AutoCloseable {
                 throw new ValueCodec.MalformedException("key column " + rel.columns[key[i]] + " of " + name + " holds a wrong type");
             }
         }
-        return new Object[] {name, Arrays.asList(k), null, null};
+        return new Replayed(name, Arrays.asList(k), false, null);
     }
 
     /**

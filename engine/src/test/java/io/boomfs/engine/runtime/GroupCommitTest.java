@@ -83,19 +83,24 @@ class GroupCommitTest {
         }
     }
 
+    /** An agent made with a group time limit of {@code ms} (-Dboomfs.group_max_ms, read when it is made). */
+    static NodeAgent withGroupTimeLimit(long ms, java.util.function.Supplier<NodeAgent> make) {
+        System.setProperty("boomfs.group_max_ms", Long.toString(ms));
+        try {
+            return make.get();
+        } finally {
+            System.clearProperty("boomfs.group_max_ms");
+        }
+    }
+
     NodeAgent agent(DurableStore store, WatchingClock clock, int maxGroupSteps, String snapshotOn) {
         // These tests count a group's steps: no time limit (a cold first step takes milliseconds).
         return agent(store, clock, maxGroupSteps, snapshotOn, 60_000);
     }
 
     NodeAgent agent(DurableStore store, WatchingClock clock, int maxGroupSteps, String snapshotOn, long groupMaxMs) {
-        NodeAgent a;
-        System.setProperty("boomfs.group_max_ms", Long.toString(groupMaxMs));
-        try {
-            a = new NodeAgent(CHAIN, "a", NodeOptions.defaults(), transport, store, clock, 64, 0, log, maxGroupSteps, snapshotOn);
-        } finally {
-            System.clearProperty("boomfs.group_max_ms");
-        }
+        NodeAgent a = withGroupTimeLimit(groupMaxMs,
+            () -> new NodeAgent(CHAIN, "a", NodeOptions.defaults(), transport, store, clock, 64, 0, log, maxGroupSteps, snapshotOn));
         clock.agent = a;
         a.onStart();
         assertTrue(a.inject(new Tuple("me", "a")));
@@ -169,7 +174,9 @@ class GroupCommitTest {
         try (AeronTransport t = new AeronTransport(host, "c", FreePorts.loopbackEndpoint(), Map.of("b", FreePorts.loopbackEndpoint()),
                 new Schemas(LAZY), 64, log);
              DurableStore store = DurableStore.open(dir, LAZY, DurableStore.Durability.SYNC, log)) {
-            NodeAgent a = new NodeAgent(LAZY, "c", NodeOptions.defaults(), t, store, clock, 64, 0, log, 16, null);
+            // It counts a group's steps too: no time limit (a loaded machine's step may take 10 ms).
+            NodeAgent a = withGroupTimeLimit(60_000,
+                () -> new NodeAgent(LAZY, "c", NodeOptions.defaults(), t, store, clock, 64, 0, log, 16, null));
             clock.agent = a;
             a.onStart();
             a.syncOnly(List.of("seen"));
