@@ -9,6 +9,7 @@ import io.boomfs.paxos.ReplicatedLog;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -105,6 +107,74 @@ class PartitionSimulationTest {
                 fail("SEED=" + seed + ": " + e.getMessage(), e);
             }
         }
+    }
+
+    /**
+     * A write on a vpart another group owns is answered WRONG_SHARD by the leader at once, and
+     * never goes through the log (learner.olg: op_answer): the client's session there stays at
+     * its last logged op. A malformed write on such a vpart still goes through the log, and gets
+     * the log's answer.
+     */
+    @Test
+    void aWriteOnAnotherGroupsVpartIsAnsweredWithoutTheLog() {
+        Simulator sim = new Simulator(5, new SimConfig(TICK_MS, 0.0, 0.0, 0.0, 0, 0L), new PrintStream(OutputStream.nullOutputStream()));
+        List<String> g0 = List.of("g0r1", "g0r2", "g0r3");
+        for (String r : g0) {
+            sim.addNode(r, REPLICA);
+            for (Tuple t : ReplicatedLog.configuration(g0, 5, Map.of())) {
+                sim.load(r, t);
+            }
+            sim.load(r, new Tuple("px_config", "sm.group", 0L));
+            sim.load(r, new Tuple("px_config", "sm.groups", 2L));
+            sim.load(r, new Tuple("px_config", "sm.vparts", 4L));
+        }
+        sim.addNode("cl", CLIENT);
+        for (String r : g0) {
+            sim.load("cl", new Tuple("c_replica", r));
+        }
+        // Vpart 1 is group 1's (1 % 2): a file id there, and a directory id there as a create's hint.
+        long file = MetaShard.id(1, 1, 7);
+        List<Object> first = List.of("create", List.of("f"), false, 3L, 1024L, "h", 420L, "u", 2L);
+        List<Object> complete = java.util.Arrays.asList("complete", file, "h", null, 5L);
+        List<Object> create = List.of("create", List.of(List.of("d", "f"), 0L, MetaShard.id(1, 1, 9), 1L), false, 3L, 1024L, "h", 420L,
+            "u", 2L);
+        List<Object> badComplete = java.util.Arrays.asList("complete", file, "h", null, "five");
+        List<List<Object>> ops = List.of(first, complete, create, badComplete);
+        List<Object> answers = new ArrayList<>();
+        for (int i = 0; i < ops.size(); i++) {
+            long seq = i + 1;
+            sim.load("cl", new Tuple("c_submit", "t", seq, ops.get(i)));
+            Object answer = null;
+            for (int round = 0; round < 3_000 && answer == null; round++) {
+                sim.round();
+                for (Tuple t : sim.node("cl").contents("c_acked")) {
+                    if (t.get(1).equals(seq)) {
+                        answer = t.get(2);
+                    }
+                }
+            }
+            assertNotNull(answer, ops.get(i) + ": no answer");
+            answers.add(answer);
+            // The session's last logged op, on every replica that has applied it.
+            long logged = 0;
+            for (String r : g0) {
+                for (Tuple t : sim.node(r).contents("l_session")) {
+                    if (t.get(0).equals("t")) {
+                        logged = Math.max(logged, (Long) t.get(1));
+                    }
+                }
+            }
+            answers.add(logged);
+        }
+        assertEquals("ok", ((List<?>) answers.get(0)).get(0), "create /f (vpart 0, group 0's): " + answers);
+        assertEquals(1L, answers.get(1));
+        assertEquals(List.of("error", "WRONG_SHARD", "vpart 1 is in group 1, not 0", 0L, 1L), answers.get(2));
+        assertEquals(1L, answers.get(3), "complete went through the log: " + answers);
+        assertEquals(java.util.Arrays.asList("@", 0L, null, List.of("error", "WRONG_SHARD", "vpart 1 is in group 1, not 0", 0L, 1L)), answers.get(4),
+            "a hinted create is answered as the log would");
+        assertEquals(1L, answers.get(5), "create went through the log: " + answers);
+        assertEquals("INVALID_OP", ((List<?>) answers.get(6)).get(1), "a malformed op: " + answers);
+        assertEquals(4L, answers.get(7), "a malformed op goes through the log: " + answers);
     }
 
     private void seeds(String what, boolean conflicts) {

@@ -18,6 +18,10 @@ final class ShardGroups {
     private ShardGroups() {
     }
 
+    /** The replicas' collector and its options: {@code -Dboomfs.bench.gc="-XX:+UseZGC"} to try another. */
+    static final String GC_PROPERTY = "boomfs.bench.gc";
+    static final String DEFAULT_GC = "-XX:+UseG1GC -XX:MaxGCPauseMillis=20";
+
     /** Each group's replica addresses, in group order. */
     static List<List<String>> members(int groups, int portBase) {
         List<List<String>> out = new ArrayList<>();
@@ -35,8 +39,9 @@ final class ShardGroups {
         if (groups > 1) {
             args.addAll(List.of("--groups", String.join(";", members(groups, portBase).stream().map(m -> String.join(",", m)).toList())));
         }
-        ReplicaGroup.StateMachine machine = new ReplicaGroup.StateMachine(MetaReplica.class.getName(),
-            List.of("-Xms256m", "-Xmx" + heap, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"), ShardOps.stat("/"), args);
+        List<String> jvm = new ArrayList<>(List.of("-Xms256m", "-Xmx" + heap));
+        jvm.addAll(List.of(System.getProperty(GC_PROPERTY, DEFAULT_GC).trim().split("\\s+")));
+        ReplicaGroup.StateMachine machine = new ReplicaGroup.StateMachine(MetaReplica.class.getName(), jvm, ShardOps.stat("/"), args);
         List<ReplicaGroup> started = new ArrayList<>();
         try {
             for (int g = 0; g < groups; g++) {
