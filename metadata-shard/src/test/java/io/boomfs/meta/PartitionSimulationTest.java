@@ -113,7 +113,7 @@ class PartitionSimulationTest {
      * A write on a vpart another group owns is answered WRONG_SHARD by the leader at once, and
      * never goes through the log (learner.olg: op_answer): the client's session there stays at
      * its last logged op. A malformed write on such a vpart still goes through the log, and gets
-     * the log's answer.
+     * the log's answer. A write on a vpart frozen for a move is answered RETRY the same way.
      */
     @Test
     void aWriteOnAnotherGroupsVpartIsAnsweredWithoutTheLog() {
@@ -139,10 +139,17 @@ class PartitionSimulationTest {
         List<Object> create = List.of("create", List.of(List.of("d", "f"), 0L, MetaShard.id(1, 1, 9), 1L), false, 3L, 1024L, "h", 420L,
             "u", 2L);
         List<Object> badComplete = java.util.Arrays.asList("complete", file, "h", null, "five");
-        List<List<Object>> ops = List.of(first, complete, create, badComplete);
+        // Then vpart 0 (the root's, group 0's own) frozen as for a move: a create there is told to retry.
+        List<Object> frozen = List.of("create", List.of("g"), false, 3L, 1024L, "h", 420L, "u", 2L);
+        List<List<Object>> ops = List.of(first, complete, create, badComplete, frozen);
         List<Object> answers = new ArrayList<>();
         for (int i = 0; i < ops.size(); i++) {
             long seq = i + 1;
+            if (ops.get(i) == frozen) {
+                for (String r : g0) {
+                    sim.load(r, new Tuple("mv_frozen", 0L));
+                }
+            }
             sim.load("cl", new Tuple("c_submit", "t", seq, ops.get(i)));
             Object answer = null;
             for (int round = 0; round < 3_000 && answer == null; round++) {
@@ -175,6 +182,8 @@ class PartitionSimulationTest {
         assertEquals(1L, answers.get(5), "create went through the log: " + answers);
         assertEquals("INVALID_OP", ((List<?>) answers.get(6)).get(1), "a malformed op: " + answers);
         assertEquals(4L, answers.get(7), "a malformed op goes through the log: " + answers);
+        assertEquals(List.of("error", "RETRY", "a vpart is moving: try again", 10L), answers.get(8));
+        assertEquals(4L, answers.get(9), "a create on a frozen vpart went through the log: " + answers);
     }
 
     private void seeds(String what, boolean conflicts) {

@@ -18,7 +18,7 @@ final class ShardGroups {
     private ShardGroups() {
     }
 
-    /** The replicas' collector and its options: {@code -Dboomfs.bench.gc="-XX:+UseZGC"} to try another. */
+    /** The replicas' collector and its options, apart by spaces or semicolons: {@code -Dboomfs.bench.gc=-XX:+UseZGC} to try another. */
     static final String GC_PROPERTY = "boomfs.bench.gc";
     static final String DEFAULT_GC = "-XX:+UseG1GC -XX:MaxGCPauseMillis=20";
 
@@ -40,7 +40,7 @@ final class ShardGroups {
             args.addAll(List.of("--groups", String.join(";", members(groups, portBase).stream().map(m -> String.join(",", m)).toList())));
         }
         List<String> jvm = new ArrayList<>(List.of("-Xms256m", "-Xmx" + heap));
-        jvm.addAll(List.of(System.getProperty(GC_PROPERTY, DEFAULT_GC).trim().split("\\s+")));
+        jvm.addAll(List.of(System.getProperty(GC_PROPERTY, DEFAULT_GC).trim().split("[\\s;]+")));
         ReplicaGroup.StateMachine machine = new ReplicaGroup.StateMachine(MetaReplica.class.getName(), jvm, ShardOps.stat("/"), args);
         List<ReplicaGroup> started = new ArrayList<>();
         try {
