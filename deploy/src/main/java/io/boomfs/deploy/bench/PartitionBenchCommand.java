@@ -67,7 +67,7 @@ public final class PartitionBenchCommand implements Callable<Integer> {
         List<String> lines = new ArrayList<>();
         List<ReplicaGroup> groups = new ArrayList<>();
         try {
-            groups.addAll(ShardGroups.start("bench-partition", 2, portBase, vparts, "3g", group, out));
+            groups.addAll(ShardGroups.start("bench-partition", 2, portBase, vparts, "3g", ShardGroups.LOW_PAUSE_GC, group, out));
             List<List<String>> members = ShardGroups.members(2, portBase);
             try (MetaClient c = MetaClient.open(members, vparts, "bench", 30_000)) {
                 renames(c, out, lines);

@@ -91,7 +91,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
         for (int n : counts) {
             List<ReplicaGroup> groups = new ArrayList<>();
             try {
-                groups.addAll(ShardGroups.start("bench-scale", n, portBase, vparts, replicaHeap, group, out));
+                groups.addAll(ShardGroups.start("bench-scale", n, portBase, vparts, replicaHeap, ShardGroups.THROUGHPUT_GC, group, out));
                 RoutedTarget target = new RoutedTarget(groups, vparts);
                 for (PhaseResult r : PhaseRunner.run(target, settings, line -> Console.say(out, line))) {
                     long[] perGroup = target.lastGroupCpu();
