@@ -508,7 +508,10 @@ class PartitionSimulationTest {
             }
         }
 
-        /** Every group agrees on its log, and no transaction, lock, drop or queued request is left. */
+        /**
+         * Every group agrees on its log, and no transaction, lock, drop or queued request is left,
+         * nor anything of a copy at its source (cleaned up a bucket a step, 500 ms after the move).
+         */
         private boolean quiet() {
             for (int g = 0; g < groups; g++) {
                 Object first = sim.node(members.get(g).get(0)).contents("l_next");
@@ -517,6 +520,7 @@ class PartitionSimulationTest {
                     if (!n.contents("l_next").equals(first) || !n.contents("p_proposal").isEmpty()
                         || !n.contents("tx_lock").isEmpty() || !n.contents("ns_drop_out").isEmpty() || !n.contents("ns_garbage").isEmpty()
                         || !n.contents("mv_out").isEmpty() || !n.contents("mv_in_at").isEmpty() || !n.contents("mv_drop_at").isEmpty()
+                        || !n.contents("mv_open").isEmpty() || !n.contents("mv_sent").isEmpty() || !n.contents("mv_quiet").isEmpty()
                         || n.contents("tx").stream().anyMatch(t -> !"done".equals(t.get(3)))) {
                         return false;
                     }
