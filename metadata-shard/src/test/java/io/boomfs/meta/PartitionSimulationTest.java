@@ -141,13 +141,20 @@ class PartitionSimulationTest {
         List<Object> badComplete = java.util.Arrays.asList("complete", file, "h", null, "five");
         // Then vpart 0 (the root's, group 0's own) frozen as for a move: a create there is told to retry.
         List<Object> frozen = List.of("create", List.of("g"), false, 3L, 1024L, "h", 420L, "u", 2L);
-        List<List<Object>> ops = List.of(first, complete, create, badComplete, frozen);
+        // Then the target took vpart 0 (its mv_owned came back, at map epoch 3): the writer goes there at once.
+        List<Object> taken = List.of("create", List.of("k"), false, 3L, 1024L, "h", 420L, "u", 2L);
+        List<List<Object>> ops = List.of(first, complete, create, badComplete, frozen, taken);
         List<Object> answers = new ArrayList<>();
         for (int i = 0; i < ops.size(); i++) {
             long seq = i + 1;
             if (ops.get(i) == frozen) {
                 for (String r : g0) {
                     sim.load(r, new Tuple("mv_frozen", 0L));
+                }
+            }
+            if (ops.get(i) == taken) {
+                for (String r : g0) {
+                    sim.load(r, new Tuple("mv_taken", 0L, 1L, 3L));
                 }
             }
             sim.load("cl", new Tuple("c_submit", "t", seq, ops.get(i)));
@@ -184,6 +191,9 @@ class PartitionSimulationTest {
         assertEquals(4L, answers.get(7), "a malformed op goes through the log: " + answers);
         assertEquals(List.of("error", "RETRY", "a vpart is moving: try again", 10L), answers.get(8));
         assertEquals(4L, answers.get(9), "a create on a frozen vpart went through the log: " + answers);
+        assertEquals(List.of("error", "WRONG_SHARD", "vpart 0 is in group 1, not 0", 3L, 1L), answers.get(10),
+            "a create on a vpart the target took: " + answers);
+        assertEquals(4L, answers.get(11), "a create on a vpart the target took went through the log: " + answers);
     }
 
     private void seeds(String what, boolean conflicts) {
