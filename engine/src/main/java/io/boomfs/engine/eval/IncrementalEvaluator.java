@@ -921,6 +921,9 @@ public final class IncrementalEvaluator implements Evaluator {
     }
 
     private void runTimed(Plan p, Object[][] seeds, int seedCount, Emitter out) {
+        if (emptyInput(p)) {
+            return;
+        }
         Object[] frame = new Object[p.rule.frameSize];
         stop = false;
         try {
@@ -940,12 +943,29 @@ public final class IncrementalEvaluator implements Evaluator {
     }
 
     private void runBound(Plan p, Object[] frame, Emitter out) {
+        if (emptyInput(p)) {
+            return;
+        }
         stop = false;
         try {
             exec(p, 0, frame, out);
         } catch (EvalException e) {
             throw new OverlogException("rule " + p.rule.name() + " failed: " + e.getMessage() + "\n  in: " + p.rule.text);
         }
+    }
+
+    /**
+     * Whether an atom the plan reads has no row now and had none before this step (it lost
+     * none): then neither the current state (the insert phase) nor the old one (over-deletion,
+     * which also reads the rows removed) gives the plan a match.
+     */
+    private boolean emptyInput(Plan p) {
+        for (Plan.Op op : p.needs) {
+            if (op.store.size() == 0 && delta[op.atom.rel().id].minus.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean bindRow(Plan.Op op, Object[] row, Object[] frame) {
