@@ -159,15 +159,63 @@ public final class OverlogNode {
      * their text took seconds on the step thread).
      */
     public List<Tuple> durableContents() {
-        List<Tuple> out = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<List<Object[]>> tables = new ArrayList<>();
+        int total = 0;
         for (Relation r : program.relations()) {
             if (r.durable) {
-                for (Object[] row : eval.rows(r)) {
-                    out.add(Tuple.wrap(r.name, row));
+                List<Object[]> rows = eval.rows(r);
+                if (!rows.isEmpty()) {
+                    names.add(r.name);
+                    tables.add(rows);
+                    total += rows.size();
                 }
             }
         }
-        return out;
+        return new Rows(names, tables, total);
+    }
+
+    /**
+     * The durable rows as tuples, each made when it is read: a checkpoint takes the tables'
+     * row arrays on the step thread (rows are never changed in place) and its writer thread
+     * makes the tuples (making 313,000 of them on the step thread held a replica for 263-792 ms).
+     */
+    private static final class Rows extends java.util.AbstractList<Tuple> implements java.util.RandomAccess {
+        private final String[] names;
+        private final List<List<Object[]>> tables;
+        /** Where each table's rows start. */
+        private final int[] starts;
+        private final int size;
+
+        Rows(List<String> names, List<List<Object[]>> tables, int size) {
+            this.names = names.toArray(new String[0]);
+            this.tables = tables;
+            this.starts = new int[tables.size()];
+            int at = 0;
+            for (int t = 0; t < tables.size(); t++) {
+                starts[t] = at;
+                at += tables.get(t).size();
+            }
+            this.size = size;
+        }
+
+        @Override
+        public Tuple get(int i) {
+            if (i < 0 || i >= size) {
+                throw new IndexOutOfBoundsException(i);
+            }
+            int t = java.util.Arrays.binarySearch(starts, i);
+            if (t < 0) {
+                t = -t - 2;
+            }
+            // Several tables may start at one index only if some are empty, and empty ones are left out.
+            return Tuple.wrap(names[t], tables.get(t).get(i - starts[t]));
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
     }
 
     public long steps() {
