@@ -70,8 +70,6 @@ public final class AeronTransport implements AutoCloseable {
         final String address;
         final String channel;
         ExclusivePublication publication;
-        /** The registration of a publication asked for and not made yet (NO_REGISTRATION: none). */
-        long pending = NO_REGISTRATION;
         boolean wasConnected;
         long nextAttemptMs;
         final ArrayDeque<byte[]> queue = new ArrayDeque<>();
@@ -90,24 +88,11 @@ public final class AeronTransport implements AutoCloseable {
             if (now < nextAttemptMs) {
                 return false;
             }
-            // Asked for without waiting: making a publication is a round trip to the media
-            // driver, 20 ms on a loaded 2-core machine, which held the step thread (a source
-            // leader's first page to the target, a reply to a new client). Frames wait in the
-            // queue meanwhile, as they do until the publication connects.
             try {
-                if (pending == NO_REGISTRATION) {
-                    pending = aeron.asyncAddExclusivePublication(channel, STREAM_ID);
-                }
-                ExclusivePublication p = aeron.getExclusivePublication(pending);
-                if (p == null) {
-                    return false;
-                }
-                pending = NO_REGISTRATION;
-                publication = p;
+                publication = aeron.addExclusivePublication(channel, STREAM_ID);
                 wasConnected = false;
                 return true;
             } catch (RuntimeException e) {
-                pending = NO_REGISTRATION;
                 nextAttemptMs = now + 100;
                 log.accept("cannot create a publication to " + address + ": " + e.getMessage());
                 return false;
@@ -163,7 +148,6 @@ public final class AeronTransport implements AutoCloseable {
     }
 
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[0]);
-    private static final long NO_REGISTRATION = Long.MIN_VALUE;
 
     /**
      * Subscribes on {@code endpoint} ("host:port"). The node's Overlog address is {@code address}
@@ -377,9 +361,6 @@ public final class AeronTransport implements AutoCloseable {
         for (Peer p : peers.values()) {
             if (p.publication != null) {
                 p.publication.close();
-            }
-            if (p.pending != NO_REGISTRATION) {
-                aeron.asyncRemovePublication(p.pending);
             }
         }
         subscription.close();
