@@ -130,6 +130,10 @@ public final class IncrementalEvaluator implements Evaluator {
         final List<Relation> inputs = new ArrayList<>();
         final boolean[] inStratum;
         Rule aggregate;
+        /** Whether the aggregate's large groups are kept up to date from its deltas (see {@link AggGroup}); null until decided. */
+        Boolean incremental;
+        /** The aggregate's groups kept up to date from the deltas, by group key. */
+        final Map<List<Object>, AggGroup> aggGroups = new HashMap<>();
         /**
          * The atoms of the rules (aggregate excluded, and rules whose head is emptied
          * wholesale) over relations computed below this stratum or filled from outside it:
@@ -1739,10 +1743,26 @@ public final class IncrementalEvaluator implements Evaluator {
         Rule r = sp.aggregate;
         Relation head = r.head;
         int[] groupCols = groupCols(r);
-        Map<List<Object>, Boolean> groups = new LinkedHashMap<>();
+        if (sp.incremental == null) {
+            sp.incremental = incrementalAggregate(r);
+        }
+        boolean incremental = sp.incremental;
+        // Each group the deltas touch; with incremental upkeep, also each match they add (+1)
+        // or remove (-1) with its aggregated values.
+        Map<List<Object>, List<Object[]>> groups = new LinkedHashMap<>();
+        int[] sign = new int[1];
         Emitter collect = frame -> {
             try {
-                groups.put(groupKey(r, frame, groupCols), Boolean.TRUE);
+                List<Object[]> changes = groups.computeIfAbsent(groupKey(r, frame, groupCols), k -> new ArrayList<>());
+                if (incremental) {
+                    Object[] c = new Object[r.aggs.size() + 1];
+                    c[0] = sign[0];
+                    for (int k = 0; k < r.aggs.size(); k++) {
+                        Rule.Agg ag = r.aggs.get(k);
+                        c[k + 1] = ag.slot() >= 0 ? frame[ag.slot()] : null;
+                    }
+                    changes.add(c);
+                }
             } catch (EvalException e) {
                 // Only an over-approximated (old) valuation can fail here: it was no match.
                 if (mode == CURRENT) {
@@ -1758,22 +1778,47 @@ public final class IncrementalEvaluator implements Evaluator {
             if (!d.minus.isEmpty()) {
                 Object[][] seeds = d.minus.toArray();
                 mode = a.negated() ? CURRENT : OVER_DELETE;
+                sign[0] = -1;
                 run(seed(r, i, a.negated()), seeds, seeds.length, collect);
             }
             if (!d.plus.isEmpty()) {
                 Object[][] seeds = d.plus.toArray();
                 mode = a.negated() ? OVER_DELETE : CURRENT;
+                sign[0] = 1;
                 run(seed(r, i, false), seeds, seeds.length, collect);
             }
         }
         mode = CURRENT;
         int gid = stores[head.id].indexFor(groupCols);
-        for (List<Object> g : groups.keySet()) {
+        for (Map.Entry<List<Object>, List<Object[]>> e : groups.entrySet()) {
+            List<Object> g = e.getKey();
             Object[] vals = g.toArray();
             Object hit = stores[head.id].index(gid).get(vals, Index.probeHash(vals));
             Object[] old = hit == null ? null : hit instanceof Object[] row ? row : ((Index.Bucket) hit).rows()[0];
             long t0 = PROFILE_RULES ? System.nanoTime() : 0;
-            Object[] now = computeGroup(sp, r, groupCols, vals);
+            Object[] now;
+            AggGroup kept = incremental ? sp.aggGroups.get(g) : null;
+            if (kept != null) {
+                kept.apply(e.getValue());
+                now = kept.matches == 0 ? null : kept.row(r, groupCols, vals);
+                if (CHECK_AGGREGATES) {
+                    List<List<Object>> full = groupValues(r, groupCols, vals);
+                    Object[] want = full == null ? null : aggregateRow(r, groupCols, vals, full);
+                    if (!Arrays.deepEquals(want, now)) {
+                        throw new IllegalStateException("aggregate kept from deltas differs from its recomputation: " + r.text
+                            + ": " + Arrays.deepToString(now) + " instead of " + Arrays.deepToString(want));
+                    }
+                }
+                if (kept.matches < INCREMENTAL_MIN / 4 + 1) {
+                    sp.aggGroups.remove(g);
+                }
+            } else {
+                List<List<Object>> values = groupValues(r, groupCols, vals);
+                now = values == null ? null : aggregateRow(r, groupCols, vals, values);
+                if (incremental && values != null && values.get(0).size() >= INCREMENTAL_MIN) {
+                    sp.aggGroups.put(g, new AggGroup(r, values));
+                }
+            }
             if (PROFILE_RULES) {
                 ruleNanos[r.id] += System.nanoTime() - t0;
             }
@@ -1787,6 +1832,131 @@ public final class IncrementalEvaluator implements Evaluator {
                 count();
                 fired[r.id]++;
                 insertRow(head, now);
+            }
+        }
+    }
+
+    /**
+     * A group of at least this many matches is kept up to date from the deltas instead of being
+     * recomputed ({@code -Dboomfs.agg.incremental=N}; tests set 1 to use it everywhere).
+     */
+    private static final int INCREMENTAL_MIN = Integer.getInteger("boomfs.agg.incremental", 64);
+    /** With {@code -Dboomfs.agg.check=true}, every group kept from deltas is checked against its recomputation. */
+    private static final boolean CHECK_AGGREGATES = Boolean.getBoolean("boomfs.agg.check");
+
+    /**
+     * Whether an aggregate's groups can be kept up to date from its input's deltas: its body
+     * reads one relation (one positive atom, the rest conditions and assignments), which is not
+     * emptied wholesale (its every removal is in its delta) nor a built-in, and every function it
+     * calls is pure. Each row of that relation is then one match, added or removed with the row,
+     * with the same group and values both times.
+     */
+    private boolean incrementalAggregate(Rule r) {
+        if (!r.pure) {
+            return false;
+        }
+        Lit.Atom only = null;
+        for (Lit l : r.body) {
+            if (l instanceof Lit.Atom a) {
+                if (only != null || a.negated()) {
+                    return false;
+                }
+                only = a;
+            }
+        }
+        return only != null && !isWholesale[only.rel().id] && only.rel().kind != Relation.Kind.BUILTIN && deltaRead[only.rel().id];
+    }
+
+    /**
+     * One group of an aggregate kept up to date from the deltas: the number of its matches and,
+     * for each aggregate of the head, its non-null values in {@link Values#ORDER} (values that
+     * compare equal share an entry, in the order they came). A change costs a log of the group's
+     * size and the head's new value a pass over the group for list, set, sum, avg and count (no
+     * sort, no scan of the body), a log for min and max.
+     */
+    private static final class AggGroup {
+        long matches;
+        final java.util.TreeMap<Object, List<Object>>[] values;
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        AggGroup(Rule r, List<List<Object>> initial) {
+            values = new java.util.TreeMap[r.aggs.size()];
+            for (int k = 0; k < values.length; k++) {
+                values[k] = new java.util.TreeMap<>(Values.ORDER);
+                for (Object v : initial.get(k)) {
+                    add(k, v);
+                }
+            }
+            matches = initial.get(0).size();
+        }
+
+        private void add(int k, Object v) {
+            if (v != null) {
+                values[k].computeIfAbsent(v, x -> new ArrayList<>(1)).add(v);
+            }
+        }
+
+        void apply(List<Object[]> changes) {
+            for (Object[] c : changes) {
+                boolean plus = (Integer) c[0] > 0;
+                matches += plus ? 1 : -1;
+                for (int k = 0; k < values.length; k++) {
+                    Object v = c[k + 1];
+                    if (v == null) {
+                        continue;
+                    }
+                    if (plus) {
+                        add(k, v);
+                        continue;
+                    }
+                    List<Object> same = values[k].get(v);
+                    if (same == null) {
+                        throw new IllegalStateException("an aggregate lost a value it never had: " + v);
+                    }
+                    int at = same.indexOf(v);
+                    same.remove(at >= 0 ? at : 0);
+                    if (same.isEmpty()) {
+                        values[k].remove(v);
+                    }
+                }
+            }
+        }
+
+        Object[] row(Rule r, int[] groupCols, Object[] groupVals) {
+            Object[] row = new Object[r.head.arity()];
+            for (int k = 0; k < groupCols.length; k++) {
+                row[groupCols[k]] = groupVals[k];
+            }
+            for (int k = 0; k < r.aggs.size(); k++) {
+                Rule.Agg ag = r.aggs.get(k);
+                row[ag.column()] = value(ag.fn(), values[k]);
+            }
+            return row;
+        }
+
+        private Object value(Rule.AggFn fn, java.util.TreeMap<Object, List<Object>> vs) {
+            switch (fn) {
+                case COUNT_STAR:
+                    return matches;
+                case MIN:
+                    return vs.isEmpty() ? null : vs.firstEntry().getValue().get(0);
+                case MAX:
+                    return vs.isEmpty() ? null : vs.lastEntry().getValue().get(0);
+                case LIST: {
+                    // In order already: no sort.
+                    List<Object> all = new ArrayList<>();
+                    for (List<Object> same : vs.values()) {
+                        all.addAll(same);
+                    }
+                    return io.boomfs.engine.ValueList.copyOf(all);
+                }
+                default: {
+                    List<Object> all = new ArrayList<>();
+                    for (List<Object> same : vs.values()) {
+                        all.addAll(same);
+                    }
+                    return Aggregates.compute(fn, all);
+                }
             }
         }
     }
@@ -1813,8 +1983,11 @@ public final class IncrementalEvaluator implements Evaluator {
         return key;
     }
 
-    /** Recomputes one group from scratch over the current state; null when it has no match. */
-    private Object[] computeGroup(StratumPlan sp, Rule r, int[] groupCols, Object[] groupVals) {
+    /**
+     * The values of each aggregate over one group's matches in the current state (nulls and
+     * repeats included, one per match); null when the group has no match.
+     */
+    private List<List<Object>> groupValues(Rule r, int[] groupCols, Object[] groupVals) {
         Object[] frame = new Object[r.frameSize];
         for (int k = 0; k < groupCols.length; k++) {
             int slot = r.headSlots[groupCols[k]];
@@ -1836,9 +2009,11 @@ public final class IncrementalEvaluator implements Evaluator {
                 values.get(k).add(ag.slot() >= 0 ? f[ag.slot()] : null);
             }
         });
-        if (values.isEmpty() || values.get(0).isEmpty()) {
-            return null;
-        }
+        return values.isEmpty() || values.get(0).isEmpty() ? null : values;
+    }
+
+    /** The head row of one group from its aggregates' values. */
+    private static Object[] aggregateRow(Rule r, int[] groupCols, Object[] groupVals, List<List<Object>> values) {
         Object[] row = new Object[r.head.arity()];
         for (int k = 0; k < groupCols.length; k++) {
             row[groupCols[k]] = groupVals[k];

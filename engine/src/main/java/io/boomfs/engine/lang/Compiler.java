@@ -387,7 +387,7 @@ public final class Compiler {
             names[i] = head.columns[i];
         }
         Lit.Atom atom = new Lit.Atom(from, false, slots.clone(), new Object[n], new boolean[n]);
-        return new Rule(rules.size(), null, pos, text, head, exprs, slots, List.of(atom), n, List.of(), names);
+        return new Rule(rules.size(), null, pos, text, head, exprs, slots, List.of(atom), n, List.of(), names, true);
     }
 
     /** Whether a rule's head is located at a variable other than its body's location variable. */

@@ -546,7 +546,7 @@ final class RuleCompiler {
             derives = c.hidden(head, "r" + id);
         }
         Rule rule = new Rule(id, r.label(), r.pos(), r.text(), derives, exprs, headSlots, List.copyOf(lits),
-            slots.size(), List.copyOf(aggs), names);
+            slots.size(), List.copyOf(aggs), names, callsOnlyPure());
         c.addRule(rule);
         if (action != null) {
             c.addAction(new Action(action, derives, target, rule));
@@ -589,6 +589,19 @@ final class RuleCompiler {
     }
 
     private boolean callsNow() {
+        return calls(name -> name.equals("now"));
+    }
+
+    /** Whether every function the rule calls is pure (Functions: its result depends on its arguments alone). */
+    private boolean callsOnlyPure() {
+        return !calls(name -> {
+            Functions.Def def = c.functions().get(name);
+            return def == null || !def.pure();
+        });
+    }
+
+    /** Whether the rule's head or body calls a function {@code test} accepts. */
+    private boolean calls(java.util.function.Predicate<String> test) {
         List<Expr> exprs = new ArrayList<>(r.head().terms());
         for (Literal l : r.body()) {
             if (l instanceof Condition cd) {
@@ -600,7 +613,7 @@ final class RuleCompiler {
         while (!exprs.isEmpty()) {
             Expr e = exprs.remove(exprs.size() - 1);
             if (e instanceof Call call) {
-                if (call.name().equals("now")) {
+                if (test.test(call.name())) {
                     return true;
                 }
                 exprs.addAll(call.args());

@@ -28,9 +28,11 @@ public final class Rule {
     public final int frameSize;
     public final List<Agg> aggs;
     public final String[] varNames;
+    /** Whether every function the rule calls is pure: a match's values depend on its tuples alone. */
+    public final boolean pure;
 
     public Rule(int id, String label, Pos pos, String text, Relation head, CExpr[] headExprs, int[] headSlots,
-                List<Lit> body, int frameSize, List<Agg> aggs, String[] varNames) {
+                List<Lit> body, int frameSize, List<Agg> aggs, String[] varNames, boolean pure) {
         this.id = id;
         this.label = label;
         this.pos = pos;
@@ -42,6 +44,7 @@ public final class Rule {
         this.frameSize = frameSize;
         this.aggs = aggs;
         this.varNames = varNames;
+        this.pure = pure;
     }
 
     public boolean isAggregate() {
