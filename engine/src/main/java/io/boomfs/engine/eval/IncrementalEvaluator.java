@@ -1809,7 +1809,9 @@ public final class IncrementalEvaluator implements Evaluator {
                             + ": " + Arrays.deepToString(now) + " instead of " + Arrays.deepToString(want));
                     }
                 }
-                if (kept.matches < INCREMENTAL_MIN / 4 + 1) {
+                if (kept.matches == 0) {
+                    // Kept until it empties: a group that shrinks and grows again each step (a
+                    // hot key's waiting ops) would otherwise be rebuilt, sorted, again and again.
                     sp.aggGroups.remove(g);
                 }
             } else {
@@ -1845,14 +1847,23 @@ public final class IncrementalEvaluator implements Evaluator {
     private static final boolean CHECK_AGGREGATES = Boolean.getBoolean("boomfs.agg.check");
 
     /**
-     * Whether an aggregate's groups can be kept up to date from its input's deltas: its body
+     * Whether an aggregate's groups are kept up to date from its input's deltas: it sorts, and its body
      * reads one relation (one positive atom, the rest conditions and assignments), which is not
      * emptied wholesale (its every removal is in its delta) nor a built-in, and every function it
      * calls is pure. Each row of that relation is then one match, added or removed with the row,
      * with the same group and values both times.
      */
     private boolean incrementalAggregate(Rule r) {
-        if (!r.pure) {
+        // Only the aggregates that sort (list, set): recomputing one sorts the group, where a kept
+        // group takes a tree update a change. Recomputing min, max, count or sum is one pass, and
+        // the tree's updates cost as much when a group changes by tens of its hundreds of values a
+        // step (the proposer's p_key_first on a hot key: 7.4 -> 8.8 us a firing kept, 15.6 kept
+        // until empty, bench meta mkdirs).
+        boolean sorts = false;
+        for (Rule.Agg ag : r.aggs) {
+            sorts |= ag.fn() == Rule.AggFn.LIST || ag.fn() == Rule.AggFn.SET;
+        }
+        if (!r.pure || !sorts) {
             return false;
         }
         Lit.Atom only = null;
