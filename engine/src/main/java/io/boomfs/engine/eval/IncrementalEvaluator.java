@@ -4,6 +4,7 @@ import io.boomfs.engine.NodeOptions;
 import io.boomfs.engine.OverlogException;
 import io.boomfs.engine.StepResult;
 import io.boomfs.engine.Tuple;
+import io.boomfs.engine.ValueList;
 import io.boomfs.engine.Values;
 import io.boomfs.engine.program.Action;
 import io.boomfs.engine.program.EvalException;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * The production evaluator: stratified, semi-naive, with every derived relation maintained
@@ -1753,15 +1755,17 @@ public final class IncrementalEvaluator implements Evaluator {
         int[] sign = new int[1];
         Emitter collect = frame -> {
             try {
-                List<Object[]> changes = groups.computeIfAbsent(groupKey(r, frame, groupCols), k -> new ArrayList<>());
-                if (incremental) {
+                List<Object> key = groupKey(r, frame, groupCols);
+                if (!incremental) {
+                    groups.putIfAbsent(key, NO_CHANGES);
+                } else {
                     Object[] c = new Object[r.aggs.size() + 1];
                     c[0] = sign[0];
                     for (int k = 0; k < r.aggs.size(); k++) {
                         Rule.Agg ag = r.aggs.get(k);
                         c[k + 1] = ag.slot() >= 0 ? frame[ag.slot()] : null;
                     }
-                    changes.add(c);
+                    groups.computeIfAbsent(key, k -> new ArrayList<>()).add(c);
                 }
             } catch (EvalException e) {
                 // Only an over-approximated (old) valuation can fail here: it was no match.
@@ -1843,6 +1847,8 @@ public final class IncrementalEvaluator implements Evaluator {
      * recomputed ({@code -Dboomfs.agg.incremental=N}; tests set 1 to use it everywhere).
      */
     private static final int INCREMENTAL_MIN = Integer.getInteger("boomfs.agg.incremental", 64);
+    /** A touched group's changes when they are not kept: none, shared. */
+    private static final List<Object[]> NO_CHANGES = List.of();
     /** With {@code -Dboomfs.agg.check=true}, every group kept from deltas is checked against its recomputation. */
     private static final boolean CHECK_AGGREGATES = Boolean.getBoolean("boomfs.agg.check");
 
@@ -1887,13 +1893,13 @@ public final class IncrementalEvaluator implements Evaluator {
      */
     private static final class AggGroup {
         long matches;
-        final java.util.TreeMap<Object, List<Object>>[] values;
+        final TreeMap<Object, List<Object>>[] values;
 
         @SuppressWarnings({"unchecked", "rawtypes"})
         AggGroup(Rule r, List<List<Object>> initial) {
-            values = new java.util.TreeMap[r.aggs.size()];
+            values = new TreeMap[r.aggs.size()];
             for (int k = 0; k < values.length; k++) {
-                values[k] = new java.util.TreeMap<>(Values.ORDER);
+                values[k] = new TreeMap<>(Values.ORDER);
                 for (Object v : initial.get(k)) {
                     add(k, v);
                 }
@@ -1945,7 +1951,7 @@ public final class IncrementalEvaluator implements Evaluator {
             return row;
         }
 
-        private Object value(Rule.AggFn fn, java.util.TreeMap<Object, List<Object>> vs) {
+        private Object value(Rule.AggFn fn, TreeMap<Object, List<Object>> vs) {
             switch (fn) {
                 case COUNT_STAR:
                     return matches;
@@ -1953,22 +1959,20 @@ public final class IncrementalEvaluator implements Evaluator {
                     return vs.isEmpty() ? null : vs.firstEntry().getValue().get(0);
                 case MAX:
                     return vs.isEmpty() ? null : vs.lastEntry().getValue().get(0);
-                case LIST: {
+                case LIST:
                     // In order already: no sort.
-                    List<Object> all = new ArrayList<>();
-                    for (List<Object> same : vs.values()) {
-                        all.addAll(same);
-                    }
-                    return io.boomfs.engine.ValueList.copyOf(all);
-                }
-                default: {
-                    List<Object> all = new ArrayList<>();
-                    for (List<Object> same : vs.values()) {
-                        all.addAll(same);
-                    }
-                    return Aggregates.compute(fn, all);
-                }
+                    return ValueList.copyOf(inOrder(vs));
+                default:
+                    return Aggregates.compute(fn, inOrder(vs));
             }
+        }
+
+        private static List<Object> inOrder(TreeMap<Object, List<Object>> vs) {
+            List<Object> all = new ArrayList<>();
+            for (List<Object> same : vs.values()) {
+                all.addAll(same);
+            }
+            return all;
         }
     }
 
