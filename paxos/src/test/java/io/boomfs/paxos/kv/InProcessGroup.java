@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -22,10 +23,17 @@ final class InProcessGroup implements AutoCloseable {
     final List<ReplicaServer> replicas = new ArrayList<>();
     final List<String> log = new CopyOnWriteArrayList<>();
     private final Path dir;
+    private final Map<String, Long> settings;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
     InProcessGroup(int n, Path dir) {
+        this(n, dir, Map.of());
+    }
+
+    /** With group settings (px_config) on every replica, e.g. longer election timeouts. */
+    InProcessGroup(int n, Path dir, Map<String, Long> settings) {
         this.dir = dir;
+        this.settings = settings;
         this.host = AeronHost.embedded(log::add);
         for (int i = 0; i < n; i++) {
             members.add(FreePorts.loopbackEndpoint());
@@ -36,7 +44,8 @@ final class InProcessGroup implements AutoCloseable {
     }
 
     ReplicaServer start(int i) {
-        ReplicaServer.Config cfg = ReplicaServer.Config.of(members.get(i), members, dir.resolve("r" + (i + 1))).withSeed(i + 1);
+        ReplicaServer.Config cfg = ReplicaServer.Config.of(members.get(i), members, dir.resolve("r" + (i + 1))).withSeed(i + 1)
+            .withSettings(settings);
         return ReplicaServer.start(cfg, host, new PrintStream(out, true, StandardCharsets.UTF_8), line -> log.add(members.get(i) + ": " + line));
     }
 

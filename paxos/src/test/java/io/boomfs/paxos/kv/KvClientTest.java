@@ -1,6 +1,8 @@
 package io.boomfs.paxos.kv;
 
 import io.boomfs.engine.runtime.FreePorts;
+import io.boomfs.engine.runtime.Pause;
+import io.boomfs.paxos.ReplicaServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -8,8 +10,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -90,6 +94,40 @@ class KvClientTest {
             g.replicas.set(i, g.start(i));
             c.put("k", 3L);
             assertEquals(3L, c.get("k"));
+        }
+    }
+
+    /**
+     * A lone session's op that its leader is slow to answer (the leader's step thread stalls past
+     * the retry timeout) is sent again to the leader alone, not to every replica: nothing else
+     * answered lately either, which is what a group without a leader looks like too, but the
+     * copies to every replica would only add work where the group is short of time. (Elections
+     * wait 3-4 s, so that the stall stays a slow leader; the retry comes 1 s after the send, 200
+     * ms before the stall ends, and a broadcast would come 500 ms after the retry.)
+     */
+    @Test
+    void aLoneSessionsRetryGoesToItsSlowLeaderAloneFirst(@TempDir Path dir) throws Exception {
+        Map<String, Long> slowElections = Map.of("election_min_ms", 3_000L, "election_max_ms", 4_000L);
+        try (InProcessGroup g = new InProcessGroup(3, dir, slowElections); KvClient c = g.client().retryMs(1_000).open()) {
+            c.put("k", 0L);
+            c.put("k", 1L);
+            String leader = c.leader();
+            ReplicaServer r = g.replicas.get(g.members.indexOf(leader));
+            KvClient.Stats before = c.stats();
+            CountDownLatch stalling = new CountDownLatch(1);
+            CompletableFuture<Object> stall = r.node().agent().call(n -> {
+                stalling.countDown();
+                Pause.millis(1_200);
+                return null;
+            });
+            assertTrue(stalling.await(10, TimeUnit.SECONDS), "the leader's step thread took the stall");
+            c.put("k", 2L);
+            stall.get(10, TimeUnit.SECONDS);
+            KvClient.Stats after = c.stats();
+            assertEquals(1, after.retries() - before.retries(), "one retry: " + after);
+            assertEquals(2, after.sends() - before.sends(), "sent, then once more to the leader alone: " + after);
+            assertEquals(0, after.redirects() - before.redirects(), "no follower was asked: " + after);
+            assertEquals(2L, c.get("k"));
         }
     }
 
