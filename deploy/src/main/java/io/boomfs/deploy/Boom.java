@@ -14,7 +14,9 @@ import io.boomfs.deploy.olg.OlgCommand;
 import io.boomfs.deploy.status.StatusCommand;
 import io.boomfs.deploy.topology.TopologyCommand;
 import io.boomfs.deploy.up.UpCommand;
+import io.boomfs.client.MetaClient;
 import io.boomfs.engine.OverlogException;
+import io.boomfs.paxos.kv.KvException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,6 +34,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * The {@code boom} command: the one command-line entry point of BoomFS. Subcommands are added
@@ -155,7 +159,17 @@ public final class Boom implements Callable<Integer> {
         return USAGE;
     }
 
-    private static int failure(Boom app, Exception e) {
+    static int failure(Boom app, Exception e) {
+        Throwable cause = e;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof KvException || cause instanceof MetaClient.FsException) {
+            // A cluster that did not answer in time, or refused: its message says which op and why
+            // (a bench run into a host's 10 s disk stall printed this as a bug, with a trace).
+            app.err.println("boom: error: " + cause.getMessage());
+            return ERROR;
+        }
         if (e instanceof CliException c) {
             // A message of several problems (a topology file's) is one error line each.
             for (String line : c.getMessage().split("\n")) {

@@ -1,8 +1,14 @@
 package io.boomfs.deploy;
 
+import io.boomfs.paxos.kv.KvException;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,6 +56,23 @@ class BoomTest {
         Cli.Result r = Cli.run(HERE, "--version");
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().matches("boom [0-9]+\\.[0-9]+\\.[0-9]+(-SNAPSHOT)?\n"), r.out());
+    }
+
+    /** A cluster that does not answer in time is an error of one line, not a bug with a trace. */
+    @Test
+    void aTimeoutFromTheClusterIsOneErrorLine() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Boom app = new Boom(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8), HERE);
+        String why = "op create: no answer within 10000 ms (sent 3 times, to 127.0.0.1:7151); its outcome is unknown";
+        int code = Boom.failure(app, new CompletionException(
+            new KvException.Timeout(why, List.of("127.0.0.1:7151"))));
+        assertEquals(Boom.ERROR, code);
+        assertEquals("boom: error: " + why + "\n", err.toString(StandardCharsets.UTF_8));
+        // Anything else keeps its trace for the bug report.
+        err.reset();
+        Boom.failure(app, new IllegalStateException("broken"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("this is a bug in BoomFS"));
     }
 
     @Test
