@@ -1,5 +1,6 @@
 package io.boomfs.deploy;
 
+import io.boomfs.client.MetaClient;
 import io.boomfs.deploy.admin.AdminCommand;
 import io.boomfs.deploy.bench.BenchCommand;
 import io.boomfs.deploy.datanode.DatanodeCommand;
@@ -14,7 +15,6 @@ import io.boomfs.deploy.olg.OlgCommand;
 import io.boomfs.deploy.status.StatusCommand;
 import io.boomfs.deploy.topology.TopologyCommand;
 import io.boomfs.deploy.up.UpCommand;
-import io.boomfs.client.MetaClient;
 import io.boomfs.engine.OverlogException;
 import io.boomfs.paxos.kv.KvException;
 import picocli.CommandLine;
