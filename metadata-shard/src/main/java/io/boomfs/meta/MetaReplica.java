@@ -49,6 +49,7 @@ public final class MetaReplica {
         }
         try {
             groups = groups(others.toArray(new String[0]), rest);
+            fixedSettings(rest);
         } catch (IllegalArgumentException e) {
             err.println(who + ": error: " + e.getMessage());
             err.flush();
@@ -103,6 +104,25 @@ public final class MetaReplica {
             }
         }
         return file == null ? null : Access.hash(Tokens.read(java.nio.file.Path.of(file), "root").secret());
+    }
+
+    /** The move's bucket count: namespace.olg's expression indexes take it as the constant 1024. */
+    static final long MOVE_BUCKETS = 1024;
+
+    /**
+     * Refuses a {@code --set} of a setting the rules hold as a constant elsewhere: with
+     * {@code sm.move_buckets} other than {@link #MOVE_BUCKETS} a move would open some buckets and
+     * never the rest, and the source would drop rows it never sent.
+     */
+    static void fixedSettings(List<String> args) {
+        for (int i = 0; i + 1 < args.size(); i++) {
+            String v = args.get(i + 1);
+            if (args.get(i).equals("--set") && v.startsWith("sm.move_buckets=")
+                && !v.substring(v.indexOf('=') + 1).trim().equals(Long.toString(MOVE_BUCKETS))) {
+                throw new IllegalArgumentException("--set " + v + ": sm.move_buckets is fixed at " + MOVE_BUCKETS
+                    + " (namespace.olg's bucket indexes are built on that constant)");
+            }
+        }
     }
 
     /**

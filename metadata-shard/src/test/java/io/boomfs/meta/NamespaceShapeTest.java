@@ -30,6 +30,31 @@ class NamespaceShapeTest {
         assertTrue(rules > 50);
     }
 
+    /**
+     * The move's bucket count is a constant of the rules (the expression indexes' place(.., N))
+     * besides its setting: they agree, and a replica refuses another value in one line.
+     */
+    @Test
+    void moveBucketsAreFixedAndAnotherValueIsRefused() {
+        String text = MetaShard.resource("namespace.olg");
+        assertTrue(text.contains("px_config(\"sm.move_buckets\", " + MetaReplica.MOVE_BUCKETS + ")."), "the setting's default");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("place\\([A-Za-z]+, [A-Za-z\"]+, (\\d+)\\)").matcher(
+            String.join("\n", text.lines().map(l -> l.contains("//") ? l.substring(0, l.indexOf("//")) : l).toList()));
+        int places = 0;
+        while (m.find()) {
+            assertEquals(Long.toString(MetaReplica.MOVE_BUCKETS), m.group(1), "a bucket's place: " + m.group());
+            places++;
+        }
+        assertEquals(12, places, "six bucket views and six clearing rules");
+        MetaReplica.fixedSettings(List.of("--set", "sm.move_buckets=1024", "--set", "sm.vparts=16"));
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = MetaReplica.run("meta-replica", new String[] {"--set", "sm.move_buckets=256"}, java.io.InputStream.nullInputStream(),
+            new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true), new java.io.PrintStream(err, true), server -> () -> { });
+        assertEquals(1, code);
+        assertEquals("meta-replica: error: --set sm.move_buckets=256: sm.move_buckets is fixed at 1024"
+            + " (namespace.olg's bucket indexes are built on that constant)", err.toString().strip());
+    }
+
     @Test
     void pathsAreCheckedWithTheReason() {
         assertNull(MetaShard.pathError(List.of("a", "b")));
