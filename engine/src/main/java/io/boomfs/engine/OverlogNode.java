@@ -42,6 +42,11 @@ public final class OverlogNode {
         return eval instanceof IncrementalEvaluator ie ? ie.ruleProfile(top) : "no rule profile (the naive evaluator)\n";
     }
 
+    /** What the engine stores for relations of {@code minRows} rows or more (see IncrementalEvaluator.storageReport). */
+    public String storageReport(int minRows) {
+        return eval instanceof IncrementalEvaluator ie ? ie.storageReport(minRows) : "no storage report (the naive evaluator)\n";
+    }
+
     /**
      * The rules that took the most time in the last step, as " (ms rule; ...)" (empty without
      * {@code -Dboomfs.profile.rules=true} or with the naive evaluator).

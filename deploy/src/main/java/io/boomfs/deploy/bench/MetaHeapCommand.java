@@ -87,6 +87,9 @@ public final class MetaHeapCommand implements java.util.concurrent.Callable<Inte
         StringBuilder perFile = new StringBuilder("bench meta-heap: rows per file:");
         shard.largeRelations(files / 10).forEach((name, n) -> perFile.append(String.format(" %s %.2f", name, n / (double) files)));
         Console.say(out, perFile.toString());
+        Console.say(out, "bench meta-heap: relations of " + Math.max(1, files / 100) + " rows or more (rows, then each index "
+            + "[columns]:keys/keys of several rows, * the rows' own; {expression index}:keys):");
+        shard.storageReport(Math.max(1, files / 100)).lines().forEach(l -> out.println("  " + l));
         Console.say(out, String.format("bench meta-heap: used heap %,d -> %,d -> %,d bytes: %.0f bytes per file overall, %.0f "
             + "per file of the second half (target <= 300)", base, mid, end, (end - base) / (double) files,
             (end - mid) / (double) (files - half)));

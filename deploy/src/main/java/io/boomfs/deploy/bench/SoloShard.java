@@ -183,6 +183,11 @@ final class SoloShard {
         return out;
     }
 
+    /** What the engine stores for relations of {@code min} rows or more: rows and each index's keys and buckets. */
+    String storageReport(int min) {
+        return node.storageReport(min);
+    }
+
     /** The number of tuples of a relation (to report what the heap holds). */
     int count(String relation) {
         return node.count(relation);

@@ -74,10 +74,22 @@ class OlgCheckCommandTest {
             p.olg: ok
             stratum 0: v
               rule p.olg:4:1 <- t => v
-            stratum 1: n[aggregate]
-              rule p.olg:5:1 <- v => n[aggregate]
-            stratum 2: n
-              rule p.olg:5:1 <- n[aggregate] => n
+            stratum 1: n
+              rule p.olg:5:1 <- v => n
+            """, ""), r);
+    }
+
+    @Test
+    void anAggregateBesideAnotherRuleOfItsViewGoesThroughAHiddenRelation() throws IOException {
+        write("p.olg", "table t(X: long).\nview n(C: long).\nn(count<X>) :- t(X).\nn(0) :- t(_).\n");
+        Cli.Result r = Cli.run(dir, "olg", "check", "--explain", "p.olg");
+        assertEquals(new Cli.Result(Boom.OK, """
+            p.olg: ok
+            stratum 0: n[aggregate]
+              rule p.olg:3:1 <- t => n[aggregate]
+            stratum 1: n
+              rule p.olg:3:1 <- n[aggregate] => n
+              rule p.olg:4:1 <- t => n
             """, ""), r);
     }
 

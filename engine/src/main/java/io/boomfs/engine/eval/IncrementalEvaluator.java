@@ -244,8 +244,9 @@ public final class IncrementalEvaluator implements Evaluator {
         isTransient = new boolean[n];
         wholesaleListed = new boolean[n];
         timerDue = new long[n];
+        Canon canon = new Canon();
         for (Relation r : program.relations()) {
-            stores[r.id] = new Store(r);
+            stores[r.id] = new Store(r, canon);
             relationsById[r.id] = r;
             delta[r.id] = new Delta();
             if (r.watched) {
@@ -899,6 +900,20 @@ public final class IncrementalEvaluator implements Evaluator {
                 .append(text, 0, Math.min(160, text.length()));
         }
         return out.append(')').toString();
+    }
+
+    /**
+     * The relations holding at least {@code minRows} rows, one line each: rows, then each index
+     * as columns:keys/buckets (keys held by more than one row) and each expression index's keys.
+     */
+    public String storageReport(int minRows) {
+        StringBuilder sb = new StringBuilder();
+        for (Store st : stores) {
+            if (st.size() >= minRows) {
+                sb.append(st.describe()).append('\n');
+            }
+        }
+        return sb.toString();
     }
 
     /** The rules that took the most time so far (needs {@code -Dboomfs.profile.rules=true}), one per line. */

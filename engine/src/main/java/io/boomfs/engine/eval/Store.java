@@ -29,9 +29,17 @@ final class Store {
     /** Expression indexes by their canonical name (see Plan), and in creation order. */
     private final List<String> exprNames = new ArrayList<>();
     private ExprIndex[] exprArray = new ExprIndex[0];
+    /** Shares equal numbers with other stored rows; null for relations that live a step. */
+    private final Canon canon;
 
     Store(Relation rel) {
+        this(rel, null);
+    }
+
+    /** A store whose rows share equal numbers through {@code canon} (when the relation outlives a step). */
+    Store(Relation rel, Canon canon) {
         this.rel = rel;
+        this.canon = rel.kind == Relation.Kind.TABLE || rel.kind == Relation.Kind.VIEW ? canon : null;
         this.keyed = rel.kind == Relation.Kind.TABLE && rel.hasProperKey();
         if (keyed) {
             // One row per key: an index on the key holds the rows (one byte of hash a slot).
@@ -68,7 +76,7 @@ final class Store {
             return at;
         }
         // Like a secondary index, it only adds, removes (by identity) and iterates buckets.
-        ExprIndex ix = new ExprIndex(key, 1024);
+        ExprIndex ix = canon == null ? new ExprIndex(key, 1024) : new ExprIndex(key, 1024, canon::intern);
         forEach(ix::add);
         exprNames.add(name);
         exprArray = Arrays.copyOf(exprArray, exprArray.length + 1);
@@ -136,6 +144,9 @@ final class Store {
 
     /** Adds a row whose key is free. */
     void add(Object[] row) {
+        if (canon != null) {
+            canon.intern(row);
+        }
         if (primary != null) {
             primary.add(row);
         } else if (keyed) {
@@ -159,6 +170,9 @@ final class Store {
      * returns the row that holds the key (equal to {@code row}, or for a keyed table maybe not).
      */
     Object[] addOrHolder(Object[] row) {
+        if (canon != null) {
+            canon.intern(row);
+        }
         if (keyed) {
             Object[] holder = rowsIndex.addUnique(row);
             if (holder != null) {
@@ -246,6 +260,23 @@ final class Store {
                 }
             }
         }
+    }
+
+    /** One line: rows, then each index as cols:keys/buckets (the rows' own index first, marked *). */
+    String describe() {
+        StringBuilder sb = new StringBuilder(String.format("%-16s %,10d rows", rel.name, size));
+        if (rowsIndex != null) {
+            sb.append(String.format("  *%s:%,d/%,d", Arrays.toString(rowsIndex.cols()), rowsIndex.keys(), rowsIndex.buckets()));
+        }
+        for (Index ix : indexArray) {
+            if (ix != rowsIndex) {
+                sb.append(String.format("  %s:%,d/%,d", Arrays.toString(ix.cols()), ix.keys(), ix.buckets()));
+            }
+        }
+        for (int i = 0; i < exprArray.length; i++) {
+            sb.append(String.format("  {%s}:%,d", exprNames.get(i), exprArray[i].groups()));
+        }
+        return sb.toString();
     }
 
     Object[][] snapshot() {

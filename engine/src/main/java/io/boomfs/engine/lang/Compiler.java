@@ -35,7 +35,8 @@ import java.util.TreeMap;
  * <p>Lowering: every rule derives a derived relation. A plain rule into a view or event derives
  * it directly; a rule that inserts into a table, a deferred rule ({@code @next}, {@code delete})
  * and a rule that sends derive a hidden relation {@code head$rN} that an {@link Action} reads. An
- * aggregate rule derives {@code head$aggN}, recomputed per affected group.
+ * aggregate rule derives {@code head$aggN}, recomputed per affected group, that a copy rule moves
+ * into the head; the only rule of a view derives the view itself.
  */
 public final class Compiler {
     /** What a compile produced: a program when there was no error, and every diagnostic. */
@@ -61,6 +62,8 @@ public final class Compiler {
     private final Map<String, Pos> declPos = new HashMap<>();
     private final Map<String, RelationDecl> userDecls = new HashMap<>();
     private final List<Rule> rules = new ArrayList<>();
+    /** Rules as written, by the name of their head (see {@link #rulesDeriving}). */
+    private final Map<String, Integer> rulesByHead = new HashMap<>();
     private final List<Action> actions = new ArrayList<>();
     private final List<Tuple> facts = new ArrayList<>();
     private final Set<String> loaded = new HashSet<>();
@@ -124,6 +127,11 @@ public final class Compiler {
             }
         }
         markDerivedEvents(stmts);
+        for (Stmt s : stmts) {
+            if (s instanceof Ast.Rule r) {
+                rulesByHead.merge(r.head().name(), 1, Integer::sum);
+            }
+        }
         for (Stmt s : stmts) {
             if (s instanceof Watch w) {
                 watch(w);
@@ -573,6 +581,11 @@ public final class Compiler {
         Relation h = newRelation(name, Relation.Kind.VIEW, false, like.columns, like.types, like.located, all(like.arity()), 0);
         h.internal = true;
         return h;
+    }
+
+    /** How many rules of the program (as written) have {@code name} as their head. */
+    int rulesDeriving(String name) {
+        return rulesByHead.getOrDefault(name, 0);
     }
 
     int nextRuleId() {

@@ -540,7 +540,12 @@ final class RuleCompiler {
         }
         int id = c.nextRuleId();
         Relation derives = head;
-        if (!aggs.isEmpty()) {
+        // An aggregate derives a hidden relation that a copy rule moves into the head, so that
+        // other rules may derive the same head; the only rule of a view derives the view itself
+        // (a copy of every group would cost its row and its index again, and a rule a change).
+        boolean aggIntoHead = !aggs.isEmpty() && action == null && head.kind == Relation.Kind.VIEW
+            && c.rulesDeriving(head.name) == 1;
+        if (!aggs.isEmpty() && !aggIntoHead) {
             derives = c.hidden(head, "agg" + id);
         } else if (action != null) {
             derives = c.hidden(head, "r" + id);
@@ -550,7 +555,7 @@ final class RuleCompiler {
         c.addRule(rule);
         if (action != null) {
             c.addAction(new Action(action, derives, target, rule));
-        } else if (!aggs.isEmpty()) {
+        } else if (!aggs.isEmpty() && !aggIntoHead) {
             c.addRule(c.copy(head, derives, r.pos(), head.name + "(...) :- " + derives.name + "(...)"));
         }
     }

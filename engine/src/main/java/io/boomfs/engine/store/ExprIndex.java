@@ -26,6 +26,7 @@ public final class ExprIndex {
     private static final int MIN_CAPACITY = 8;
     private final RowKey key;
     private final int bucketArrayLimit;
+    private final java.util.function.Consumer<Object[]> keep;
     private Object[] slots;
     private Object[][] keys;
     private int[] hashes;
@@ -38,8 +39,17 @@ public final class ExprIndex {
      *                         {@link Index#Index(int[], int)})
      */
     public ExprIndex(RowKey key, int bucketArrayLimit) {
+        this(key, bucketArrayLimit, k -> { });
+    }
+
+    /**
+     * @param keep called on a group's key before the index keeps it (e.g. to share its numbers
+     *             with equal ones kept elsewhere: a key lives as long as its group)
+     */
+    public ExprIndex(RowKey key, int bucketArrayLimit, java.util.function.Consumer<Object[]> keep) {
         this.key = key;
         this.bucketArrayLimit = bucketArrayLimit;
+        this.keep = keep;
         allocate(MIN_CAPACITY);
     }
 
@@ -102,6 +112,7 @@ public final class ExprIndex {
             return;
         }
         i = -1 - i;
+        keep.accept(k);
         slots[i] = row;
         keys[i] = k;
         hashes[i] = h;

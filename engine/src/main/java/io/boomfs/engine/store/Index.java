@@ -141,6 +141,22 @@ public final class Index {
         return cols;
     }
 
+    /** Number of distinct keys held. */
+    public int keys() {
+        return used;
+    }
+
+    /** Number of keys held by more than one row (each a {@link Bucket}). */
+    public int buckets() {
+        int n = 0;
+        for (Object s : slots) {
+            if (s instanceof Bucket) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     private int rowHash(Object[] row) {
         int h = 1;
         for (int c : cols) {
