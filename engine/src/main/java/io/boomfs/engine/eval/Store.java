@@ -29,17 +29,20 @@ final class Store {
     /** Expression indexes by their canonical name (see Plan), and in creation order. */
     private final List<String> exprNames = new ArrayList<>();
     private ExprIndex[] exprArray = new ExprIndex[0];
-    /** Shares equal numbers with other stored rows; null for relations that live a step. */
+    /**
+     * Shares equal numbers with other stored rows; null but for tables (a view's numbers come
+     * from the rows it is derived from, already shared, and most views live an op or a step).
+     */
     private final Canon canon;
 
     Store(Relation rel) {
         this(rel, null);
     }
 
-    /** A store whose rows share equal numbers through {@code canon} (when the relation outlives a step). */
+    /** A store whose rows share equal numbers through {@code canon} (when the relation is a table). */
     Store(Relation rel, Canon canon) {
         this.rel = rel;
-        this.canon = rel.kind == Relation.Kind.TABLE || rel.kind == Relation.Kind.VIEW ? canon : null;
+        this.canon = rel.kind == Relation.Kind.TABLE ? canon : null;
         this.keyed = rel.kind == Relation.Kind.TABLE && rel.hasProperKey();
         if (keyed) {
             // One row per key: an index on the key holds the rows (one byte of hash a slot).
@@ -58,7 +61,7 @@ final class Store {
         }
         // A secondary index only adds, removes (by identity) and iterates its buckets: a
         // directory of a thousand entries stays a plain array (4 bytes a row, not 20).
-        Index ix = new Index(cols, 1024);
+        Index ix = new Index(cols, 1024, true);
         forEach(ix::add);
         indexes.add(ix);
         indexArray = indexes.toArray(new Index[0]);
@@ -76,7 +79,7 @@ final class Store {
             return at;
         }
         // Like a secondary index, it only adds, removes (by identity) and iterates buckets.
-        ExprIndex ix = canon == null ? new ExprIndex(key, 1024) : new ExprIndex(key, 1024, canon::intern);
+        ExprIndex ix = new ExprIndex(key, 1024, canon == null ? k -> { } : canon::intern, true);
         forEach(ix::add);
         exprNames.add(name);
         exprArray = Arrays.copyOf(exprArray, exprArray.length + 1);
@@ -92,7 +95,7 @@ final class Store {
     void seal() {
         if (!keyed && !indexes.isEmpty() && size == 0) {
             rowsIndex = indexes.get(0);
-            rowsIndex.setBucketArrayLimit(64);
+            rowsIndex.holdRows(64);
             primary = null;
         }
     }

@@ -27,6 +27,7 @@ public final class ExprIndex {
     private final RowKey key;
     private final int bucketArrayLimit;
     private final java.util.function.Consumer<Object[]> keep;
+    private final boolean identityBuckets;
     private Object[] slots;
     private Object[][] keys;
     private int[] hashes;
@@ -39,14 +40,17 @@ public final class ExprIndex {
      *                         {@link Index#Index(int[], int)})
      */
     public ExprIndex(RowKey key, int bucketArrayLimit) {
-        this(key, bucketArrayLimit, k -> { });
+        this(key, bucketArrayLimit, k -> { }, false);
     }
 
     /**
-     * @param keep called on a group's key before the index keeps it (e.g. to share its numbers
-     *             with equal ones kept elsewhere: a key lives as long as its group)
+     * @param keep            called on a group's key before the index keeps it (e.g. to share
+     *                        its numbers with equal ones kept elsewhere: a key lives as long as
+     *                        its group)
+     * @param identityBuckets big buckets hold rows by identity (see {@link Index#Index(int[], int, boolean)})
      */
-    public ExprIndex(RowKey key, int bucketArrayLimit, java.util.function.Consumer<Object[]> keep) {
+    public ExprIndex(RowKey key, int bucketArrayLimit, java.util.function.Consumer<Object[]> keep, boolean identityBuckets) {
+        this.identityBuckets = identityBuckets;
         this.key = key;
         this.bucketArrayLimit = bucketArrayLimit;
         this.keep = keep;
@@ -102,11 +106,11 @@ public final class ExprIndex {
         if (i >= 0) {
             Object s = slots[i];
             if (s instanceof Index.Bucket b) {
-                b.add(row);
+                b.add(row, bucketArrayLimit, identityBuckets);
             } else {
-                Index.Bucket b = new Index.Bucket(bucketArrayLimit);
-                b.add((Object[]) s);
-                b.add(row);
+                Index.Bucket b = new Index.Bucket();
+                b.add((Object[]) s, bucketArrayLimit, identityBuckets);
+                b.add(row, bucketArrayLimit, identityBuckets);
                 slots[i] = b;
             }
             return;

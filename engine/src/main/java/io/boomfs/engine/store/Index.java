@@ -11,25 +11,28 @@ public final class Index {
     private static final int MIN_CAPACITY = 8;
     private final int[] cols;
     private int bucketArrayLimit;
+    /**
+     * Whether big buckets tell rows apart by identity: true for an index that only adds,
+     * removes (the same arrays) and iterates; false for the index that holds a relation's rows,
+     * whose buckets answer membership by value ({@link Bucket#find}).
+     */
+    private boolean identityBuckets;
     private Object[] slots;
     /** One byte of each slot's hash: most probes end without following the slot's pointer. */
     private byte[] tags;
     private int used;
     private int mask;
 
-    /** Several rows sharing one key. Small buckets are arrays; big ones hash their rows. */
+    /**
+     * Several rows sharing one key. Small buckets are arrays; big ones hash their rows. A bucket
+     * is 24 bytes: it keeps no limit of its own (its index passes it) and no sample row apart:
+     * {@code rows[0]} is one of its rows (the array keeps it there as rows leave; a big bucket
+     * keeps a one-row array for it).
+     */
     public static final class Bucket {
         Object[][] rows = new Object[4][];
         int n;
         RowSet big;
-        /** Rows kept in the plain array before the bucket hashes them (see {@link Index#Index(int[], int)}). */
-        private final int arrayLimit;
-
-        Bucket(int arrayLimit) {
-            this.arrayLimit = arrayLimit;
-        }
-        /** One row of the bucket, for comparing keys without touching the rest. */
-        Object[] sample;
 
         public int size() {
             return big != null ? big.size() : n;
@@ -45,21 +48,27 @@ public final class Index {
             return big != null ? big.size() : n;
         }
 
-        void add(Object[] row) {
-            if (sample == null) {
-                sample = row;
-            }
+        /** One row of the bucket, for comparing keys without touching the rest. */
+        Object[] sample() {
+            return rows[0];
+        }
+
+        /**
+         * Adds a row; past {@code arrayLimit} rows the bucket hashes them (see {@link
+         * Index#Index(int[], int)}), by identity when {@code identity} (see {@link RowSet#identity()}).
+         */
+        void add(Object[] row, int arrayLimit, boolean identity) {
             if (big != null) {
                 big.add(row);
                 return;
             }
             if (n == rows.length) {
                 if (n >= arrayLimit) {
-                    big = new RowSet(null);
+                    big = identity ? RowSet.identity() : new RowSet(null);
                     for (int i = 0; i < n; i++) {
                         big.add(rows[i]);
                     }
-                    rows = null;
+                    rows = new Object[][] {rows[0]};
                     big.add(row);
                     return;
                 }
@@ -69,29 +78,24 @@ public final class Index {
         }
 
         boolean remove(Object[] row) {
-            boolean removed = false;
             if (big != null) {
-                removed = big.remove(row) != null;
-            } else {
-                for (int i = 0; i < n; i++) {
-                    if (rows[i] == row) {
-                        rows[i] = rows[--n];
-                        rows[n] = null;
-                        removed = true;
-                        break;
-                    }
+                boolean removed = big.remove(row) != null;
+                if (row == rows[0]) {
+                    rows[0] = anyBigRow();
+                }
+                return removed;
+            }
+            for (int i = 0; i < n; i++) {
+                if (rows[i] == row) {
+                    rows[i] = rows[--n];
+                    rows[n] = null;
+                    return true;
                 }
             }
-            if (row == sample) {
-                sample = size() == 0 ? null : anyRow();
-            }
-            return removed;
+            return false;
         }
 
-        private Object[] anyRow() {
-            if (big == null) {
-                return rows[0];
-            }
+        private Object[] anyBigRow() {
             for (int i = 0; i < big.capacity(); i++) {
                 if (big.slot(i) != null) {
                     return big.slot(i);
@@ -100,8 +104,9 @@ public final class Index {
             return null;
         }
 
+        /** The one row left (when {@link #size()} is 1). */
         Object[] only() {
-            return sample;
+            return rows[0];
         }
 
         /** The row of this bucket equal to {@code row} in every column, or null. */
@@ -130,6 +135,15 @@ public final class Index {
      *                         long arrays; one used for membership tests cannot.
      */
     public Index(int[] cols, int bucketArrayLimit) {
+        this(cols, bucketArrayLimit, false);
+    }
+
+    /**
+     * @param identityBuckets big buckets hold rows by identity (4 bytes a row less): for an
+     *                        index that never answers membership ({@link Bucket#find})
+     */
+    public Index(int[] cols, int bucketArrayLimit, boolean identityBuckets) {
+        this.identityBuckets = identityBuckets;
         this.bucketArrayLimit = bucketArrayLimit;
         this.cols = cols;
         this.slots = new Object[MIN_CAPACITY];
@@ -175,7 +189,7 @@ public final class Index {
     }
 
     private static Object[] first(Object slot) {
-        return slot instanceof Bucket b ? b.sample : (Object[]) slot;
+        return slot instanceof Bucket b ? b.sample() : (Object[]) slot;
     }
 
     private boolean rowMatches(Object[] row, Object[] other) {
@@ -240,12 +254,16 @@ public final class Index {
         return i >= 0 ? slots[i] : null;
     }
 
-    /** Sets the bucket array limit; only while the index is empty. */
-    public void setBucketArrayLimit(int limit) {
+    /**
+     * Makes this index the one that holds its relation's rows: buckets hash past {@code limit}
+     * rows, by value (they answer membership); only while the index is empty.
+     */
+    public void holdRows(int limit) {
         if (used != 0) {
             throw new IllegalStateException("the index already holds rows");
         }
         bucketArrayLimit = limit;
+        identityBuckets = false;
     }
 
     /** Raw slot access for iteration: each slot is null, a row or a {@link Bucket}. */
@@ -311,11 +329,11 @@ public final class Index {
             row[c] = sample[c];
         }
         if (s instanceof Bucket b) {
-            b.add(row);
+            b.add(row, bucketArrayLimit, identityBuckets);
         } else {
-            Bucket b = new Bucket(bucketArrayLimit);
-            b.add((Object[]) s);
-            b.add(row);
+            Bucket b = new Bucket();
+            b.add((Object[]) s, bucketArrayLimit, identityBuckets);
+            b.add(row, bucketArrayLimit, identityBuckets);
             slots[i] = b;
         }
     }

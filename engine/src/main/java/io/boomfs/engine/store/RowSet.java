@@ -15,17 +15,34 @@ public final class RowSet {
     /** clear() keeps arrays up to this many slots (2 MiB a set): steady batches, not one-off bulks. */
     private static final int MAX_KEPT_CAPACITY = 1 << 18;
     private final int[] cols;
+    /** Rows are told apart by identity, not by value (see {@link #identity()}). */
+    private final boolean identity;
     private Object[][] rows;
+    /** Each slot's hash; null for an identity set, whose rows' identity hashes cost nothing to get again. */
     private int[] hashes;
     private int size;
     private int mask;
 
     /** A set unique on {@code cols}; all columns when {@code cols} is null. */
     public RowSet(int[] cols) {
+        this(cols, false);
+    }
+
+    private RowSet(int[] cols, boolean identity) {
         this.cols = cols;
+        this.identity = identity;
         this.rows = new Object[MIN_CAPACITY][];
-        this.hashes = new int[MIN_CAPACITY];
+        this.hashes = identity ? null : new int[MIN_CAPACITY];
         this.mask = MIN_CAPACITY - 1;
+    }
+
+    /**
+     * A set of row arrays by identity: for rows stored once elsewhere, which it only adds,
+     * removes and iterates (a big bucket of a secondary index). It keeps no hashes (4 bytes a
+     * slot less): an array's identity hash is kept in its header by the JVM.
+     */
+    public static RowSet identity() {
+        return new RowSet(null, true);
     }
 
     public int size() {
@@ -46,6 +63,9 @@ public final class RowSet {
     }
 
     int rowHash(Object[] row) {
+        if (identity) {
+            return spread(System.identityHashCode(row));
+        }
         int h = 1;
         if (cols == null) {
             for (Object v : row) {
@@ -84,7 +104,7 @@ public final class RowSet {
         int i = h & mask;
         Object[] r;
         while ((r = rows[i]) != null) {
-            if (hashes[i] == h && sameKey(r, row)) {
+            if (identity ? r == row : hashes[i] == h && sameKey(r, row)) {
                 return i;
             }
             i = (i + 1) & mask;
@@ -128,7 +148,9 @@ public final class RowSet {
         }
         i = -1 - i;
         rows[i] = row;
-        hashes[i] = h;
+        if (hashes != null) {
+            hashes[i] = h;
+        }
         if (++size * 4 > rows.length * 3) {
             resize(rows.length * 2);
         }
@@ -156,18 +178,22 @@ public final class RowSet {
             if (r == null) {
                 break;
             }
-            int hj = hashes[j];
+            int hj = hashes != null ? hashes[j] : rowHash(r);
             int home = hj & mask;
             // Move r back into the gap when its home slot does not lie cyclically in (gap, j].
             boolean inRange = gap <= j ? (home > gap && home <= j) : (home > gap || home <= j);
             if (!inRange) {
                 rows[gap] = r;
-                hashes[gap] = hj;
+                if (hashes != null) {
+                    hashes[gap] = hj;
+                }
                 gap = j;
             }
         }
         rows[gap] = null;
-        hashes[gap] = 0;
+        if (hashes != null) {
+            hashes[gap] = 0;
+        }
         if (rows.length > MIN_CAPACITY && size * 8 < rows.length) {
             resize(rows.length / 2);
         }
@@ -177,18 +203,20 @@ public final class RowSet {
         Object[][] oldRows = rows;
         int[] oldHashes = hashes;
         rows = new Object[capacity][];
-        hashes = new int[capacity];
+        hashes = identity ? null : new int[capacity];
         mask = capacity - 1;
         for (int k = 0; k < oldRows.length; k++) {
             Object[] r = oldRows[k];
             if (r != null) {
-                int h = oldHashes[k];
+                int h = oldHashes != null ? oldHashes[k] : rowHash(r);
                 int i = h & mask;
                 while (rows[i] != null) {
                     i = (i + 1) & mask;
                 }
                 rows[i] = r;
-                hashes[i] = h;
+                if (hashes != null) {
+                    hashes[i] = h;
+                }
             }
         }
     }
@@ -202,7 +230,7 @@ public final class RowSet {
         if (rows.length > 64 && (rows.length > 8 * size || rows.length > MAX_KEPT_CAPACITY)) {
             int capacity = Math.max(MIN_CAPACITY, Integer.highestOneBit(size) * 4);
             rows = new Object[capacity][];
-            hashes = new int[capacity];
+            hashes = identity ? null : new int[capacity];
             mask = capacity - 1;
         } else {
             java.util.Arrays.fill(rows, null);
