@@ -303,10 +303,10 @@ public final class IncrementalEvaluator implements Evaluator {
                     sp.inputs.add(r);
                 }
             }
-            // Plans are compiled up front so that every index exists before rows arrive (the
-            // unseeded plan is never run, but the indexes it asks for are part of that layout).
+            // Plans are compiled up front so that every index exists before rows arrive. (The
+            // plan of a rule seeded by no literal is never run: the indexes it asked for, kept
+            // on every write, were used by no plan that runs.)
             for (Rule r : all) {
-                Plan.compile(r, -1, false, null, stores, sp.index);
                 headBound(r);
                 for (int i = 0; i < r.body.size(); i++) {
                     if (r.body.get(i) instanceof Lit.Atom a) {
