@@ -66,10 +66,15 @@ class OlgCheckCommandTest {
             ""), r);
     }
 
+    /** {@code boom olg check --explain} of {@code src} written as {@code file}. */
+    private Cli.Result explain(String file, String src) throws IOException {
+        write(file, src);
+        return Cli.run(dir, "olg", "check", "--explain", file);
+    }
+
     @Test
     void explainPrintsStrataAndRuleDependencies() throws IOException {
-        write("p.olg", "table t(X: long).\nview v(X: long).\nview n(C: long).\nv(X) :- t(X).\nn(count<X>) :- v(X).\n");
-        Cli.Result r = Cli.run(dir, "olg", "check", "--explain", "p.olg");
+        Cli.Result r = explain("p.olg", "table t(X: long).\nview v(X: long).\nview n(C: long).\nv(X) :- t(X).\nn(count<X>) :- v(X).\n");
         assertEquals(new Cli.Result(Boom.OK, """
             p.olg: ok
             stratum 0: v
@@ -81,8 +86,7 @@ class OlgCheckCommandTest {
 
     @Test
     void anAggregateBesideAnotherRuleOfItsViewGoesThroughAHiddenRelation() throws IOException {
-        write("p.olg", "table t(X: long).\nview n(C: long).\nn(count<X>) :- t(X).\nn(0) :- t(_).\n");
-        Cli.Result r = Cli.run(dir, "olg", "check", "--explain", "p.olg");
+        Cli.Result r = explain("p.olg", "table t(X: long).\nview n(C: long).\nn(count<X>) :- t(X).\nn(0) :- t(_).\n");
         assertEquals(new Cli.Result(Boom.OK, """
             p.olg: ok
             stratum 0: n[aggregate]
@@ -95,8 +99,7 @@ class OlgCheckCommandTest {
 
     @Test
     void explainPrintsNoStrataForAProgramWithErrors() throws IOException {
-        write("bad.olg", "table a(X: long).\nview b(X: long).\nb(X) :- a(Y).\n");
-        Cli.Result r = Cli.run(dir, "olg", "check", "--explain", "bad.olg");
+        Cli.Result r = explain("bad.olg", "table a(X: long).\nview b(X: long).\nb(X) :- a(Y).\n");
         assertEquals(Boom.ERROR, r.code());
         assertEquals(false, r.out().contains("stratum"), r.out());
     }

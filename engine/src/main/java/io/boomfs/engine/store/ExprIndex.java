@@ -104,15 +104,7 @@ public final class ExprIndex {
         int h = Index.probeHash(k);
         int i = find(k, h);
         if (i >= 0) {
-            Object s = slots[i];
-            if (s instanceof Index.Bucket b) {
-                b.add(row, bucketArrayLimit, identityBuckets);
-            } else {
-                Index.Bucket b = new Index.Bucket();
-                b.add((Object[]) s, bucketArrayLimit, identityBuckets);
-                b.add(row, bucketArrayLimit, identityBuckets);
-                slots[i] = b;
-            }
+            slots[i] = Index.Bucket.join(slots[i], row, bucketArrayLimit, identityBuckets);
             return;
         }
         i = -1 - i;

@@ -48,6 +48,22 @@ public final class Index {
             return big != null ? big.size() : n;
         }
 
+        /**
+         * What a group's slot holds once {@code row} joins it: {@code slot} (a row or a bucket)
+         * and {@code row} in one bucket, the slot's own when it has one.
+         */
+        static Bucket join(Object slot, Object[] row, int arrayLimit, boolean identity) {
+            Bucket b;
+            if (slot instanceof Bucket held) {
+                b = held;
+            } else {
+                b = new Bucket();
+                b.add((Object[]) slot, arrayLimit, identity);
+            }
+            b.add(row, arrayLimit, identity);
+            return b;
+        }
+
         /** One row of the bucket, for comparing keys without touching the rest. */
         Object[] sample() {
             return rows[0];
@@ -328,14 +344,7 @@ public final class Index {
         for (int c : cols) {
             row[c] = sample[c];
         }
-        if (s instanceof Bucket b) {
-            b.add(row, bucketArrayLimit, identityBuckets);
-        } else {
-            Bucket b = new Bucket();
-            b.add((Object[]) s, bucketArrayLimit, identityBuckets);
-            b.add(row, bucketArrayLimit, identityBuckets);
-            slots[i] = b;
-        }
+        slots[i] = Bucket.join(s, row, bucketArrayLimit, identityBuckets);
     }
 
     /** Removes {@code row} (the same array that was added). */
