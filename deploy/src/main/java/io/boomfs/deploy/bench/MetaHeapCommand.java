@@ -81,7 +81,7 @@ public final class MetaHeapCommand implements java.util.concurrent.Callable<Inte
         long end = usedAfterGc();
         double secs = (System.nanoTime() - t0) / 1e9;
         long chunks = shard.count("fchunk");
-        Console.say(out, String.format("bench meta-heap: %,d files in %,d directories, %,d chunks (%d datanodes), %.0f s; rows: "
+        Console.say(out, String.format("bench meta-heap: %,d files in %,d directories, %,d chunks (%d datanodes), %.1f s; rows: "
                 + "entry %,d, inode %,d, fchunk %,d, hb_chunk %,d", files, dirs, chunks, datanodes, secs, shard.count("entry"),
             shard.count("inode"), chunks, shard.count("hb_chunk")));
         StringBuilder perFile = new StringBuilder("bench meta-heap: rows per file:");

@@ -981,8 +981,8 @@ public final class IncrementalEvaluator implements Evaluator {
      * which also reads the rows removed) gives the plan a match.
      */
     private boolean emptyInput(Plan p) {
-        for (Plan.Op op : p.needs) {
-            if (op.store.size() == 0 && delta[op.atom.rel().id].minus.isEmpty()) {
+        for (int id : p.needs) {
+            if (stores[id].size() == 0 && delta[id].minus.isEmpty()) {
                 return true;
             }
         }
@@ -1181,7 +1181,7 @@ public final class IncrementalEvaluator implements Evaluator {
                     }
                 }
                 if (overDeleteFromMinus(op)) {
-                    for (Object[] row : delta[op.atom.rel().id].minus.toArray()) {
+                    for (Object[] row : delta[op.atom.rel().id].minusArray()) {
                         if (bindRow(op, row, frame)) {
                             exec(p, i + 1, frame, out);
                         }
@@ -1351,7 +1351,7 @@ public final class IncrementalEvaluator implements Evaluator {
                 continue;
             }
             seedPlus[r.id] = d.plus.isEmpty() ? null : d.plus.toArray();
-            seedMinus[r.id] = d.minus.isEmpty() ? null : d.minus.toArray();
+            seedMinus[r.id] = d.minus.isEmpty() ? null : d.minusArray();
             anyPlus |= seedPlus[r.id] != null;
             anyMinus |= seedMinus[r.id] != null;
         }
@@ -1795,7 +1795,7 @@ public final class IncrementalEvaluator implements Evaluator {
             }
             Delta d = delta[a.rel().id];
             if (!d.minus.isEmpty()) {
-                Object[][] seeds = d.minus.toArray();
+                Object[][] seeds = d.minusArray();
                 mode = a.negated() ? CURRENT : OVER_DELETE;
                 sign[0] = -1;
                 run(seed(r, i, a.negated()), seeds, seeds.length, collect);
@@ -2125,7 +2125,7 @@ public final class IncrementalEvaluator implements Evaluator {
         if (nextInto[t.id] != null) {
             for (Action a : nextInto[t.id]) {
                 Relation src = a.source();
-                out.add(isWholesale[src.id] ? lastNextRows[src.id] : delta[src.id].minus.toArray());
+                out.add(isWholesale[src.id] ? lastNextRows[src.id] : delta[src.id].minusArray());
             }
         }
         return out;
@@ -2328,7 +2328,7 @@ public final class IncrementalEvaluator implements Evaluator {
                 out = new ArrayList<>();
             }
             List<Tuple> rem = new ArrayList<>();
-            for (Object[] row : d.minus.toArray()) {
+            for (Object[] row : d.minusArray()) {
                 rem.add(Tuple.wrap(r.name, row));
             }
             List<Tuple> add = new ArrayList<>();
