@@ -1107,6 +1107,24 @@ public final class IncrementalEvaluator implements Evaluator {
         }
     }
 
+    /**
+     * Set while the insert phase runs a rule seeded with the new rows of one of its positive
+     * lower atoms. A match that joins new rows of two such atoms (l_entry's l_apply and l_idx,
+     * a request and its path) is found by the run of each; it is left to the run seeded with
+     * the first of them in the body, which sees the other atoms' rows as they are now. Each
+     * match is then derived once, not once per new row in it.
+     */
+    private boolean skipEarlierNew;
+
+    /** Whether {@code row}, bound to {@code op}, leaves its match to the run seeded by op's atom (see skipEarlierNew). */
+    private boolean earlierNew(Plan.Op op, Object[] row) {
+        if (!skipEarlierNew || !op.earlier) {
+            return false;
+        }
+        Delta.Added plus = delta[op.atom.rel().id].plus;
+        return !plus.isEmpty() && plus.containsRow(row);
+    }
+
     private boolean overDeleteFromMinus(Plan.Op op) {
         return mode == OVER_DELETE && op.lower && !delta[op.atom.rel().id].minus.isEmpty();
     }
@@ -1116,7 +1134,8 @@ public final class IncrementalEvaluator implements Evaluator {
         switch (op.kind) {
             case Plan.MEMBER: {
                 probeRow(op, frame);
-                if (s.find(op.scratchRow) != null
+                Object[] found = s.find(op.scratchRow);
+                if (found != null && !earlierNew(op, found)
                     || (overDeleteFromMinus(op) && delta[op.atom.rel().id].minus.containsRow(op.scratchRow))) {
                     exec(p, i + 1, frame, out);
                 }
@@ -1125,7 +1144,7 @@ public final class IncrementalEvaluator implements Evaluator {
             case Plan.KEY: {
                 probeRow(op, frame);
                 Object[] holder = s.keyHolder(op.scratchRow);
-                if (holder != null && bindRow(op, holder, frame)) {
+                if (holder != null && !earlierNew(op, holder) && bindRow(op, holder, frame)) {
                     exec(p, i + 1, frame, out);
                 }
                 if (overDeleteFromMinus(op)) {
@@ -1171,7 +1190,7 @@ public final class IncrementalEvaluator implements Evaluator {
                 if (rows != null) {
                     for (int k = 0; k < rows.capacity() && !stop; k++) {
                         Object[] row = rows.slot(k);
-                        if (row != null && bindRow(op, row, frame)) {
+                        if (row != null && !earlierNew(op, row) && bindRow(op, row, frame)) {
                             exec(p, i + 1, frame, out);
                         }
                     }
@@ -1180,7 +1199,7 @@ public final class IncrementalEvaluator implements Evaluator {
                         if (stop) {
                             break;
                         }
-                        if (bindRow(op, row, frame)) {
+                        if (!earlierNew(op, row) && bindRow(op, row, frame)) {
                             exec(p, i + 1, frame, out);
                         }
                     }
@@ -1201,7 +1220,7 @@ public final class IncrementalEvaluator implements Evaluator {
             return;
         }
         if (hit instanceof Object[] row) {
-            if (bindRow(op, row, frame)) {
+            if (!earlierNew(op, row) && bindRow(op, row, frame)) {
                 exec(p, i + 1, frame, out);
             }
             return;
@@ -1212,7 +1231,7 @@ public final class IncrementalEvaluator implements Evaluator {
         Object[][] rows = b.rows();
         int n = b.count();
         for (int k = 0; k < n && !stop; k++) {
-            if (bindRow(op, rows[k], frame)) {
+            if (!earlierNew(op, rows[k]) && bindRow(op, rows[k], frame)) {
                 exec(p, i + 1, frame, out);
             }
         }
@@ -1605,7 +1624,12 @@ public final class IncrementalEvaluator implements Evaluator {
                 Object[][] seeds = site.negated() ? seedMinus[site.rel().id] : seedPlus[site.rel().id];
                 if (seeds != null) {
                     Plan p = site.planKeepingNot();
-                    run(p, seeds, seeds.length, deriver.to(site.rule(), p, round));
+                    skipEarlierNew = !site.negated();
+                    try {
+                        run(p, seeds, seeds.length, deriver.to(site.rule(), p, round));
+                    } finally {
+                        skipEarlierNew = false;
+                    }
                 }
             }
             for (SeedSite site : sp.fullSites) {

@@ -61,6 +61,12 @@ final class Plan {
         int slot;
         /** The atom's relation is not derived in the stratum being evaluated (see phase 1). */
         boolean lower;
+        /**
+         * A positive atom of a lower relation that comes before the seed literal in the body:
+         * when the plan runs on the insert phase's new rows, a match whose row here is new too
+         * is left to the run seeded with this atom's new rows (see IncrementalEvaluator.earlierNew).
+         */
+        boolean earlier;
         /** EXPR: the index, its name and key, and the known sides, probed after the accessCols' values. */
         int exprIndexId = -1;
         String exprName;
@@ -171,7 +177,23 @@ final class Plan {
                 ops.add(exprOp(rule, a, bestKeys, bound, stores, stratum));
             }
         }
+        if (seedLit >= 0 && !((Lit.Atom) rule.body.get(seedLit)).negated()) {
+            for (Op op : ops) {
+                if (op.kind != SEED && op.atom != null && !op.atom.negated() && op.lower && bodyIndex(rule, op.atom) < seedLit) {
+                    op.earlier = true;
+                }
+            }
+        }
         return new Plan(rule, ops.toArray(new Op[0]), stratum);
+    }
+
+    private static int bodyIndex(Rule rule, Lit.Atom atom) {
+        for (int i = 0; i < rule.body.size(); i++) {
+            if (rule.body.get(i) == atom) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("an op's atom is not in its rule's body: " + atom);
     }
 
     private static boolean ready(Lit l, boolean[] bound) {
