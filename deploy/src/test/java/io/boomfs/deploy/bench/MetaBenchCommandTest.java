@@ -111,7 +111,7 @@ class MetaBenchCommandTest {
     void heapPerFileOfAFewFiles() {
         Cli.Result r = Cli.run(HERE, "bench", "meta-heap", "--files", "2000", "--per-dir", "100", "--histogram", "5");
         assertEquals(0, r.code(), r.toString());
-        assertLine(r.out(), "^bench meta-heap: 2,000 files in 20 directories, 2,000 chunks \\(3 datanodes\\), \\d+ s; rows: "
+        assertLine(r.out(), "^bench meta-heap: 2,000 files in 20 directories, 2,000 chunks \\(3 datanodes\\), \\d+\\.\\d s; rows: "
             + "entry 2,0\\d\\d, inode 2,000, fchunk 2,000, hb_chunk 6,000$");
         assertLine(r.out(), "^bench-meta-heap files=2000 per_dir=100 chunks_per_file=1 bytes_per_file=\\d+ marginal_bytes_per_file=-?\\d+$");
         assertLine(r.out(), "^ +1: +\\d+ +\\d+ ");
