@@ -1116,7 +1116,12 @@ public final class IncrementalEvaluator implements Evaluator {
      */
     private boolean skipEarlierNew;
 
-    /** Whether {@code row}, bound to {@code op}, leaves its match to the run seeded by op's atom (see skipEarlierNew). */
+    /**
+     * Whether {@code row}, bound to {@code op}, leaves its match to the run seeded by op's atom
+     * (see skipEarlierNew). That run takes place in the same loop: a lower relation is an input of
+     * the stratum, its seeds are its delta's added rows (seedPlus), and no lower relation changes
+     * while the loop runs (derived rows go to the stratum's own relations).
+     */
     private boolean earlierNew(Plan.Op op, Object[] row) {
         if (!skipEarlierNew || !op.earlier) {
             return false;
