@@ -1224,17 +1224,16 @@ public final class IncrementalEvaluator implements Evaluator {
         if (hit == null) {
             return;
         }
-        if (hit instanceof Object[] row) {
+        if (!(hit instanceof Object[][]) && hit instanceof Object[] row) {
             if (!earlierNew(op, row) && bindRow(op, row, frame)) {
                 exec(p, i + 1, frame, out);
             }
             return;
         }
-        // A small bucket is iterated in place: rows added meanwhile go past n, and the insert
-        // phase never removes; a big bucket hands out a copy.
-        Index.Bucket b = (Index.Bucket) hit;
-        Object[][] rows = b.rows();
-        int n = b.count();
+        // A group is iterated in place: rows added meanwhile go past n, and the insert phase
+        // never removes; a bucket hands out a copy.
+        Object[][] rows = Index.rows(hit);
+        int n = Index.count(hit);
         for (int k = 0; k < n && !stop; k++) {
             if (!earlierNew(op, rows[k]) && bindRow(op, rows[k], frame)) {
                 exec(p, i + 1, frame, out);
@@ -1276,12 +1275,11 @@ public final class IncrementalEvaluator implements Evaluator {
         if (hit == null) {
             return false;
         }
-        if (hit instanceof Object[] row) {
+        if (!(hit instanceof Object[][]) && hit instanceof Object[] row) {
             return bindRow(op, row, frame);
         }
-        Index.Bucket b = (Index.Bucket) hit;
-        Object[][] rows = b.rows();
-        for (int k = 0; k < b.count(); k++) {
+        Object[][] rows = Index.rows(hit);
+        for (int k = 0, n = Index.count(hit); k < n; k++) {
             if (bindRow(op, rows[k], frame)) {
                 return true;
             }
@@ -1847,7 +1845,7 @@ public final class IncrementalEvaluator implements Evaluator {
             List<Object> g = e.getKey();
             Object[] vals = g.toArray();
             Object hit = stores[head.id].index(gid).get(vals, Index.probeHash(vals));
-            Object[] old = hit == null ? null : hit instanceof Object[] row ? row : ((Index.Bucket) hit).rows()[0];
+            Object[] old = hit == null ? null : Index.rows(hit)[0];
             long t0 = PROFILE_RULES ? System.nanoTime() : 0;
             Object[] now;
             AggGroup kept = incremental ? sp.aggGroups.get(g) : null;

@@ -79,7 +79,7 @@ final class Store {
             return at;
         }
         // Like a secondary index, it only adds, removes (by identity) and iterates buckets.
-        ExprIndex ix = new ExprIndex(key, 1024, canon == null ? k -> { } : canon::intern, true);
+        ExprIndex ix = new ExprIndex(key, 1024, true);
         forEach(ix::add);
         exprNames.add(name);
         exprArray = Arrays.copyOf(exprArray, exprArray.length + 1);
@@ -111,30 +111,11 @@ final class Store {
     /** The stored row equal to {@code row} in every column, or null. */
     Object[] find(Object[] row) {
         if (rowsIndex != null) {
-            return inHit(rowsIndex.getByRow(row), row);
+            return Index.find(rowsIndex.getByRow(row), row);
         }
         return primary.get(row);
     }
 
-    private static boolean same(Object[] a, Object[] b) {
-        for (int i = 0; i < a.length; i++) {
-            if (!Objects.equals(a[i], b[i])) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static Object[] inHit(Object hit, Object[] row) {
-        if (hit == null) {
-            return null;
-        }
-        if (hit instanceof Object[] r) {
-            return same(r, row) ? r : null;
-        }
-        Index.Bucket b = (Index.Bucket) hit;
-        return b.find(row);
-    }
 
     boolean contains(Object[] row) {
         return find(row) != null;
@@ -253,12 +234,9 @@ final class Store {
         }
         for (int k = 0; k < rowsIndex.capacity(); k++) {
             Object s = rowsIndex.slot(k);
-            if (s instanceof Object[] r) {
-                action.accept(r);
-            } else if (s != null) {
-                Index.Bucket b = (Index.Bucket) s;
-                Object[][] rows = b.rows();
-                for (int i = 0; i < b.count(); i++) {
+            if (s != null) {
+                Object[][] rows = Index.rows(s);
+                for (int i = 0, n = Index.count(s); i < n; i++) {
                     action.accept(rows[i]);
                 }
             }

@@ -5,10 +5,12 @@ import java.util.Objects;
 /**
  * A hash index on values computed from each row (an expression index): the rows whose key, as
  * {@link RowKey} computes it, equals a probe's values, found in one probe. Unlike {@link Index},
- * the key is not a set of the row's columns, so each group of rows keeps its key (and the key's
- * hash) beside it: a probe compares stored keys and never computes a key again, and a resize
- * moves groups without hashing. A probe returns what {@link Index#get} returns: null, a single
- * row ({@code Object[]}) or an {@link Index.Bucket}, iterated the same way.
+ * the key is not a set of the row's columns: each group keeps its key's hash beside it, so that
+ * a resize moves groups without computing keys and a probe computes the key of a group's first
+ * row only when the hashes are equal (almost always its own group). The keys themselves are
+ * not kept: a move bucket's (vpart, bucket) key, an array and its numbers, cost about 30 bytes
+ * a file over four tables. A probe returns what {@link Index#get} returns (see {@link
+ * Index#rows}).
  */
 public final class ExprIndex {
     /** Computes a row's key: a new array each call, or {@link #NO_KEY} when it has none. */
@@ -26,10 +28,8 @@ public final class ExprIndex {
     private static final int MIN_CAPACITY = 8;
     private final RowKey key;
     private final int bucketArrayLimit;
-    private final java.util.function.Consumer<Object[]> keep;
     private final boolean identityBuckets;
     private Object[] slots;
-    private Object[][] keys;
     private int[] hashes;
     private int used;
     private int mask;
@@ -40,26 +40,19 @@ public final class ExprIndex {
      *                         {@link Index#Index(int[], int)})
      */
     public ExprIndex(RowKey key, int bucketArrayLimit) {
-        this(key, bucketArrayLimit, k -> { }, false);
+        this(key, bucketArrayLimit, false);
     }
 
-    /**
-     * @param keep            called on a group's key before the index keeps it (e.g. to share
-     *                        its numbers with equal ones kept elsewhere: a key lives as long as
-     *                        its group)
-     * @param identityBuckets big buckets hold rows by identity (see {@link Index#Index(int[], int, boolean)})
-     */
-    public ExprIndex(RowKey key, int bucketArrayLimit, java.util.function.Consumer<Object[]> keep, boolean identityBuckets) {
+    /** @param identityBuckets big buckets hold rows by identity (see {@link Index#Index(int[], int, boolean)}) */
+    public ExprIndex(RowKey key, int bucketArrayLimit, boolean identityBuckets) {
         this.identityBuckets = identityBuckets;
         this.key = key;
         this.bucketArrayLimit = bucketArrayLimit;
-        this.keep = keep;
         allocate(MIN_CAPACITY);
     }
 
     private void allocate(int capacity) {
         slots = new Object[capacity];
-        keys = new Object[capacity][];
         hashes = new int[capacity];
         mask = capacity - 1;
     }
@@ -79,7 +72,7 @@ public final class ExprIndex {
     private int find(Object[] k, int h) {
         int i = h & mask;
         while (slots[i] != null) {
-            if (hashes[i] == h && sameKey(keys[i], k)) {
+            if (hashes[i] == h && sameKey(key.of(Index.first(slots[i])), k)) {
                 return i;
             }
             i = (i + 1) & mask;
@@ -104,13 +97,11 @@ public final class ExprIndex {
         int h = Index.probeHash(k);
         int i = find(k, h);
         if (i >= 0) {
-            slots[i] = Index.Bucket.join(slots[i], row, bucketArrayLimit, identityBuckets);
+            slots[i] = Index.join(slots[i], row, bucketArrayLimit, identityBuckets);
             return;
         }
         i = -1 - i;
-        keep.accept(k);
         slots[i] = row;
-        keys[i] = k;
         hashes[i] = h;
         if (++used * 4 > slots.length * 3) {
             resize(slots.length * 2);
@@ -124,16 +115,11 @@ public final class ExprIndex {
         if (i < 0) {
             return;
         }
-        Object s = slots[i];
-        if (s instanceof Index.Bucket b) {
-            b.remove(row);
-            if (b.size() == 1) {
-                slots[i] = b.only();
-            } else if (b.size() == 0) {
-                deleteAt(i);
-            }
-        } else if (s == row) {
+        Object left = Index.leave(slots[i], row);
+        if (left == null) {
             deleteAt(i);
+        } else {
+            slots[i] = left;
         }
     }
 
@@ -150,13 +136,11 @@ public final class ExprIndex {
             boolean inRange = gap <= j ? (home > gap && home <= j) : (home > gap || home <= j);
             if (!inRange) {
                 slots[gap] = slots[j];
-                keys[gap] = keys[j];
                 hashes[gap] = hashes[j];
                 gap = j;
             }
         }
         slots[gap] = null;
-        keys[gap] = null;
         hashes[gap] = 0;
         if (slots.length > MIN_CAPACITY && used * 8 < slots.length) {
             resize(slots.length / 2);
@@ -165,7 +149,6 @@ public final class ExprIndex {
 
     private void resize(int capacity) {
         Object[] oldSlots = slots;
-        Object[][] oldKeys = keys;
         int[] oldHashes = hashes;
         allocate(capacity);
         for (int k = 0; k < oldSlots.length; k++) {
@@ -175,7 +158,6 @@ public final class ExprIndex {
                     i = (i + 1) & mask;
                 }
                 slots[i] = oldSlots[k];
-                keys[i] = oldKeys[k];
                 hashes[i] = oldHashes[k];
             }
         }
@@ -190,7 +172,6 @@ public final class ExprIndex {
             allocate(Math.max(MIN_CAPACITY, Integer.highestOneBit(Math.max(1, used)) * 4));
         } else {
             java.util.Arrays.fill(slots, null);
-            java.util.Arrays.fill(keys, null);
         }
         used = 0;
     }

@@ -4,8 +4,10 @@ import java.util.Objects;
 
 /**
  * A secondary hash index: the rows whose values in {@code cols} are equal, found in one probe.
- * A probe returns null, a single row ({@code Object[]}) or a {@link Bucket}; rows are the
- * same arrays as in the relation's primary set, and removal is by identity.
+ * A probe returns null, a single row ({@code Object[]}), a group ({@code Object[][]}: its rows
+ * first, then nulls) or a {@link Bucket} (a group past the index's array limit, its rows
+ * hashed); {@link #count(Object)} and {@link #rows(Object)} read any of them. Rows are the same
+ * arrays as in the relation's primary set, and removal is by identity.
  */
 public final class Index {
     private static final int MIN_CAPACITY = 8;
@@ -14,7 +16,7 @@ public final class Index {
     /**
      * Whether big buckets tell rows apart by identity: true for an index that only adds,
      * removes (the same arrays) and iterates; false for the index that holds a relation's rows,
-     * whose buckets answer membership by value ({@link Bucket#find}).
+     * whose buckets answer membership by value ({@link #find(Object, Object[])}).
      */
     private boolean identityBuckets;
     private Object[] slots;
@@ -24,119 +26,160 @@ public final class Index {
     private int mask;
 
     /**
-     * Several rows sharing one key. Small buckets are arrays; big ones hash their rows. A bucket
-     * is 24 bytes: it keeps no limit of its own (its index passes it) and no sample row apart:
-     * {@code rows[0]} is one of its rows (the array keeps it there as rows leave; a big bucket
-     * keeps a one-row array for it).
+     * A group past its index's array limit: its rows hashed, so that adding and removing stay
+     * O(1), and one of them kept apart to compare keys with. (A smaller group is a bare
+     * {@code Object[][]}, with no object around it: a 3-replica chunk's locations, or the four
+     * rows of a move bucket's key, are most groups, and a wrapper cost 24 bytes each.)
      */
     public static final class Bucket {
-        Object[][] rows = new Object[4][];
-        int n;
-        RowSet big;
+        private final RowSet big;
+        private Object[] sample;
+
+        private Bucket(RowSet big, Object[] sample) {
+            this.big = big;
+            this.sample = sample;
+        }
 
         public int size() {
-            return big != null ? big.size() : n;
-        }
-
-        /** Rows as an array snapshot-free view: valid until the bucket changes. */
-        public Object[][] rows() {
-            return big != null ? big.toArray() : rows;
-        }
-
-        /** Number of valid entries in {@link #rows()}. */
-        public int count() {
-            return big != null ? big.size() : n;
-        }
-
-        /**
-         * What a group's slot holds once {@code row} joins it: {@code slot} (a row or a bucket)
-         * and {@code row} in one bucket, the slot's own when it has one.
-         */
-        static Bucket join(Object slot, Object[] row, int arrayLimit, boolean identity) {
-            Bucket b;
-            if (slot instanceof Bucket held) {
-                b = held;
-            } else {
-                b = new Bucket();
-                b.add((Object[]) slot, arrayLimit, identity);
-            }
-            b.add(row, arrayLimit, identity);
-            return b;
+            return big.size();
         }
 
         /** One row of the bucket, for comparing keys without touching the rest. */
         Object[] sample() {
-            return rows[0];
+            return sample;
         }
 
-        /**
-         * Adds a row; past {@code arrayLimit} rows the bucket hashes them (see {@link
-         * Index#Index(int[], int)}), by identity when {@code identity} (see {@link RowSet#identity()}).
-         */
-        void add(Object[] row, int arrayLimit, boolean identity) {
-            if (big != null) {
+        private void remove(Object[] row) {
+            big.remove(row);
+            if (row == sample) {
+                sample = null;
+                for (int i = 0; i < big.capacity() && sample == null; i++) {
+                    sample = big.slot(i);
+                }
+            }
+        }
+    }
+
+    /** The number of rows in a group's array: its rows come first, then nulls (a binary search). */
+    static int groupSize(Object[][] g) {
+        int lo = 0;
+        int hi = g.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (g[mid] != null) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /** How many rows a probe's hit holds: 0 (null), 1 (a row) or its group's. */
+    public static int count(Object hit) {
+        if (hit == null) {
+            return 0;
+        }
+        if (hit instanceof Object[][] g) {
+            return groupSize(g);
+        }
+        return hit instanceof Bucket b ? b.size() : 1;
+    }
+
+    /**
+     * The rows of a probe's hit (not null): the first {@link #count(Object)} entries. A group is
+     * its own array, valid until the group changes (rows added meanwhile go past the count; a
+     * group that grows moves to a new array and leaves this one as it was); a bucket's are a copy.
+     */
+    public static Object[][] rows(Object hit) {
+        if (hit instanceof Object[][] g) {
+            return g;
+        }
+        return hit instanceof Bucket b ? b.big.toArray() : new Object[][] {(Object[]) hit};
+    }
+
+    /** The row of a probe's hit equal to {@code row} in every column, or null. */
+    public static Object[] find(Object hit, Object[] row) {
+        if (hit == null) {
+            return null;
+        }
+        if (hit instanceof Object[][] g) {
+            for (Object[] r : g) {
+                if (r == null) {
+                    return null;
+                }
+                if (java.util.Arrays.equals(r, row)) {
+                    return r;
+                }
+            }
+            return null;
+        }
+        if (hit instanceof Bucket b) {
+            return b.big.get(row);
+        }
+        return java.util.Arrays.equals((Object[]) hit, row) ? (Object[]) hit : null;
+    }
+
+    /**
+     * What a group's slot holds once {@code row} joins it: {@code slot} (a row, a group or a
+     * bucket) and {@code row} together. Past {@code arrayLimit} rows a group becomes a bucket,
+     * hashed by identity when {@code identity} (see {@link RowSet#identity()}).
+     */
+    static Object join(Object slot, Object[] row, int arrayLimit, boolean identity) {
+        if (slot instanceof Object[][] g) {
+            int n = groupSize(g);
+            if (n < g.length) {
+                g[n] = row;
+                return g;
+            }
+            if (n >= arrayLimit) {
+                RowSet big = identity ? RowSet.identity() : new RowSet(null);
+                for (Object[] r : g) {
+                    big.add(r);
+                }
                 big.add(row);
-                return;
+                return new Bucket(big, g[0]);
             }
-            if (n == rows.length) {
-                if (n >= arrayLimit) {
-                    big = identity ? RowSet.identity() : new RowSet(null);
-                    for (int i = 0; i < n; i++) {
-                        big.add(rows[i]);
-                    }
-                    rows = new Object[][] {rows[0]};
-                    big.add(row);
-                    return;
-                }
-                rows = java.util.Arrays.copyOf(rows, n * 2);
-            }
-            rows[n++] = row;
+            Object[][] grown = java.util.Arrays.copyOf(g, n * 2);
+            grown[n] = row;
+            return grown;
         }
+        if (slot instanceof Bucket b) {
+            b.big.add(row);
+            return b;
+        }
+        if (arrayLimit < 2) {
+            RowSet big = identity ? RowSet.identity() : new RowSet(null);
+            big.add((Object[]) slot);
+            big.add(row);
+            return new Bucket(big, (Object[]) slot);
+        }
+        return new Object[][] {(Object[]) slot, row};
+    }
 
-        boolean remove(Object[] row) {
-            if (big != null) {
-                boolean removed = big.remove(row) != null;
-                if (row == rows[0]) {
-                    rows[0] = anyBigRow();
-                }
-                return removed;
-            }
+    /**
+     * What a group's slot holds once {@code row} (the same array) leaves it: null when it was
+     * the last, the one row left, or the group. A group keeps its rows first: the last takes
+     * the place of the one that left.
+     */
+    static Object leave(Object slot, Object[] row) {
+        if (slot instanceof Object[][] g) {
+            int n = groupSize(g);
             for (int i = 0; i < n; i++) {
-                if (rows[i] == row) {
-                    rows[i] = rows[--n];
-                    rows[n] = null;
-                    return true;
+                if (g[i] == row) {
+                    g[i] = g[n - 1];
+                    g[n - 1] = null;
+                    return n == 2 ? g[0] : g;
                 }
             }
-            return false;
+            return g;
         }
-
-        private Object[] anyBigRow() {
-            for (int i = 0; i < big.capacity(); i++) {
-                if (big.slot(i) != null) {
-                    return big.slot(i);
-                }
-            }
-            return null;
+        if (slot instanceof Bucket b) {
+            b.remove(row);
+            int n = b.size();
+            return n == 0 ? null : n == 1 ? b.sample : b;
         }
-
-        /** The one row left (when {@link #size()} is 1). */
-        Object[] only() {
-            return rows[0];
-        }
-
-        /** The row of this bucket equal to {@code row} in every column, or null. */
-        public Object[] find(Object[] row) {
-            if (big != null) {
-                return big.get(row);
-            }
-            for (int i = 0; i < n; i++) {
-                if (java.util.Arrays.equals(rows[i], row)) {
-                    return rows[i];
-                }
-            }
-            return null;
-        }
+        return slot == row ? null : slot;
     }
 
     /** An index whose buckets hash their rows past 64 (membership tests look through buckets). */
@@ -145,9 +188,9 @@ public final class Index {
     }
 
     /**
-     * @param bucketArrayLimit rows a bucket keeps in a plain array (identity scan to remove,
-     *                         about 4 bytes a row) before it hashes them (O(1), about 20 bytes
-     *                         a row). An index that only adds, removes and iterates can afford
+     * @param bucketArrayLimit rows a group keeps in a plain array (identity scan to remove,
+     *                         about 4 bytes a row) before it becomes a bucket that hashes them
+     *                         (O(1), about 20 bytes a row). An index that only adds, removes and iterates can afford
      *                         long arrays; one used for membership tests cannot.
      */
     public Index(int[] cols, int bucketArrayLimit) {
@@ -156,7 +199,7 @@ public final class Index {
 
     /**
      * @param identityBuckets big buckets hold rows by identity (4 bytes a row less): for an
-     *                        index that never answers membership ({@link Bucket#find})
+     *                        index that never answers membership ({@link #find(Object, Object[])})
      */
     public Index(int[] cols, int bucketArrayLimit, boolean identityBuckets) {
         this.identityBuckets = identityBuckets;
@@ -176,11 +219,11 @@ public final class Index {
         return used;
     }
 
-    /** Number of keys held by more than one row (each a {@link Bucket}). */
+    /** Number of keys held by more than one row (each a group or a {@link Bucket}). */
     public int buckets() {
         int n = 0;
         for (Object s : slots) {
-            if (s instanceof Bucket) {
+            if (s instanceof Object[][] || s instanceof Bucket) {
                 n++;
             }
         }
@@ -204,7 +247,10 @@ public final class Index {
         return RowSet.spread(h);
     }
 
-    private static Object[] first(Object slot) {
+    static Object[] first(Object slot) {
+        if (slot instanceof Object[][] g) {
+            return g[0];
+        }
         return slot instanceof Bucket b ? b.sample() : (Object[]) slot;
     }
 
@@ -226,7 +272,7 @@ public final class Index {
         return true;
     }
 
-    /** The rows whose {@code cols} equal {@code vals}: null, an {@code Object[]} row or a {@link Bucket}. */
+    /** The rows whose {@code cols} equal {@code vals}: null, a row, a group or a {@link Bucket} (see {@link #rows}). */
     public Object get(Object[] vals, int hash) {
         int i = hash & mask;
         Object s;
@@ -264,7 +310,7 @@ public final class Index {
         }
     }
 
-    /** The rows whose {@code cols} equal those of {@code row}: null, an {@code Object[]} or a {@link Bucket}. */
+    /** The rows whose {@code cols} equal those of {@code row}: what {@link #get} returns. */
     public Object getByRow(Object[] row) {
         int i = slotOf(row, rowHash(row));
         return i >= 0 ? slots[i] : null;
@@ -282,7 +328,7 @@ public final class Index {
         identityBuckets = false;
     }
 
-    /** Raw slot access for iteration: each slot is null, a row or a {@link Bucket}. */
+    /** Raw slot access for iteration: each slot is null or what {@link #get} returns. */
     public int capacity() {
         return slots.length;
     }
@@ -302,8 +348,7 @@ public final class Index {
             place(-1 - i, row, h);
             return true;
         }
-        Object s = slots[i];
-        if (s instanceof Bucket b ? b.find(row) != null : java.util.Arrays.equals((Object[]) s, row)) {
+        if (find(slots[i], row) != null) {
             return false;
         }
         join(i, row);
@@ -344,7 +389,7 @@ public final class Index {
         for (int c : cols) {
             row[c] = sample[c];
         }
-        slots[i] = Bucket.join(s, row, bucketArrayLimit, identityBuckets);
+        slots[i] = join(s, row, bucketArrayLimit, identityBuckets);
     }
 
     /** Removes {@code row} (the same array that was added). */
@@ -353,16 +398,11 @@ public final class Index {
         if (i < 0) {
             return;
         }
-        Object s = slots[i];
-        if (s instanceof Bucket b) {
-            b.remove(row);
-            if (b.size() == 1) {
-                slots[i] = b.only();
-            } else if (b.size() == 0) {
-                deleteAt(i);
-            }
-        } else if (s == row) {
+        Object left = leave(slots[i], row);
+        if (left == null) {
             deleteAt(i);
+        } else {
+            slots[i] = left;
         }
     }
 
