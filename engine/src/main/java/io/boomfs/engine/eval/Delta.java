@@ -23,6 +23,18 @@ final class Delta {
     private Object[][] minusArray;
     /** Rows in plus and minus: emptiness in one read (a step asks it of every input of a stratum). */
     private int count;
+    /** Where the removed rows are counted with the relation's stored rows (see {@link #track}); null if nowhere. */
+    private int[] held;
+    private int id;
+
+    /**
+     * Counts the removed rows in {@code held[id]}, which the relation's store also counts its
+     * rows in: zero there means no row now and none removed (IncrementalEvaluator.emptyInput).
+     */
+    void track(int[] held, int id) {
+        this.held = held;
+        this.id = id;
+    }
 
     /**
      * The added rows. A bulk load adds a million rows and removes none, so they are kept in a
@@ -102,6 +114,9 @@ final class Delta {
             plus.add(row);
         } else {
             minusChanged();
+            if (held != null) {
+                held[id]--;
+            }
         }
         count = plus.size() + minus.size();
     }
@@ -110,6 +125,9 @@ final class Delta {
         if (!plus.remove(row)) {
             minus.add(row);
             minusChanged();
+            if (held != null) {
+                held[id]++;
+            }
         }
         count = plus.size() + minus.size();
     }
@@ -127,6 +145,9 @@ final class Delta {
 
     void clear() {
         if (count > 0) {
+            if (held != null) {
+                held[id] -= minus.size();
+            }
             plus.clear();
             minus.clear();
             count = 0;

@@ -34,6 +34,9 @@ final class Store {
      * from the rows it is derived from, already shared, and most views live an op or a step).
      */
     private final Canon canon;
+    /** Where the rows are counted with the removed rows of the relation's delta (see Delta.track); null if nowhere. */
+    private int[] held;
+    private int id;
 
     Store(Relation rel) {
         this(rel, null);
@@ -100,6 +103,13 @@ final class Store {
         }
     }
 
+    /** Counts the rows in {@code held[id]} as well (see Delta.track). */
+    void track(int[] held, int id) {
+        this.held = held;
+        this.id = id;
+        held[id] += size;
+    }
+
     Index index(int id) {
         return indexArray[id];
     }
@@ -141,6 +151,9 @@ final class Store {
         }
         addToExprIndexes(row);
         size++;
+        if (held != null) {
+            held[id]++;
+        }
     }
 
     private void addToExprIndexes(Object[] row) {
@@ -187,6 +200,9 @@ final class Store {
             addToExprIndexes(row);
         }
         size++;
+        if (held != null) {
+            held[id]++;
+        }
         return null;
     }
 
@@ -208,6 +224,9 @@ final class Store {
             ix.remove(stored);
         }
         size--;
+        if (held != null) {
+            held[id]--;
+        }
         return stored;
     }
 
@@ -223,6 +242,9 @@ final class Store {
         }
         for (ExprIndex ix : exprArray) {
             ix.clear();
+        }
+        if (held != null) {
+            held[id] -= size;
         }
         size = 0;
     }

@@ -142,7 +142,7 @@ public final class ExprIndex {
         }
         slots[gap] = null;
         hashes[gap] = 0;
-        if (slots.length > MIN_CAPACITY && used * 8 < slots.length) {
+        if (slots.length > RowSet.KEPT_ON_REMOVE && used * 8 < slots.length) {
             resize(slots.length / 2);
         }
     }

@@ -427,7 +427,7 @@ public final class Index {
         }
         slots[gap] = null;
         tags[gap] = 0;
-        if (slots.length > MIN_CAPACITY && used * 8 < slots.length) {
+        if (slots.length > RowSet.KEPT_ON_REMOVE && used * 8 < slots.length) {
             resize(slots.length / 2);
         }
     }

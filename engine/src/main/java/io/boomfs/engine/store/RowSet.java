@@ -12,6 +12,12 @@ import java.util.function.Consumer;
  */
 public final class RowSet {
     private static final int MIN_CAPACITY = 8;
+    /**
+     * Removals shrink a table only past this many slots. An event's or a view's rows come and
+     * go every step; shrinking the table as they left and growing it again as the next step's
+     * came rehashed every row each way (about 2% of a leader's samples in resize).
+     */
+    static final int KEPT_ON_REMOVE = 256;
     /** clear() keeps arrays up to this many slots (2 MiB a set): steady batches, not one-off bulks. */
     private static final int MAX_KEPT_CAPACITY = 1 << 18;
     private final int[] cols;
@@ -194,7 +200,7 @@ public final class RowSet {
         if (hashes != null) {
             hashes[gap] = 0;
         }
-        if (rows.length > MIN_CAPACITY && size * 8 < rows.length) {
+        if (rows.length > KEPT_ON_REMOVE && size * 8 < rows.length) {
             resize(rows.length / 2);
         }
     }
