@@ -90,14 +90,26 @@ public final class IncrementalEvaluator implements Evaluator {
     private final Relation die;
     private final List<StepResult.Change> durableLog = new ArrayList<>();
     private final Map<Relation, List<Object[]>> queuedEvents = new LinkedHashMap<>();
+    /** Events, and relations that report removals (see {@link #reportsRemovals}), holding rows: emptied row by row. */
     private final List<Relation> nonEmptyEvents = new ArrayList<>();
     /**
      * Relations emptied wholesale when a step starts: events, and derived relations every rule
      * of which reads an event (or such a relation) in a positive atom, so that nothing they
-     * hold survives the events' going. Only those whose consumers are all emptied the same way
-     * (no one needs their removals one by one) are in this list.
+     * hold survives the events' going. Each is derived from scratch in every step. Those whose
+     * readers all are too need no removals reported: their stores are emptied at once. The others
+     * ({@link #reportsRemovals}) are emptied row by row, as events are.
      */
     private final boolean[] isWholesale;
+    /**
+     * Relations emptied wholesale whose removals a reader in a higher stratum needs (a view kept
+     * up to date, not derived from scratch): emptied row by row when a step starts, each row a
+     * removal, and derived again in their stratum, where a row derived again cancels its removal.
+     * Their own inputs need report nothing. (Before, such a relation was not emptied wholesale,
+     * nor was anything it read: one view of the namespace that mixed a table with an event,
+     * ns_groups, had every applied entry of the log, from l_apply on, removed through the
+     * over-deletion of every rule that had derived it.)
+     */
+    private final boolean[] reportsRemovals;
     /** @next sources emptied wholesale, and the rows each held at the last transition. */
     private final List<Relation> wholesaleNextSources = new ArrayList<>();
     private final Object[][][] lastNextRows;
@@ -247,6 +259,7 @@ public final class IncrementalEvaluator implements Evaluator {
         seedMinus = new Object[n][][];
         eventListed = new boolean[n];
         isWholesale = new boolean[n];
+        reportsRemovals = new boolean[n];
         lastNextRows = new Object[n][][];
         isTransient = new boolean[n];
         wholesaleListed = new boolean[n];
@@ -471,7 +484,10 @@ public final class IncrementalEvaluator implements Evaluator {
         }
         System.arraycopy(transientRel, 0, isTransient, 0, n);
         boolean[] w = transientRel.clone();
-        // A relation read by a rule whose head is not emptied wholesale must report removals.
+        boolean[] rep = new boolean[n];
+        // A relation read by a rule whose head is not emptied wholesale must report removals:
+        // emptied row by row (rep) when the head is in a higher stratum, else not emptied
+        // wholesale at all (a stratum's rounds do not seed from removals of its own relations).
         // A head emptied wholesale is derived again from scratch in every step: a rule of it
         // seeds from the whole of a transient relation of a lower stratum (see fullSites), so
         // that relation may report removals or not. Its deltas would not do: an event arriving
@@ -487,12 +503,20 @@ public final class IncrementalEvaluator implements Evaluator {
                     if (!(l instanceof Lit.Atom a)) {
                         continue;
                     }
+                    boolean sameStratum = strata[r.head.stratum].inStratum[a.rel().id];
                     if (w[a.rel().id] && !w[r.head.id]) {
-                        w[a.rel().id] = false;
-                        changed = true;
+                        if (sameStratum) {
+                            w[a.rel().id] = false;
+                            changed = true;
+                        } else if (!rep[a.rel().id]) {
+                            rep[a.rel().id] = true;
+                            changed = true;
+                        }
                     }
-                    boolean needsNewRows = r.isAggregate() || strata[r.head.stratum].inStratum[a.rel().id];
-                    if (w[r.head.id] && transientRel[a.rel().id] && !w[a.rel().id] && needsNewRows) {
+                    // Rows that were there before and came again are no change to an emptied
+                    // relation that reports removals: they are not all new.
+                    boolean needsNewRows = r.isAggregate() || sameStratum;
+                    if (w[r.head.id] && transientRel[a.rel().id] && (!w[a.rel().id] || rep[a.rel().id]) && needsNewRows) {
                         w[r.head.id] = false;
                         changed = true;
                     }
@@ -502,6 +526,7 @@ public final class IncrementalEvaluator implements Evaluator {
         for (Relation r : program.relations()) {
             if (w[r.id]) {
                 isWholesale[r.id] = true;
+                reportsRemovals[r.id] = rep[r.id];
             }
         }
         for (Action a : program.actions()) {
@@ -564,11 +589,11 @@ public final class IncrementalEvaluator implements Evaluator {
             touching(r);
             touchedAdded[r.id].add(row);
         }
-        if (isWholesale[r.id] && !wholesaleListed[r.id]) {
+        if (isWholesale[r.id] && !reportsRemovals[r.id] && !wholesaleListed[r.id]) {
             wholesaleListed[r.id] = true;
             filledWholesale.add(r);
         }
-        if (r.kind == Relation.Kind.EVENT && !isWholesale[r.id] && !eventListed[r.id]) {
+        if ((r.kind == Relation.Kind.EVENT && !isWholesale[r.id] || reportsRemovals[r.id]) && !eventListed[r.id]) {
             eventListed[r.id] = true;
             nonEmptyEvents.add(r);
         }
