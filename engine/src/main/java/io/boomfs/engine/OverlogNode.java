@@ -63,6 +63,15 @@ public final class OverlogNode {
         return eval instanceof IncrementalEvaluator ie ? ie.plans() : List.of();
     }
 
+    /**
+     * The relations the incremental evaluator empties row by row as a step starts, though
+     * derived from scratch in every step, because a view kept up to date reads their removals
+     * (see IncrementalEvaluator.reportsRemovals); empty for the naive evaluator. A diagnostic aid.
+     */
+    public List<String> emptiedRowByRow() {
+        return eval instanceof IncrementalEvaluator ie ? ie.emptiedRowByRow() : List.of();
+    }
+
     public Program program() {
         return program;
     }

@@ -1,6 +1,7 @@
 package io.boomfs.paxos;
 
 import io.boomfs.engine.Tuple;
+import io.boomfs.engine.ValueList;
 import io.boomfs.engine.Values;
 import io.boomfs.engine.lang.Compiler;
 import io.boomfs.engine.lang.Diagnostic;
@@ -157,7 +158,9 @@ public final class ReplicatedLog {
             }
             n++;
         }
-        return n == list.size() ? list : List.copyOf(list.subList(0, n));
+        // A ValueList, which keeps its hash: a batch, or a path's prefix, is hashed and compared
+        // at every store it passes through (a java.util list hashes every element each time).
+        return n == list.size() ? list : ValueList.copyOf(list.subList(0, n));
     }
 
     /** The text of one role file (or kv.olg), for reports. */

@@ -926,6 +926,17 @@ public final class IncrementalEvaluator implements Evaluator {
         return out;
     }
 
+    /** The relations emptied wholesale that report their removals (see {@link #reportsRemovals}), by name. */
+    public List<String> emptiedRowByRow() {
+        List<String> out = new ArrayList<>();
+        for (Relation r : program.relations()) {
+            if (reportsRemovals[r.id]) {
+                out.add(r.name);
+            }
+        }
+        return out;
+    }
+
     /** The rules that took the most time in the last step, as " (ms rule; ...)"; empty without the rule profile. */
     public String stepProfile(int top) {
         if (ruleNanos == null) {

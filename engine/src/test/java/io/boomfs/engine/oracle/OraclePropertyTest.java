@@ -50,6 +50,8 @@ class OraclePropertyTest {
         long outboundCompared;
         /** Cases whose program made the subject plan a probe of an index on computed values. */
         long casesWithExprIndex;
+        /** Cases whose program has a relation emptied wholesale that reports its removals (IncrementalEvaluator.reportsRemovals). */
+        long casesEmptiedRowByRow;
     }
 
     @Test
@@ -74,9 +76,10 @@ class OraclePropertyTest {
         }
         double secs = (System.nanoTime() - start) / 1e9;
         System.out.printf("oracle: %d cases (seeds %d..%d) against %s in %.1f s: %d steps, %d tuples and %d messages"
-                + " compared, %d cases ended in an error both raised, %d cases probed expression indexes%n", cases, first,
+                + " compared, %d cases ended in an error both raised, %d cases probed expression indexes, %d emptied a"
+                + " relation row by row%n", cases, first,
             first + cases - 1, subject, secs, stats.steps, stats.tuplesCompared, stats.outboundCompared,
-            stats.casesEndingInError, stats.casesWithExprIndex);
+            stats.casesEndingInError, stats.casesWithExprIndex, stats.casesEmptiedRowByRow);
         if (only == null && cases >= 1000) {
             // A generator that drifts into trivial or always-failing programs would make this test vacuous.
             assertTrue(stats.casesEndingInError < cases / 4, "too many cases end in an error: " + stats.casesEndingInError);
@@ -85,6 +88,8 @@ class OraclePropertyTest {
             if (subject == EvaluatorKind.INCREMENTAL) {
                 assertTrue(stats.casesWithExprIndex > cases / 10, "too few cases use expression indexes: "
                     + stats.casesWithExprIndex);
+                assertTrue(stats.casesEmptiedRowByRow > cases / 10, "too few cases empty a relation row by row: "
+                    + stats.casesEmptiedRowByRow);
             }
         }
     }
@@ -156,6 +161,9 @@ class OraclePropertyTest {
         // An expression index on computed values is described as "expr(rel [cols] | expression ...)".
         if (a.node.plans().stream().anyMatch(p -> p.matches(".* expr\\([^()\\[]+ \\[[^]]*\\] \\| .*"))) {
             stats.casesWithExprIndex++;
+        }
+        if (!a.node.emptiedRowByRow().isEmpty()) {
+            stats.casesEmptiedRowByRow++;
         }
         List<Tuple> fedA = List.of();
         List<Tuple> fedB = List.of();
