@@ -1,6 +1,5 @@
 package io.boomfs.engine;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -207,9 +206,13 @@ public final class Values {
         return mix(h);
     }
 
-    /** Hash of several values, as {@code hash} of the list of them. */
+    /** Hash of several values, as {@code hash} of the list of them (without making the list). */
     public static long hashAll(Object... vs) {
-        return hash(java.util.Arrays.asList(vs));
+        long h = fnvByte(0xcbf29ce484222325L, 5);
+        for (Object v : vs) {
+            h = hashInto(h, v);
+        }
+        return mix(fnvByte(h, 0xfe));
     }
 
     private static long hashInto(long h, Object v) {
@@ -228,11 +231,7 @@ public final class Values {
             return fnvByte(fnvByte(h, 3), b ? 1 : 0);
         }
         if (v instanceof String s) {
-            h = fnvByte(h, 4);
-            for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
-                h = fnvByte(h, x & 0xff);
-            }
-            return fnvByte(h, 0xff);
+            return fnvByte(fnvUtf8(fnvByte(h, 4), s), 0xff);
         }
         if (v instanceof Collection<?> c) {
             h = fnvByte(h, 5);
@@ -242,6 +241,32 @@ public final class Values {
             return fnvByte(h, 0xfe);
         }
         return hashInto(h, format(v));
+    }
+
+    /**
+     * The string's UTF-8 bytes hashed as {@code getBytes(UTF_8)} gives them (an unpaired
+     * surrogate as '?'), without making the array: a move bucket's key hashes a name on every
+     * row that enters its index.
+     */
+    private static long fnvUtf8(long h, String s) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                h = fnvByte(h, c);
+            } else if (c < 0x800) {
+                h = fnvByte(fnvByte(h, 0xc0 | (c >> 6)), 0x80 | (c & 0x3f));
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                h = fnvByte(fnvByte(h, 0xf0 | (cp >> 18)), 0x80 | ((cp >> 12) & 0x3f));
+                h = fnvByte(fnvByte(h, 0x80 | ((cp >> 6) & 0x3f)), 0x80 | (cp & 0x3f));
+            } else if (Character.isSurrogate(c)) {
+                h = fnvByte(h, '?');
+            } else {
+                h = fnvByte(fnvByte(fnvByte(h, 0xe0 | (c >> 12)), 0x80 | ((c >> 6) & 0x3f)), 0x80 | (c & 0x3f));
+            }
+        }
+        return h;
     }
 
     private static long fnvByte(long h, int b) {

@@ -13,6 +13,44 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ValuesTest {
+    /**
+     * The stable hash is part of every node's and client's placement: its values may not change.
+     * These were computed by the implementation that hashed {@code String.getBytes(UTF_8)}; the
+     * random strings (every UTF-8 length, surrogate pairs and lone surrogates) are checked
+     * against that encoding too.
+     */
+    @Test
+    void theStableHashKeepsItsValues() {
+        assertEquals(4881748247258901560L, Values.hash("f000123"));
+        assertEquals(4702888681629345593L, Values.hash("\u00e9\u20ac\ud834\udd1e"));
+        assertEquals(5611613199432599182L, Values.hash("a\ud800b"));
+        assertEquals(-4720836394675401866L, Values.hashAll(7L, "dir"));
+        assertEquals(3764784061277375161L, Values.hash(List.of(1L, "x", List.of("y"))));
+        Random rnd = new Random(7);
+        char[] pool = {'a', 'Z', '0', '/', '\u00e9', '\u07ff', '\u0800', '\u20ac', '\uffff', '\ud834', '\udd1e', '\udbff', '\udc00'};
+        for (int i = 0; i < 2000; i++) {
+            StringBuilder sb = new StringBuilder();
+            for (int k = rnd.nextInt(12); k > 0; k--) {
+                sb.append(pool[rnd.nextInt(pool.length)]);
+            }
+            String str = sb.toString();
+            assertEquals(byBytes(str), Values.hash(str), () -> "hash of " + str.chars().mapToObj(Integer::toHexString).toList());
+            assertEquals(Values.hash(List.of(str, (long) i)), Values.hashAll(str, (long) i));
+        }
+    }
+
+    /** FNV-1a of a string as Values.hash defines it, over getBytes(UTF_8). */
+    private static long byBytes(String s) {
+        long h = (0xcbf29ce484222325L ^ 4) * 0x100000001b3L;
+        for (byte b : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            h = (h ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        h = (h ^ 0xff) * 0x100000001b3L;
+        h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;
+        h = (h ^ (h >>> 27)) * 0x94d049bb133111ebL;
+        return h ^ (h >>> 31);
+    }
+
     @Test
     void listsCompareElementByElementThenByLength() {
         assertTrue(Values.compare(List.of(9L), List.of(10L)) < 0, "numbers inside a list compare by value");

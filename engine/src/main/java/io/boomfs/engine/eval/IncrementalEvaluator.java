@@ -742,7 +742,7 @@ public final class IncrementalEvaluator implements Evaluator {
 
     private boolean needsRun(StratumPlan sp) {
         for (Relation r : sp.inputArray) {
-            if (!delta[r.id].isEmpty()) {
+            if (deltaDirty[r.id] && !delta[r.id].isEmpty()) {
                 return true;
             }
         }
@@ -1420,8 +1420,10 @@ public final class IncrementalEvaluator implements Evaluator {
         boolean anyPlus = false;
         boolean anyMinus = false;
         for (Relation r : sp.inputArray) {
-            Delta d = delta[r.id];
-            if (d.isEmpty()) {
+            // (deltaDirty first: most inputs of a stratum did not change in this step, and
+            // the flag is in one array where the deltas are objects apart.)
+            Delta d;
+            if (!deltaDirty[r.id] || (d = delta[r.id]).isEmpty()) {
                 seedPlus[r.id] = null;
                 seedMinus[r.id] = null;
                 continue;

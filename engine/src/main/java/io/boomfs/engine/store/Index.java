@@ -233,7 +233,7 @@ public final class Index {
     private int rowHash(Object[] row) {
         int h = 1;
         for (int c : cols) {
-            h = h * 31 + RowSet.hashValue(row[c]);
+            h = h * RowSet.COMBINE + RowSet.hashValue(row[c]);
         }
         return RowSet.spread(h);
     }
@@ -242,7 +242,7 @@ public final class Index {
     public static int probeHash(Object[] vals) {
         int h = 1;
         for (Object v : vals) {
-            h = h * 31 + RowSet.hashValue(v);
+            h = h * RowSet.COMBINE + RowSet.hashValue(v);
         }
         return RowSet.spread(h);
     }
