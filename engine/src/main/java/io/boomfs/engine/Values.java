@@ -185,6 +185,9 @@ public final class Values {
         if (v instanceof String s) {
             return 5 + 3L * s.length();
         }
+        if (v instanceof ValueList l) {
+            return l.estimatedSize();
+        }
         if (v instanceof Collection<?> c) {
             long n = 5;
             for (Object e : c) {

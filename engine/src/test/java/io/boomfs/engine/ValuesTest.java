@@ -39,6 +39,15 @@ class ValuesTest {
         }
     }
 
+    @Test
+    void aValueListIsSizedAsAnyListWithItsElements() {
+        List<Object> plain = List.of("put", List.of("a", 1L), 2.5, true, "\u00e9t\u00e9");
+        ValueList v = ValueList.of("put", ValueList.of("a", 1L), 2.5, true, "\u00e9t\u00e9");
+        assertEquals(Values.estimatedSize(plain), Values.estimatedSize(v));
+        assertEquals(Values.estimatedSize(plain), Values.estimatedSize(v), "the remembered size");
+        assertEquals(Values.estimatedSize(List.of()), Values.estimatedSize(ValueList.of()));
+    }
+
     /** FNV-1a of a string as Values.hash defines it, over getBytes(UTF_8). */
     private static long byBytes(String s) {
         long h = (0xcbf29ce484222325L ^ 4) * 0x100000001b3L;

@@ -333,19 +333,26 @@ public final class IncrementalEvaluator implements Evaluator {
             // rule whose head is emptied wholesale or aggregated: it only checks whether an
             // over-deleted row is still derivable, and such a head is never over-deleted.
             // entry's index by (child, isDir), about 10 bytes a file, was one.)
+            // Likewise, a rule whose head is emptied wholesale runs only from the whole of one
+            // transient atom and from its stratum's new rows (seedSites): the plans seeded by its
+            // other atoms never ran, and their indexes were kept on every write (entry's by
+            // vpart, for ns_walk's `notin ns_away(V)`, was one).
             for (Rule r : all) {
                 if (!r.isAggregate() && !isWholesale[r.head.id]) {
                     headBound(r);
                 }
-                for (int i = 0; i < r.body.size(); i++) {
-                    if (r.body.get(i) instanceof Lit.Atom a) {
-                        seed(r, i, false);
-                        if (a.negated()) {
-                            seed(r, i, true);
+                if (r.isAggregate()) {
+                    for (int i = 0; i < r.body.size(); i++) {
+                        if (r.body.get(i) instanceof Lit.Atom a) {
+                            seed(r, i, false);
+                            if (a.negated()) {
+                                seed(r, i, true);
+                            }
                         }
                     }
                 }
             }
+            seedSites(sp);
         }
         List<List<Integer>> readerLists = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -385,7 +392,6 @@ public final class IncrementalEvaluator implements Evaluator {
         List<Relation> keptRels = new ArrayList<>();
         List<Integer> keptStrata = new ArrayList<>();
         for (StratumPlan sp : strata) {
-            seedSites(sp);
             for (Relation r : sp.fullSeedRels) {
                 if (!isWholesale[r.id]) {
                     keptRels.add(r);
@@ -422,21 +428,26 @@ public final class IncrementalEvaluator implements Evaluator {
             for (int i = 0; i < r.body.size(); i++) {
                 if (r.body.get(i) instanceof Lit.Atom a) {
                     Relation rel = a.rel();
-                    SeedSite site = new SeedSite(r, rel, a.negated(), seed(r, i, false), seed(r, i, a.negated()));
                     boolean isLower = !(sp.inStratum[rel.id] && rel.isDerived());
+                    // Every derivation of the rule joins a row of this relation: its whole
+                    // content enumerates them all.
+                    boolean isFull = isLower && fromScratch && !seeded && !a.negated() && isTransient[rel.id];
+                    boolean isInner = !a.negated() && sp.inStratum[rel.id];
+                    if (!(isLower && !fromScratch) && !isFull && !isInner) {
+                        continue; // never a seed: no plan (see the constructor)
+                    }
+                    SeedSite site = new SeedSite(r, rel, a.negated(), seed(r, i, false), seed(r, i, a.negated()));
                     if (isLower && !fromScratch) {
                         lower.add(site);
                     }
-                    // Every derivation of the rule joins a row of this relation: its whole
-                    // content enumerates them all.
-                    if (isLower && fromScratch && !seeded && !a.negated() && isTransient[rel.id]) {
+                    if (isFull) {
                         seeded = true;
                         full.add(site);
                         if (!fullRels.contains(rel)) {
                             fullRels.add(rel);
                         }
                     }
-                    if (!a.negated() && sp.inStratum[rel.id]) {
+                    if (isInner) {
                         inner.add(site);
                         if (!fromScratch) {
                             deleteInner.add(site);
@@ -1896,7 +1907,7 @@ public final class IncrementalEvaluator implements Evaluator {
             List<Object> g = e.getKey();
             Object[] vals = g.toArray();
             Object hit = stores[head.id].index(gid).get(vals, Index.probeHash(vals));
-            Object[] old = hit == null ? null : Index.rows(hit)[0];
+            Object[] old = hit == null ? null : Index.first(hit);
             long t0 = PROFILE_RULES ? System.nanoTime() : 0;
             Object[] now;
             AggGroup kept = incremental ? sp.aggGroups.get(g) : null;

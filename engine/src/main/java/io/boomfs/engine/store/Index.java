@@ -247,7 +247,8 @@ public final class Index {
         return RowSet.spread(h);
     }
 
-    static Object[] first(Object slot) {
+    /** One row of a probe's hit (not null): the row, or the one its group compares keys with. */
+    public static Object[] first(Object slot) {
         if (slot instanceof Object[][] g) {
             return g[0];
         }
