@@ -8,7 +8,6 @@ import io.boomfs.engine.store.RowSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * The rows of one relation with the indexes its rules' plans asked for. A table with a proper
