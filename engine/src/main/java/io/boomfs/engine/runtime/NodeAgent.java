@@ -404,9 +404,13 @@ public final class NodeAgent implements Agent {
 
     private void step(long now) {
         long t0 = System.nanoTime();
+        long cpu0 = PROFILE != null ? THREADS.getCurrentThreadCpuTime() : 0;
         StepResult r;
         try {
             r = node.step(now, inbound);
+            if (PROFILE != null) {
+                stepCpuNanos += THREADS.getCurrentThreadCpuTime() - cpu0;
+            }
         } catch (OverlogException e) {
             failure = "node " + address + " failed in step " + (node.steps() + 1) + ": " + e.getMessage();
             log.accept(failure);
@@ -456,11 +460,14 @@ public final class NodeAgent implements Agent {
      */
     private static final long SLOW_STEP_MS = Long.getLong("boomfs.slowstep.ms", 0);
     private long profiledMs;
+    /** With {@link #PROFILE}: the thread CPU time of the steps so far (the evaluation, not the idle polling). */
+    private long stepCpuNanos;
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private void writeProfile() {
         try {
             java.nio.file.Files.writeString(java.nio.file.Path.of(PROFILE + "-" + address.replaceAll("[^A-Za-z0-9.-]", "_") + ".txt"),
-                "steps " + node.steps() + "\n" + node.ruleProfile(40));
+                "steps " + node.steps() + "\nstep_cpu_ms " + stepCpuNanos / 1_000_000 + "\n" + node.ruleProfile(40));
         } catch (java.io.IOException e) {
             log.accept("cannot write the rule profile: " + e.getMessage());
         }
