@@ -171,6 +171,8 @@ public final class IncrementalEvaluator implements Evaluator {
          * with that relation's whole content. A rule without one reads a transient relation of
          * this stratum, emptied wholesale too, whose rows all come fresh in later rounds.
          */
+        SeedSite[] fullSeeds;
+        /** fullSeeds, each with its index on its atom's constants (made once the stores are sealed). */
         FullSite[] fullSites;
         /** The relations of fullSites: the stratum has to run whenever one of them holds rows. */
         Relation[] fullSeedRels;
@@ -427,6 +429,11 @@ public final class IncrementalEvaluator implements Evaluator {
         for (Store st : stores) {
             st.seal();
         }
+        // After the seal: an index on a seed's constants is an extra, never the one that holds a
+        // relation's rows (a kind's few values would make every insert search a long group).
+        for (StratumPlan sp : strata) {
+            sp.fullSites = Arrays.stream(sp.fullSeeds).map(this::fullSite).toArray(FullSite[]::new);
+        }
         List<Relation> keptRels = new ArrayList<>();
         List<Integer> keptStrata = new ArrayList<>();
         for (StratumPlan sp : strata) {
@@ -497,7 +504,7 @@ public final class IncrementalEvaluator implements Evaluator {
         sp.lowerSites = lower.toArray(new SeedSite[0]);
         sp.innerSites = inner.toArray(new SeedSite[0]);
         sp.deleteInnerSites = deleteInner.toArray(new SeedSite[0]);
-        sp.fullSites = full.stream().map(this::fullSite).toArray(FullSite[]::new);
+        sp.fullSeeds = full.toArray(new SeedSite[0]);
         sp.fullSeedRels = fullRels.toArray(new Relation[0]);
         sp.inputArray = sp.inputs.toArray(new Relation[0]);
         sp.insertArray = sp.inserts.toArray(new Action[0]);
