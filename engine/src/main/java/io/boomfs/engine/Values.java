@@ -27,6 +27,17 @@ public final class Values {
 
     /** The order of {@link #ORDER}: negative, zero or positive as a is before, equal to or after b. */
     public static int compare(Object a, Object b) {
+        // The common pairs first, in the order rank() gives them (a list of 100 entries sorted
+        // by name spent 45 ns a comparison in rank's type tests: a third of a leader's list).
+        if (a instanceof String x && b instanceof String y) {
+            return x.compareTo(y);
+        }
+        if (a instanceof Long x && b instanceof Long y) {
+            return Long.compare(x, y);
+        }
+        if (a instanceof ValueList x && b instanceof ValueList y) {
+            return ValueList.compare(x, y);
+        }
         int ra = rank(a);
         int rb = rank(b);
         if (ra != rb) {
