@@ -36,20 +36,6 @@ public final class ValueList extends AbstractList<Object> implements RandomAcces
         return new ValueList(items.toArray());
     }
 
-    /** {@link Values#compare} of two lists: the first unequal pair of elements decides, else the shorter is first. */
-    static int compare(ValueList a, ValueList b) {
-        Object[] x = a.items;
-        Object[] y = b.items;
-        int n = Math.min(x.length, y.length);
-        for (int i = 0; i < n; i++) {
-            int c = Values.compare(x[i], y[i]);
-            if (c != 0) {
-                return c;
-            }
-        }
-        return Integer.compare(x.length, y.length);
-    }
-
     @Override
     public Object get(int index) {
         return items[index];

@@ -36,7 +36,7 @@ public final class Values {
             return Long.compare(x, y);
         }
         if (a instanceof ValueList x && b instanceof ValueList y) {
-            return ValueList.compare(x, y);
+            return compareElements(x, y);
         }
         int ra = rank(a);
         int rb = rank(b);

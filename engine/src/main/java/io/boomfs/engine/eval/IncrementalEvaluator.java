@@ -211,27 +211,19 @@ public final class IncrementalEvaluator implements Evaluator {
     /** The full site of {@code site}: keyed on its constants when its seed atom has some. */
     private FullSite fullSite(SeedSite site) {
         Plan.Op op = site.plan().ops[0];
-        // A boolean constant splits the rows in two at best: not worth an index kept on every row.
-        int n = 0;
-        for (int j = 0; j < op.checkSlots.length; j++) {
-            n += op.checkSlots[j] < 0 && !(op.checkConsts[j] instanceof Boolean) ? 1 : 0;
-        }
-        if (n == 0 || op.kind != Plan.SEED) {
-            return new FullSite(site, -1, null, 0);
-        }
-        int[] cols = new int[n];
-        Object[] consts = new Object[n];
-        // Index columns ascending (indexFor matches them exactly), the constants in that order.
-        int k = 0;
-        for (int c = 0; c < site.rel().arity(); c++) {
-            for (int j = 0; j < op.checkCols.length; j++) {
-                if (op.checkCols[j] == c && op.checkSlots[j] < 0 && !(op.checkConsts[j] instanceof Boolean)) {
-                    cols[k] = c;
-                    consts[k++] = op.checkConsts[j];
-                    break;
-                }
+        // The constants by column, ascending (indexFor matches the columns exactly). A boolean
+        // constant splits the rows in two at best: not worth an index kept on every row.
+        TreeMap<Integer, Object> byCol = new TreeMap<>();
+        for (int j = 0; op.kind == Plan.SEED && j < op.checkCols.length; j++) {
+            if (op.checkSlots[j] < 0 && !(op.checkConsts[j] instanceof Boolean)) {
+                byCol.putIfAbsent(op.checkCols[j], op.checkConsts[j]);
             }
         }
+        if (byCol.isEmpty()) {
+            return new FullSite(site, -1, null, 0);
+        }
+        int[] cols = byCol.keySet().stream().mapToInt(Integer::intValue).toArray();
+        Object[] consts = byCol.values().toArray();
         int id = stores[site.rel().id].indexFor(cols);
         return new FullSite(site, id, consts, Index.probeHash(consts));
     }
